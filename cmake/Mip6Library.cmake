@@ -1,0 +1,20 @@
+# mip6_glob_library(<target> <alias> DEPS <libs...>): a library of every *.cc in the calling
+# directory, linked PUBLIC to DEPS. With no sources yet it is an INTERFACE library, so the
+# tree configures while a layer is still being written.
+function(mip6_glob_library target alias)
+  cmake_parse_arguments(ARG "" "" "DEPS;GLOB" ${ARGN})
+  if(NOT ARG_GLOB)
+    set(ARG_GLOB ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  endif()
+  file(GLOB sources CONFIGURE_DEPENDS ${ARG_GLOB})
+  if(sources)
+    add_library(${target} ${sources})
+    target_link_libraries(${target} PUBLIC ${ARG_DEPS})
+    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+  else()
+    add_library(${target} INTERFACE)
+    target_link_libraries(${target} INTERFACE ${ARG_DEPS})
+    target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR})
+  endif()
+  add_library(${alias} ALIAS ${target})
+endfunction()

@@ -1,0 +1,74 @@
+#pragma once
+// Minimal structured logging for shells and tools. Engines do not log: they emit events
+// and counters, and the shell turns those into log lines through a Logger.
+#include <chrono>
+#include <cstdint>
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace base {
+
+enum class LogLevel : std::uint8_t { Debug, Info, Warning, Error };
+
+inline std::string_view to_string(LogLevel l) {
+  switch (l) {
+    case LogLevel::Debug: return "debug";
+    case LogLevel::Info: return "info";
+    case LogLevel::Warning: return "warning";
+    case LogLevel::Error: return "error";
+  }
+  return "?";
+}
+
+// Where log lines go. The default writes "level component: message" to stderr.
+class Logger {
+ public:
+  using Sink = std::function<void(LogLevel, std::string_view component, std::string_view msg)>;
+  Logger();
+  explicit Logger(Sink sink, LogLevel min_level = LogLevel::Info)
+      : sink_(std::move(sink)), min_level_(min_level) {}
+
+  void log(LogLevel level, std::string_view component, std::string_view msg) const {
+    if (level >= min_level_ && sink_) {
+      sink_(level, component, msg);
+    }
+  }
+  void set_min_level(LogLevel l) { min_level_ = l; }
+
+ private:
+  Sink sink_;
+  LogLevel min_level_ = LogLevel::Info;
+};
+
+// Token bucket for log lines about untrusted input: a flood of bad packets must not become
+// a flood of log lines. Time comes in as an argument.
+class RateLimiter {
+ public:
+  RateLimiter(double per_second, double burst) : rate_(per_second), burst_(burst), tokens_(burst) {}
+  // True when one more event may pass at time `now`.
+  bool allow(std::chrono::steady_clock::time_point now) {
+    if (last_ != std::chrono::steady_clock::time_point{}) {
+      const double elapsed = std::chrono::duration<double>(now - last_).count();
+      tokens_ = std::min(burst_, tokens_ + (elapsed > 0 ? elapsed * rate_ : 0.0));
+    }
+    last_ = now;
+    if (tokens_ >= 1.0) {
+      tokens_ -= 1.0;
+      return true;
+    }
+    ++suppressed_;
+    return false;
+  }
+  [[nodiscard]] std::uint64_t suppressed() const { return suppressed_; }
+
+ private:
+  double rate_;
+  double burst_;
+  double tokens_;
+  std::chrono::steady_clock::time_point last_{};
+  std::uint64_t suppressed_ = 0;
+};
+
+}  // namespace base
