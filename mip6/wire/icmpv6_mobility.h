@@ -133,7 +133,8 @@ struct Icmpv6Packet {
 [[nodiscard]] bool is_mobility_icmpv6_type(std::uint8_t type);
 
 // Decodes one of the ICMPv6 messages above. Other types fail with WrongIcmpType. The checksum
-// is not verified here (see verify_icmpv6_checksum).
+// is not verified here (see verify_icmpv6_checksum). DHAAD Request and Mobile Prefix
+// Solicitation define no options: octets after their 8-octet body fail with LengthMismatch.
 [[nodiscard]] ParseResult<Icmpv6Packet> decode_icmpv6(std::span<const std::uint8_t> bytes);
 
 // Decodes ND options (RFC 4861 4.6): Length 0 is an error; unknown types are kept.

@@ -70,6 +70,9 @@ struct Ipv6Packet {
 // Walks hop-by-hop, destination options, routing and fragment headers (at most 8), picking
 // up a HAO and a type 2 RH. Stops at the first other header. Fails on truncation, bad
 // lengths, a misaligned or wrongly sized HAO, or a malformed type 2 RH.
+// Routing headers of other types are skipped. A non-first fragment (offset != 0) stops the
+// walk at its Fragment header: upper_protocol is then 44 and `upper` starts at that header.
+// Octets past the IPv6 payload length (link-layer padding) are ignored.
 [[nodiscard]] ParseResult<Ipv6Packet> decode_ipv6_packet(std::span<const std::uint8_t> bytes);
 
 // Builds an IPv6 packet: fixed header, optional HAO destination options, optional type 2 RH,

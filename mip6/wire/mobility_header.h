@@ -146,11 +146,14 @@ struct MobilityHeader {
 // Decodes one Mobility Header occupying exactly `bytes` (the IPv6 payload after any
 // extension headers). Checks, in RFC 6275 9.2 order where the RFC names one: length fields,
 // Payload Proto, MH type, Header Len against the type's fixed part, then options. The
-// checksum is NOT verified here (the caller knows the pseudo-header): use verify_checksum.
-[[nodiscard]] ParseResult<MobilityHeader> decode_mobility_header(std::span<const std::uint8_t> bytes);
+// checksum is NOT verified here (the caller knows the pseudo-header): use verify_mh_checksum.
+[[nodiscard]] ParseResult<MobilityHeader> decode_mobility_header(
+    std::span<const std::uint8_t> bytes);
 
 // Encodes with the checksum field taken from `mh.checksum`. If the options leave the total
-// length short of a multiple of 8, Pad1/PadN is appended (R6275-02).
+// length short of a multiple of 8, Pad1/PadN is appended (R6275-02). Build options with
+// append_aligned; a Binding Authorization Data option must end the message on its own (its
+// authenticator length = 4 mod 8), since no padding may follow it (6.2.7).
 [[nodiscard]] std::vector<std::uint8_t> encode_mobility_header(const MobilityHeader& mh);
 
 // Encodes and fills the checksum for the given pseudo-header addresses. `source` must be the

@@ -40,6 +40,12 @@ enum class ParseErrc : std::uint8_t {
 
 std::string_view to_string(ParseErrc e);
 
+// Offset conventions (tests assert them):
+//  - Truncated: where the bytes ran out (the input size, or the IPv6 payload end).
+//  - Option-level errors (Option*, Nd*, Hao*, OptionNotLast): the Type octet of the offending
+//    option; mobility option offsets count from the start of the Mobility Header.
+//  - Field errors: the field's own offset (Payload Proto 0, Header Len 1, MH Type 2, "# of
+//    Addresses" 6, ICMPv6 Code 1, an extension header's length octet, ...).
 struct ParseError {
   ParseErrc code;
   std::uint32_t offset;  // where decoding stopped, from the start of the decoder's input

@@ -1,0 +1,35 @@
+#pragma once
+// Authentication payload (RFC 7296 3.8; RFC 7427): Auth Method, 3 reserved octets, data.
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "ike/base/byte_writer.h"
+#include "ike/wire/parse_error.h"
+#include "ike/wire/payload_type.h"
+
+namespace ike::wire {
+
+enum class AuthMethod : std::uint8_t {
+  RsaSignature = 1,
+  SharedKeyMic = 2,
+  DssSignature = 3,
+  EcdsaSha256P256 = 9,
+  EcdsaSha384P384 = 10,
+  EcdsaSha512P521 = 11,
+  DigitalSignature = 14,  // RFC 7427: data = ASN.1 length | AlgorithmIdentifier | signature
+};
+std::string_view to_string(AuthMethod m);
+
+struct AuthPayload {
+  static constexpr PayloadType kType = PayloadType::Authentication;
+  AuthMethod method = AuthMethod::SharedKeyMic;
+  std::vector<std::uint8_t> data;
+
+  [[nodiscard]] static ParseResult<AuthPayload> decode(std::span<const std::uint8_t> body);
+  [[nodiscard]] EncodeStatus encode(base::ByteWriter& w) const;
+  friend bool operator==(const AuthPayload&, const AuthPayload&) = default;
+};
+
+}  // namespace ike::wire

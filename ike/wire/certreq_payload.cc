@@ -1,0 +1,25 @@
+#include "ike/wire/certreq_payload.h"
+
+#include "ike/base/byte_reader.h"
+
+namespace ike::wire {
+
+ParseResult<CertReqPayload> CertReqPayload::decode(std::span<const std::uint8_t> body) {
+  base::ByteReader r(body);
+  std::uint8_t enc = 0;
+  if (!r.read_u8(enc)) {
+    return parse_fail(ParseErrc::Truncated, 0);
+  }
+  CertReqPayload c;
+  c.encoding = static_cast<CertEncoding>(enc);
+  c.authorities.assign(r.rest().begin(), r.rest().end());
+  return c;
+}
+
+EncodeStatus CertReqPayload::encode(base::ByteWriter& w) const {
+  w.write_u8(static_cast<std::uint8_t>(encoding));
+  w.write_bytes(authorities);
+  return {};
+}
+
+}  // namespace ike::wire

@@ -1,0 +1,91 @@
+#include "ike/wire/id_payload.h"
+
+#include "ike/base/byte_reader.h"
+
+namespace ike::wire {
+
+std::string_view to_string(IdType t) {
+  switch (t) {
+    case IdType::Ipv4Addr: return "ID_IPV4_ADDR";
+    case IdType::Fqdn: return "ID_FQDN";
+    case IdType::Rfc822Addr: return "ID_RFC822_ADDR";
+    case IdType::Ipv6Addr: return "ID_IPV6_ADDR";
+    case IdType::DerAsn1Dn: return "ID_DER_ASN1_DN";
+    case IdType::DerAsn1Gn: return "ID_DER_ASN1_GN";
+    case IdType::KeyId: return "ID_KEY_ID";
+  }
+  return "UNKNOWN_ID_TYPE";
+}
+
+IdPayload IdPayload::make_fqdn(std::string_view fqdn) {
+  IdPayload id;
+  id.type = IdType::Fqdn;
+  id.data.assign(fqdn.begin(), fqdn.end());
+  return id;
+}
+
+IdPayload IdPayload::make_rfc822(std::string_view addr) {
+  IdPayload id = make_fqdn(addr);
+  id.type = IdType::Rfc822Addr;
+  return id;
+}
+
+IdPayload IdPayload::make_ipv6(const base::Ip6Addr& addr) {
+  IdPayload id;
+  id.type = IdType::Ipv6Addr;
+  id.data.assign(addr.bytes().begin(), addr.bytes().end());
+  return id;
+}
+
+IdPayload IdPayload::make_ipv4(const std::array<std::uint8_t, 4>& addr) {
+  IdPayload id;
+  id.type = IdType::Ipv4Addr;
+  id.data.assign(addr.begin(), addr.end());
+  return id;
+}
+
+IdPayload IdPayload::make_key_id(std::span<const std::uint8_t> key_id) {
+  IdPayload id;
+  id.type = IdType::KeyId;
+  id.data.assign(key_id.begin(), key_id.end());
+  return id;
+}
+
+std::optional<base::Ip6Addr> IdPayload::ipv6() const {
+  if (type != IdType::Ipv6Addr || data.size() != 16) {
+    return std::nullopt;
+  }
+  return base::Ip6Addr::from_span(std::span<const std::uint8_t, 16>(data.data(), 16));
+}
+
+std::string_view IdPayload::text() const {
+  if (type != IdType::Fqdn && type != IdType::Rfc822Addr) {
+    return {};
+  }
+  return {reinterpret_cast<const char*>(data.data()), data.size()};
+}
+
+ParseResult<IdPayload> IdPayload::decode(std::span<const std::uint8_t> body) {
+  base::ByteReader r(body);
+  std::uint8_t type = 0;
+  if (!r.read_u8(type) || !r.skip(3)) {
+    return parse_fail(ParseErrc::Truncated, 0);
+  }
+  IdPayload id;
+  id.type = static_cast<IdType>(type);
+  id.data.assign(r.rest().begin(), r.rest().end());
+  if ((id.type == IdType::Ipv4Addr && id.data.size() != 4) ||
+      (id.type == IdType::Ipv6Addr && id.data.size() != 16)) {
+    return parse_fail(ParseErrc::IdBadLength, 4);
+  }
+  return id;
+}
+
+EncodeStatus IdPayload::encode(base::ByteWriter& w) const {
+  w.write_u8(static_cast<std::uint8_t>(type));
+  w.write_zeros(3);
+  w.write_bytes(data);
+  return {};
+}
+
+}  // namespace ike::wire

@@ -1,0 +1,326 @@
+#pragma once
+// HaBindingEngine: the home agent's home-registration engine (RFC 6275 9.5.1, 10.3.1, 10.3.2),
+// sans-IO. A decoded Binding Update plus its packet context comes in; Binding
+// Acknowledgements, kernel requests (routes, proxy ND, DAD) and events go out as plain values
+// in a queue the shell drains. Time is an argument; the shell arms one timer at
+// next_deadline() and calls on_timer().
+//
+// Order of checks for a BU (HoA = HAO address, else the IPv6 source):
+//   1. HoA not unicast routable                       -> silent drop (R6275-27)
+//   2. not ESP-protected                              -> silent drop (R6275-28, R6275-71)
+//   3. IKE identity not authorised for the HoA        -> silent drop (R6275-72, RFC 4877 4.2)
+//   4. H = 1 with a Nonce Indices option              -> silent drop (R6275-26)
+//   5. stale sequence number against an existing BCE  -> BA 135 with the last accepted (R6275-24)
+//   6. H differs from an Active BCE's flag            -> BA 139, BCE unchanged (R6275-25)
+//   7. H = 0 (correspondent registration, no RR here) -> silent drop (R6275-27)
+//   8. not configured as HA for the destination       -> BA 131 (R6275-29)
+//   9. de-registration (lifetime 0 or CoA == HoA): without an Active BCE BA 133 (R6275-45),
+//      else stop proxying at once, BA 0 lifetime 0 no BRA, hold the BCE 10 s (R6275-46/47)
+//  10. registration without a HAO                     -> silent drop (R6275-32)
+//  11. CoA not unicast routable                       -> silent drop (R6275-27)
+//  12. HoA not in a valid home prefix                 -> BA 132 (R6275-30)
+//  13. new binding while draining                     -> BA 129 (R6275-31)
+//  14. new binding: a reservation or a free slot (else BA 130), then DAD for the HoA (and
+//      the link-local if L) before the BA; DAD failure -> BA 134 (R6275-33)
+//  15. create/update the BCE; BA 0 or 1 always (R6275-36/37), lifetime clamped (R6275-35),
+//      K only if BU K, dynamic SA and configured (R6275-38), BRA < lifetime (R6275-12/40),
+//      to the BU source with a type 2 RH when the BU had a HAO (R6275-41).
+// The security checks (2-3) come before any BA so that an unauthenticated sender learns
+// nothing, not even the last accepted sequence number: in RFC 4301 processing the inbound SPD
+// check happens before the Mobility Header is delivered at all.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "ike/base/clock.h"
+#include "ike/base/counters.h"
+#include "ike/base/ip6_addr.h"
+#include "mip6/binding/binding_cache.h"
+#include "mip6/binding/sequence.h"
+#include "mip6/engine/ha_home_address_authorizer.h"
+#include "mip6/wire/mobility_header.h"
+
+namespace mip6::engine {
+
+// A home prefix served on the home link. Lifetimes are absolute deadlines; base::kNever means
+// infinite (RFC 4861 0xffffffff).
+struct HomePrefix {
+  base::Ip6Addr prefix;
+  std::uint8_t length = 64;
+  base::TimePoint valid_until = base::kNever;
+  base::TimePoint preferred_until = base::kNever;
+};
+
+enum class HaAdminState : std::uint8_t {
+  Serving,
+  Draining,  // no new bindings (BA 129); existing ones are refreshed and moved as usual
+};
+std::string_view to_string(HaAdminState s);
+
+struct HaBindingConfig {
+  // False: every home registration gets BA 131 (R6275-29).
+  bool home_agent = true;
+  // Addresses this node serves as HA on; a BU to another destination gets BA 131. Empty: any.
+  std::vector<base::Ip6Addr> home_agent_addresses;
+  std::vector<HomePrefix> home_prefixes;
+  // Local policy cap on granted lifetimes (R6275-35). Rounded down to 4-second units.
+  base::Duration max_lifetime = std::chrono::hours(1);
+  // Binding Cache admission: bindings + live reservations never exceed this.
+  std::uint32_t capacity = 1000;
+  // How long an unused reservation (taken at IKE_SA_INIT) holds its slot. Fixed at
+  // construction.
+  base::Duration reservation_ttl = std::chrono::seconds(30);
+  HaAdminState admin_state = HaAdminState::Serving;
+  // Binding Refresh Advice = this fraction of the granted lifetime, kept < lifetime
+  // (R6275-12). 0 disables it.
+  double refresh_advice_fraction = 0.5;
+  // The BCE survives restarts (non-volatile): the BRA must be omitted (R6275-40).
+  bool non_volatile_binding_cache = false;
+  // The HA can move its IKE endpoint to a new CoA: with a dynamic SA and K in the BU, the BA
+  // carries K (R6275-38).
+  bool can_move_ike_endpoint = false;
+  // BUs waiting for DAD. Beyond this a new registration gets BA 130.
+  std::size_t max_pending_dad = 4096;
+  // No on_dad_result by then: the pending BU is dropped without a BA (the MN retransmits).
+  base::Duration dad_timeout = std::chrono::seconds(5);
+};
+
+// The security context of the packet that carried the BU, as the IPsec layer saw it.
+struct BuSecurity {
+  bool esp_protected = false;
+  bool dynamic_keying = false;         // the SA was created by IKEv2 (not manual keys)
+  std::string_view ike_identity;       // authenticated peer identity of the SA's IKE SA
+  binding::IkeIdentityHandle identity; // the IKE layer's handle for that identity
+  binding::ReservationId reservation;  // the admission slot held by that IKE SA, if any
+};
+
+struct BuContext {
+  base::Ip6Addr source;       // IPv6 source: the CoA away from home, the HoA at home
+  base::Ip6Addr destination;  // the HA address the BU was sent to
+  std::optional<base::Ip6Addr> home_address_option;  // HAO, if present
+  BuSecurity security;
+};
+
+// ---- outputs -------------------------------------------------------------------------------
+
+// Send a BA to `destination` (the BU's IPv6 source) from `source`, with a type 2 routing
+// header holding `type2_home_address` when set (R6275-41, R4877-19).
+struct SendBindingAck {
+  base::Ip6Addr source;
+  base::Ip6Addr destination;
+  std::optional<base::Ip6Addr> type2_home_address;
+  wire::BindingAck ack;
+};
+// Tunnel traffic for `hoa` to `coa` (RFC 6275 10.4).
+struct AddBindingRoute {
+  base::Ip6Addr hoa;
+  base::Ip6Addr coa;
+};
+struct UpdateBindingRoute {
+  base::Ip6Addr hoa;
+  base::Ip6Addr old_coa;
+  base::Ip6Addr coa;
+};
+struct DeleteBindingRoute {
+  base::Ip6Addr hoa;
+  base::Ip6Addr coa;
+};
+// Proxy ND for `hoa` (and fe80::/64 + its IID when link_local_too), with unsolicited NAs
+// (R6275-42/43).
+struct StartProxyNd {
+  base::Ip6Addr hoa;
+  bool link_local_too = false;
+};
+struct StopProxyNd {
+  base::Ip6Addr hoa;
+  bool link_local_too = false;
+};
+// Run DAD for `hoa` (and its link-local when link_local_too) on the home link, then call
+// on_dad_result() (R6275-33).
+struct StartDad {
+  base::Ip6Addr hoa;
+  bool link_local_too = false;
+};
+// The binding's CoA changed (or, on de-registration, became the HoA). move_endpoint (K
+// granted): move the IKE SA's peer address to `coa`; otherwise the IKE SA's address is stale
+// and the MN will re-run IKEv2 (R6275-38, RFC 4877 5).
+struct IkeEndpointUpdate {
+  binding::IkeIdentityHandle identity;
+  base::Ip6Addr hoa;
+  base::Ip6Addr old_coa;
+  base::Ip6Addr coa;
+  bool move_endpoint = false;
+};
+
+enum class HaEventKind : std::uint8_t {
+  BindingCreated,
+  BindingMoved,
+  BindingDeregistered,
+  BindingExpired,
+  BindingRejected,  // reason = BA status name
+  BuDropped,        // reason = BuDropReason name
+  DadStarted,
+  DadFailed,
+  DadTimedOut,
+};
+std::string_view to_string(HaEventKind k);
+
+// For logs: reason is a static string (status or drop-reason name).
+struct HaEvent {
+  HaEventKind kind = HaEventKind::BindingCreated;
+  base::Ip6Addr hoa;
+  std::string_view reason;
+};
+
+using HaOutput = std::variant<SendBindingAck, AddBindingRoute, UpdateBindingRoute,
+                              DeleteBindingRoute, StartProxyNd, StopProxyNd, StartDad,
+                              IkeEndpointUpdate, HaEvent>;
+
+enum class BuDropReason : std::uint8_t {
+  NonUnicastHomeAddress,
+  NotEspProtected,
+  IdentityNotAuthorized,
+  NonceIndicesWithHomeRegistration,
+  CorrespondentRegistration,
+  MissingHomeAddressOption,
+  InvalidCareOfAddress,
+};
+std::string_view to_string(BuDropReason r);
+
+enum class HaCounter : std::uint8_t {
+  BuReceived,
+  BaSent,
+  // one per BA status the HA sends
+  BaAccepted,                  // 0
+  BaAcceptedPrefixDiscovery,   // 1
+  BaAdminProhibited,           // 129
+  BaInsufficientResources,     // 130
+  BaHomeRegistrationNotSupported,  // 131
+  BaNotHomeSubnet,             // 132
+  BaNotHomeAgent,              // 133
+  BaDadFailed,                 // 134
+  BaSequenceOutOfWindow,       // 135
+  BaRegistrationTypeChange,    // 139
+  // one per silent drop
+  DropNonUnicastHomeAddress,
+  DropNotEspProtected,
+  DropIdentityNotAuthorized,
+  DropNonceIndices,
+  DropCorrespondentRegistration,
+  DropMissingHomeAddressOption,
+  DropInvalidCareOfAddress,
+  // state changes
+  BindingsCreated,
+  BindingsRefreshed,
+  BindingsMoved,
+  BindingsDeregistered,
+  BindingsExpired,
+  DadStarted,
+  DadSucceeded,
+  DadFailed,
+  DadTimedOut,
+  DadPendingUpdated,     // a newer BU for a HoA whose DAD is running replaced the pending one
+  DadPendingStale,       // an older BU for a HoA whose DAD is running: ignored
+  DadPendingCancelled,   // de-registration while DAD was running
+  DadPendingFull,        // answered 130
+  DadResultUnmatched,    // on_dad_result for no pending BU
+  kCount,
+};
+std::string_view to_string(HaCounter c);
+using HaCounters = base::CounterSet<HaCounter, static_cast<std::size_t>(HaCounter::kCount)>;
+
+class HaBindingEngine {
+ public:
+  // `authorizer` must outlive the engine.
+  HaBindingEngine(const HaBindingConfig& config, const HomeAddressAuthorizer& authorizer,
+                  base::TimePoint now);
+
+  void on_binding_update(const BuContext& ctx, const wire::BindingUpdate& bu,
+                         base::TimePoint now);
+  void on_dad_result(const base::Ip6Addr& hoa, bool ok, base::TimePoint now);
+  void on_timer(base::TimePoint now);
+  [[nodiscard]] base::TimePoint next_deadline() const;
+
+  // Takes effect for the next BU (admin state, prefixes, lifetimes, capacity, flags). The
+  // reservation TTL stays as constructed. Existing bindings keep their granted lifetimes.
+  void update_config(const HaBindingConfig& config);
+  void set_admin_state(HaAdminState state) { config_.admin_state = state; }
+  [[nodiscard]] const HaBindingConfig& config() const { return config_; }
+
+  // The output queue. Either take it, or read it and clear it (keeps its capacity).
+  [[nodiscard]] std::vector<HaOutput> take_outputs();
+  [[nodiscard]] const std::vector<HaOutput>& outputs() const { return outputs_; }
+  void clear_outputs() { outputs_.clear(); }
+
+  // The Binding Cache, also used by the IKE responder for admission (reserve/release/load).
+  [[nodiscard]] binding::BindingCache& binding_cache() { return cache_; }
+  [[nodiscard]] const binding::BindingCache& binding_cache() const { return cache_; }
+  [[nodiscard]] const HaCounters& counters() const { return counters_; }
+  [[nodiscard]] std::size_t pending_dad_count() const { return pending_.size(); }
+
+ private:
+  // Where a BA for a given BU goes.
+  struct AckTarget {
+    base::Ip6Addr ha;
+    base::Ip6Addr destination;
+    std::optional<base::Ip6Addr> type2_home_address;
+  };
+  // A registration waiting for DAD: just what is needed to finish it.
+  struct PendingDad {
+    AckTarget target;
+    base::Ip6Addr coa;
+    binding::BindingSequence sequence;
+    std::uint16_t requested_lifetime = 0;
+    bool link_local = false;
+    bool key_mgmt_requested = false;  // BU K && dynamic SA
+    binding::IkeIdentityHandle identity;
+    binding::ReservationId reservation;
+    bool reservation_owned = false;  // taken by the engine (not the IKE SA's): release it
+    std::map<std::pair<base::TimePoint, std::uint64_t>, base::Ip6Addr>::iterator timeout;
+  };
+  struct Grant {
+    std::uint16_t units = 0;
+    wire::BaStatus status = wire::BaStatus::Accepted;
+  };
+
+  void drop(BuDropReason reason, HaCounter counter, const base::Ip6Addr& hoa);
+  void send_ack(const AckTarget& target, wire::BindingAck&& ack);
+  void reject(const AckTarget& target, wire::BaStatus status, std::uint16_t sequence,
+              const base::Ip6Addr& hoa);
+  void deregister(const AckTarget& target, const BuContext& ctx, const wire::BindingUpdate& bu,
+                  const binding::BindingInfo& existing, base::TimePoint now);
+  void refresh(const AckTarget& target, const BuContext& ctx, const wire::BindingUpdate& bu,
+               const base::Ip6Addr& hoa, const base::Ip6Addr& coa, const HomePrefix& prefix,
+               base::TimePoint now);
+  void start_registration(const AckTarget& target, const BuContext& ctx,
+                          const wire::BindingUpdate& bu, const base::Ip6Addr& hoa,
+                          const base::Ip6Addr& coa, base::TimePoint now);
+  void finish_registration(const base::Ip6Addr& hoa, PendingDad&& pending, base::TimePoint now);
+  void release_pending(PendingDad& pending);
+
+  [[nodiscard]] bool serves_as_home_agent(const base::Ip6Addr& destination) const;
+  // The home prefix holding `hoa` with at least one 4-second unit of valid lifetime left.
+  [[nodiscard]] const HomePrefix* home_prefix_for(const base::Ip6Addr& hoa,
+                                                  base::TimePoint now) const;
+  [[nodiscard]] Grant grant_lifetime(std::uint16_t requested, const HomePrefix& prefix,
+                                     base::TimePoint now) const;
+  [[nodiscard]] bool grant_key_mgmt(bool bu_k, bool dynamic_keying) const;
+  void add_refresh_advice(wire::BindingAck& ack) const;
+
+  HaBindingConfig config_;
+  const HomeAddressAuthorizer& authorizer_;
+  binding::BindingCache cache_;
+  std::unordered_map<base::Ip6Addr, PendingDad, base::Ip6AddrHash> pending_;
+  std::map<std::pair<base::TimePoint, std::uint64_t>, base::Ip6Addr> dad_timeouts_;
+  std::uint64_t dad_serial_ = 0;
+  std::vector<HaOutput> outputs_;
+  std::vector<binding::ExpiredBinding> expired_;  // scratch for on_timer
+  HaCounters counters_;
+};
+
+}  // namespace mip6::engine

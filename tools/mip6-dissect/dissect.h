@@ -1,0 +1,64 @@
+#pragma once
+// mip6-dissect's JSON builder: one JSON object per packet, in process, so that tests and
+// later dissectors (IKEv2) can call and extend it. Never throws on bad input: a packet that
+// does not decode gives {"error": "<ParseErrc name>", "offset": N, "layer": "..."} plus
+// whatever decoded before the failure.
+//
+// Offsets ("offset" of errors and options) count from the start of the bytes handed to the
+// function (the IPv6 packet, or the bare MH / ICMPv6 message); "layer_offset" (errors and
+// options) counts from the start of the layer, i.e. of the MH for mobility options, which is
+// what the alignment rules of RFC 6275 6.2 refer to.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "ike/base/ip6_addr.h"
+
+namespace mip6::dissect {
+
+// What the input bytes are.
+enum class InputKind : std::uint8_t {
+  Auto,            // IPv6 if the version nibble is 6; a bare MH if the first octet is 59;
+                   // a bare ICMPv6 message if the first octet is a mobility ICMPv6 type
+  Ipv6,            // a full IPv6 packet
+  MobilityHeader,  // a bare Mobility Header (checksum only verified with addresses given)
+  Icmpv6,          // a bare ICMPv6 message (ditto)
+};
+std::string_view to_string(InputKind k);
+
+// Pseudo-header addresses for checking the checksum of a bare MH or ICMPv6 message.
+struct PseudoHeader {
+  base::Ip6Addr source;       // the home address when the packet carried a HAO
+  base::Ip6Addr destination;  // the home address when the packet carried a type 2 RH
+};
+
+// A full IPv6 packet: header, HAO, type 2 RH, then the MH or mobility ICMPv6 message.
+// Other upper layers give {"skipped": reason} next to the "ipv6" object.
+[[nodiscard]] nlohmann::json dissect_ipv6(std::span<const std::uint8_t> packet);
+
+// A bare Mobility Header. With `pseudo` the checksum is verified ("checksum_ok"), without
+// it "checksum_ok" is null. `base_offset` is added to every reported offset.
+[[nodiscard]] nlohmann::json dissect_mobility_header(std::span<const std::uint8_t> mh,
+                                                     const std::optional<PseudoHeader>& pseudo,
+                                                     std::size_t base_offset = 0);
+
+// A bare ICMPv6 message of one of the mobility types (RFC 6275 6.5-6.8, RA of 7.1-7.4).
+[[nodiscard]] nlohmann::json dissect_icmpv6(std::span<const std::uint8_t> icmp,
+                                            const std::optional<PseudoHeader>& pseudo,
+                                            std::size_t base_offset = 0);
+
+// Dispatches on `kind`; the result carries "input" naming what was dissected.
+[[nodiscard]] nlohmann::json dissect(std::span<const std::uint8_t> bytes, InputKind kind,
+                                     const std::optional<PseudoHeader>& pseudo = std::nullopt);
+
+// True when the object reports malformed input (has an "error" member).
+[[nodiscard]] bool is_error(const nlohmann::json& packet);
+
+// Serialises one object on one line. Invalid UTF-8 (never produced by the builders, which
+// hex-encode non-printable strings) is replaced rather than thrown.
+[[nodiscard]] std::string dump_line(const nlohmann::json& j);
+
+}  // namespace mip6::dissect
