@@ -485,7 +485,7 @@ TEST(DissectIcmpv6, BareIcmpv6AndNonMobilityTypes) {
 // ---- Other upper layers ----
 
 TEST(DissectIpv6, OtherUpperLayersAreSkipped) {
-  const Bytes udp{0x01, 0xf4, 0x01, 0xf4, 0, 8, 0, 0};
+  const Bytes udp{0x14, 0xe9, 0x00, 0x35, 0, 8, 0, 0};  // 5353 -> 53: not IKE (500/4500)
   json j = dissect_ipv6(w::encode_ipv6_packet({kCoa, kHa, 64, {}, {}}, 17, udp));
   EXPECT_FALSE(is_error(j));
   EXPECT_EQ(j["ipv6"]["upper_protocol_name"], "udp");
@@ -926,9 +926,8 @@ TEST(DissectFrame, LinkLayerFailuresAreErrorsNotCrashes) {
   EXPECT_TRUE(is_error(dissect_frame(DLT_EN10MB, cut_vlan)));
   EXPECT_TRUE(is_error(dissect_frame(9999, Bytes{1, 2, 3})));
   EXPECT_EQ(dissect_frame(9999, Bytes{})["error"], "unsupported-linktype");
-  // Raw link carrying IPv4 is skipped, IPv6 garbage is an IPv6 error.
-  EXPECT_THAT(dissect_frame(DLT_RAW, Bytes{0x45, 0, 0, 20})["skipped"].get<std::string>(),
-              ::testing::HasSubstr("ipv4"));
+  // Raw link carrying a truncated IPv4 header is an IPv4 error, IPv6 garbage an IPv6 error.
+  EXPECT_EQ(dissect_frame(DLT_RAW, Bytes{0x45, 0, 0, 20})["layer"], "ipv4");
   EXPECT_EQ(dissect_frame(DLT_RAW, Bytes{0x60, 0})["layer"], "ipv6");
 }
 

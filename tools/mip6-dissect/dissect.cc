@@ -29,6 +29,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 // BU/BA lifetimes and the Binding Refresh Advice interval count 4-second units (6.1.7).
 constexpr std::uint32_t kLifetimeUnitSeconds = 4;
 constexpr std::size_t kIpv6HeaderSize = 40;
+constexpr std::uint8_t kIpProtoUdp = 17;
 
 std::string addr(const base::Ip6Addr& a) { return a.to_string(); }
 
@@ -423,6 +424,7 @@ std::string_view to_string(InputKind k) {
     case InputKind::Ipv6: return "ipv6";
     case InputKind::MobilityHeader: return "mh";
     case InputKind::Icmpv6: return "icmpv6";
+    case InputKind::Ipv4: return "ipv4";
   }
   return "unknown";
 }
@@ -542,6 +544,14 @@ json dissect_ipv6(std::span<const std::uint8_t> packet) {
     case wire::kIpProtoIcmpv6:
       upper = dissect_icmpv6(p.upper, pseudo, p.upper_offset);
       break;
+    case kIpProtoUdp: {
+      // RFC 8200 8.1: the checksum is mandatory over IPv6; 0 is never valid.
+      const bool ok = wire::pseudo_header_checksum(pseudo.source, pseudo.destination,
+                                                   kIpProtoUdp, p.upper) == 0 &&
+                      p.upper.size() >= 8 && u16_at(p.upper, 6) != 0;
+      upper = dissect_udp(p.upper, ok, p.upper_offset);
+      break;
+    }
     case wire::kIpProtoEsp: {
       json esp = json::object();
       if (p.upper.size() >= 8) {
@@ -566,7 +576,9 @@ json dissect(std::span<const std::uint8_t> bytes, InputKind kind,
   if (kind == InputKind::Auto) {
     kind = InputKind::Ipv6;
     if (!bytes.empty() && (bytes[0] >> 4) != 6) {
-      if (bytes[0] == wire::kIpProtoNone) {
+      if ((bytes[0] >> 4) == 4) {
+        kind = InputKind::Ipv4;
+      } else if (bytes[0] == wire::kIpProtoNone) {
         kind = InputKind::MobilityHeader;
       } else if (wire::is_mobility_icmpv6_type(bytes[0])) {
         kind = InputKind::Icmpv6;
@@ -580,6 +592,9 @@ json dissect(std::span<const std::uint8_t> bytes, InputKind kind,
       break;
     case InputKind::Icmpv6:
       out = dissect_icmpv6(bytes, pseudo);
+      break;
+    case InputKind::Ipv4:
+      out = dissect_ipv4(bytes);
       break;
     default:
       out = dissect_ipv6(bytes);

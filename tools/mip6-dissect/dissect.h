@@ -26,6 +26,7 @@ enum class InputKind : std::uint8_t {
   Ipv6,            // a full IPv6 packet
   MobilityHeader,  // a bare Mobility Header (checksum only verified with addresses given)
   Icmpv6,          // a bare ICMPv6 message (ditto)
+  Ipv4,            // a full IPv4 packet (Auto picks it for version nibble 4): IKE over IPv4
 };
 std::string_view to_string(InputKind k);
 
@@ -35,8 +36,9 @@ struct PseudoHeader {
   base::Ip6Addr destination;  // the home address when the packet carried a type 2 RH
 };
 
-// A full IPv6 packet: header, HAO, type 2 RH, then the MH or mobility ICMPv6 message.
-// Other upper layers give {"skipped": reason} next to the "ipv6" object.
+// A full IPv6 packet: header, HAO, type 2 RH, then the MH or mobility ICMPv6 message, or
+// UDP (dissect_udp: IKEv2 on ports 500/4500). Other upper layers give {"skipped": reason}
+// next to the "ipv6" object.
 [[nodiscard]] nlohmann::json dissect_ipv6(std::span<const std::uint8_t> packet);
 
 // A bare Mobility Header. With `pseudo` the checksum is verified ("checksum_ok"), without
@@ -49,6 +51,24 @@ struct PseudoHeader {
 [[nodiscard]] nlohmann::json dissect_icmpv6(std::span<const std::uint8_t> icmp,
                                             const std::optional<PseudoHeader>& pseudo,
                                             std::size_t base_offset = 0);
+
+// A full IPv4 packet: a minimal header walk (RFC 791; options skipped, fragments not
+// reassembled), then UDP. Other protocols give {"skipped": reason} next to the "ipv4" object.
+[[nodiscard]] nlohmann::json dissect_ipv4(std::span<const std::uint8_t> packet);
+
+// A UDP datagram, header included. Port 500 (either side) carries an IKEv2 message, port 4500
+// the RFC 3948 framing: non-ESP marker + IKEv2, ESP ({"esp": {"spi", "sequence"}}) or a NAT
+// keepalive. `checksum_ok` is what the caller computed over its pseudo-header (null when
+// unknown, or when an IPv4 sender left the checksum 0).
+[[nodiscard]] nlohmann::json dissect_udp(std::span<const std::uint8_t> udp,
+                                         std::optional<bool> checksum_ok,
+                                         std::size_t base_offset = 0);
+
+// An IKEv2 message (RFC 7296 3.1), without the non-ESP marker: {"ikev2": {"header", "payloads"}}.
+// The SK payload is shown as {"encrypted": {"inner_first", "length"}}: decrypting it needs the
+// IKE SA keys and is not done here. Errors have layer "ikev2" and the ike::wire ParseErrc name.
+[[nodiscard]] nlohmann::json dissect_ikev2(std::span<const std::uint8_t> message,
+                                           std::size_t base_offset = 0);
 
 // Dispatches on `kind`; the result carries "input" naming what was dissected.
 [[nodiscard]] nlohmann::json dissect(std::span<const std::uint8_t> bytes, InputKind kind,

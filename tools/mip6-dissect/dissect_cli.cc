@@ -263,15 +263,18 @@ Dissects Mobile IPv6 packets into JSON: the IPv6 header, Home Address option, ty
 routing header, every Mobility Header message (BRR, HoTI/CoTI/HoT/CoT, BU, BA, BE,
 Home Agent Switch) with all mobility options and a checked checksum, and the ICMPv6
 messages DHAAD Request/Reply, Mobile Prefix Solicitation/Advertisement and Router
-Advertisement with their ND options.
+Advertisement with their ND options. IKEv2 on UDP 500/4500 (over IPv6 or IPv4): the
+header and every payload outside SK, REDIRECT / REDIRECTED_FROM decoded, the non-ESP
+marker, ESP-in-UDP and NAT keepalives; SK contents are not decrypted.
 
 Input (default): hex on stdin, one packet per line; whitespace and ':' are ignored and
 '#' starts a comment. Blank lines are not packets.
   --ipv6          every line is a full IPv6 packet
   --mh            every line is a bare Mobility Header
   --icmpv6        every line is a bare ICMPv6 message
-                  (default: auto: IPv6 if the version nibble is 6, a bare MH if the
-                  first octet is 59, a bare ICMPv6 message if it is 134 or 144-147)
+                  (default: auto: IPv6 if the version nibble is 6, IPv4 if it is 4,
+                  a bare MH if the first octet is 59, a bare ICMPv6 message if it is
+                  134 or 144-147)
   --src ADDR --dst ADDR
                   pseudo-header addresses for the checksum of a bare MH / ICMPv6
                   message (home address as source when the packet had a HAO)
@@ -282,11 +285,11 @@ Output: a JSON array with one object per packet, or with
   --jsonl         one JSON object per line
   --pretty        indented array
 A malformed packet gives {"error": <name>, "offset": N, "layer": ...} (offsets count
-from the start of the IPv6 packet or bare message); other traffic gives
+from the start of the IP packet or bare message); other traffic gives
 {"skipped": <reason>}.
 
   --write-pcap FILE
-                  convert the hex packets (full IPv6) into a pcap file with
+                  convert the hex packets (full IPv6 or IPv4) into a pcap file with
                   LINKTYPE_RAW; prints {"wrote": FILE, "packets": N, "errors": [...]}
 
 Exit status:

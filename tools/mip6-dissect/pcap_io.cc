@@ -29,6 +29,7 @@ constexpr std::uint16_t kEtherTypeVlan = 0x8100;
 constexpr std::uint16_t kEtherTypeQinQ = 0x88a8;
 constexpr std::uint16_t kEtherTypeVlanOld = 0x9100;
 constexpr int kMaxVlanTags = 2;
+constexpr std::uint32_t kAfInet = 2;  // the same on every BSD loopback flavour
 
 struct PcapCloser {
   void operator()(pcap_t* p) const { pcap_close(p); }
@@ -66,13 +67,21 @@ json dissect_payload(json link, std::span<const std::uint8_t> frame, std::size_t
   link["header_length"] = header;
   if (ethertype) {
     link["ethertype"] = *ethertype;
+    if (*ethertype == kEtherTypeIpv4) {
+      json out = dissect_ipv4(frame.subspan(header));  // IKE over IPv4
+      out["link"] = std::move(link);
+      return out;
+    }
     if (*ethertype != kEtherTypeIpv6) {
-      const std::string what = *ethertype == kEtherTypeIpv4 ? "ipv4" : "ethertype";
       char buf[8];
       std::snprintf(buf, sizeof(buf), "%04x", *ethertype);
       return json{{"link", std::move(link)},
-                  {"skipped", what + " frame (ethertype 0x" + buf + ")"}};
+                  {"skipped", std::string("ethertype frame (ethertype 0x") + buf + ")"}};
     }
+  } else if (header < frame.size() && (frame[header] >> 4) == 4) {
+    json out = dissect_ipv4(frame.subspan(header));
+    out["link"] = std::move(link);
+    return out;
   }
   json out = dissect_ipv6(frame.subspan(header));
   out["link"] = std::move(link);
@@ -206,20 +215,17 @@ json dissect_frame(int dlt, std::span<const std::uint8_t> frame) {
                              (std::uint32_t{frame[1]} << 8) | frame[0];
     // DLT_NULL stores the family in the capturing host's byte order, DLT_LOOP in network order.
     const bool v6 = dlt == kDltLoop ? is_af_inet6(be) : (is_af_inet6(be) || is_af_inet6(le));
+    const bool v4 = dlt == kDltLoop ? be == kAfInet : (be == kAfInet || le == kAfInet);
     json link{{"type", "loopback"},
               {"header_length", kNull},
               {"family", dlt == kDltLoop ? be : le}};
-    if (!v6) {
+    if (!v6 && !v4) {
       return json{{"link", std::move(link)}, {"skipped", "loopback frame of another family"}};
     }
     return dissect_payload(std::move(link), frame, kNull, std::nullopt);
   }
   if (is_raw(dlt)) {
     json link{{"type", "raw"}};
-    if (!frame.empty() && (frame[0] >> 4) == 4) {
-      link["header_length"] = 0;
-      return json{{"link", std::move(link)}, {"skipped", "ipv4 packet"}};
-    }
     return dissect_payload(std::move(link), frame, 0, std::nullopt);
   }
   return json{{"error", "unsupported-linktype"},

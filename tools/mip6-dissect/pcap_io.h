@@ -46,7 +46,8 @@ struct PcapError {
     const std::string& path, int dlt, const std::vector<std::vector<std::uint8_t>>& frames);
 
 // Strips the link layer and dissects what it carries: {"link": {...}} plus the output of
-// dissect_ipv6, or {"skipped": ...} for non-IPv6 frames, or an error object (layer "link").
+// dissect_ipv6 (dissect_ipv4 for IPv4 frames), or {"skipped": ...} for other frames, or an
+// error object (layer "link").
 [[nodiscard]] nlohmann::json dissect_frame(int dlt, std::span<const std::uint8_t> frame);
 
 }  // namespace mip6::dissect

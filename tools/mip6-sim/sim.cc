@@ -16,6 +16,7 @@
 #include "ike/base/clock.h"
 #include "ike/base/ip6_addr.h"
 #include "mip6/engine/ha_binding_engine.h"
+#include "mip6/engine/mh_receiver.h"
 #include "mip6/engine/mn_registration_engine.h"
 #include "mip6/wire/ipv6_ext.h"
 #include "mip6/wire/mobility_header.h"
@@ -339,22 +340,12 @@ class Scenario {
   }
 
   void receive_at_ha(const InFlight& p) {
-    auto pkt = wire::decode_ipv6_packet(p.bytes);
-    if (!pkt) {
-      fail("HA could not decode an IPv6 packet: " + std::string(wire::to_string(pkt.error().code)));
+    auto received = ha_receiver_.on_packet(p.bytes, home_agent_, now_);
+    if (!received) {
+      fail("HA dropped a packet: " + drop_text(ha_receiver_));
       return;
     }
-    if (!wire::verify_mh_checksum(pkt->checksum_source(), pkt->checksum_destination(),
-                                  pkt->upper)) {
-      fail("HA: bad MH checksum");
-      return;
-    }
-    auto mh = wire::decode_mobility_header(pkt->upper);
-    if (!mh) {
-      fail("HA: MH decode failed: " + std::string(wire::to_string(mh.error().code)));
-      return;
-    }
-    const auto* bu = std::get_if<wire::BindingUpdate>(&mh->message);
+    const auto* bu = std::get_if<wire::BindingUpdate>(&received->mh.message);
     if (bu == nullptr) {
       fail("HA received an unexpected MH type");
       return;
@@ -362,11 +353,9 @@ class Scenario {
     // The IPsec layer's verdict: which SA (so which IKE identity and reservation) carried it.
     const auto& sender = mobile_nodes_[p.sender];
     engine::BuContext ctx;
-    ctx.source = pkt->header.source;
-    ctx.destination = pkt->header.destination;
-    if (pkt->home_address_option) {
-      ctx.home_address_option = pkt->home_address_option->home_address;
-    }
+    ctx.source = received->ip.source;
+    ctx.destination = received->ip.destination;
+    ctx.home_address_option = received->home_address_option;
     ctx.security.esp_protected = true;
     ctx.security.dynamic_keying = true;
     ctx.security.ike_identity = sender.identity;
@@ -381,26 +370,31 @@ class Scenario {
     if (mn.silent) {
       return;
     }
-    auto pkt = wire::decode_ipv6_packet(p.bytes);
-    if (!pkt || !wire::verify_mh_checksum(pkt->checksum_source(), pkt->checksum_destination(),
-                                          pkt->upper)) {
-      fail(mn.name + ": undecodable packet or bad checksum");
+    auto received = mn_receiver_.on_packet(p.bytes, mn.care_of_address, now_);
+    if (!received) {
+      fail(mn.name + " dropped a packet: " + drop_text(mn_receiver_));
       return;
     }
-    auto mh = wire::decode_mobility_header(pkt->upper);
-    const auto* ba = mh ? std::get_if<wire::BindingAck>(&mh->message) : nullptr;
+    const auto* ba = std::get_if<wire::BindingAck>(&received->mh.message);
     if (ba == nullptr) {
       fail(mn.name + ": expected a BA");
       return;
     }
     engine::BaContext ctx;
-    ctx.source = pkt->header.source;
+    ctx.source = received->ip.source;
     ctx.esp_protected = true;
-    if (pkt->type2_routing_header) {
-      ctx.home_address = pkt->type2_routing_header->home_address;
-    }
+    ctx.home_address = received->type2_home_address;
     mn.engine->on_binding_ack(ctx, *ba, now_);
     drain_mn(i);
+  }
+
+  static std::string drop_text(const engine::MhReceiver& receiver) {
+    std::string text(receiver.last_drop() ? engine::to_string(*receiver.last_drop()) : "?");
+    if (const auto e = receiver.last_parse_error()) {
+      text += " (" + std::string(wire::to_string(e->code)) + " at " + std::to_string(e->offset) +
+              ")";
+    }
+    return text;
   }
 
   void drain_ha() {
@@ -603,6 +597,8 @@ class Scenario {
   const Ip6Addr home_agent_ = addr("2001:db8:1::1");
   std::optional<ha::policy::ConfigHomeAddressAuthorizer> authorizer_;
   std::optional<engine::HaBindingEngine> ha_;
+  engine::MhReceiver ha_receiver_;
+  engine::MhReceiver mn_receiver_;  // one receive path shared by the simulated MNs
   std::vector<MobileNode> mobile_nodes_;
   std::map<std::pair<TimePoint, std::uint64_t>, InFlight> in_flight_;
   std::multimap<TimePoint, Ip6Addr> dad_;

@@ -1,0 +1,265 @@
+// IkeSa core: datagram dispatch, message-ID window, retransmission, the checked state machine
+// and the shared send helpers. The exchanges themselves are in ike_init_task.cc and
+// ike_auth_task.cc.
+#include "ike/engine/ike_sa.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "ike/wire/rules.h"
+
+namespace ike::engine {
+namespace {
+
+// The legal edges of the IKE SA state machine; anything else is refused (STYLE B4).
+bool allowed(IkeSaState from, IkeSaState to) {
+  using S = IkeSaState;
+  switch (from) {
+    case S::Created: return to == S::InitRequestSent || to == S::InitResponded || to == S::Failed;
+    case S::InitRequestSent: return to == S::AuthRequestSent || to == S::Failed;
+    case S::InitResponded: return to == S::Established || to == S::Failed;
+    case S::AuthRequestSent: return to == S::Established || to == S::Failed;
+    case S::Established: return to == S::Failed;
+    case S::Failed: return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+IkeSa::IkeSa(IkeSaConfig config, Environment env) : config_(std::move(config)), env_(env) {}
+
+std::vector<Output> IkeSa::take_outputs() {
+  std::vector<Output> out(std::make_move_iterator(outputs_.begin()),
+                          std::make_move_iterator(outputs_.end()));
+  outputs_.clear();
+  return out;
+}
+
+bool IkeSa::transition(IkeSaState to) {
+  if (!allowed(state_, to)) {
+    counters_.inc(IkeCounter::IllegalTransitions);
+    return false;
+  }
+  outputs_.emplace_back(StateChanged{state_, to});
+  state_ = to;
+  return true;
+}
+
+void IkeSa::fail(FailureReason reason, std::optional<wire::NotifyType> notify) {
+  outstanding_.clear();
+  if (transition(IkeSaState::Failed)) {
+    outputs_.emplace_back(SaFailed{reason, notify});
+  }
+}
+
+base::Result<void> IkeSa::initiate(const Path& path, base::TimePoint now) {
+  if (config_.role != Role::Initiator || state_ != IkeSaState::Created) {
+    return base::fail(base::Error{"wrong-state", "initiate() needs a fresh initiator SA"});
+  }
+  if (config_.ike.dh_groups.empty()) {
+    return base::fail(base::Error{"bad-config", "no DH group"});
+  }
+  path_ = path;
+  std::uint64_t spi = 0;
+  while (spi == 0) {  // R7296-05: SPIi is never zero
+    const auto b = env_.random.bytes(8);
+    for (std::uint8_t x : b) {
+      spi = (spi << 8) | x;
+    }
+  }
+  spi_i_ = wire::Spi(spi);
+  dh_group_ = config_.ike.dh_groups.front();
+  nonce_i_ = env_.random.bytes(config_.nonce_size);
+  auto sent = send_init_request(path, now);
+  if (!sent) {
+    return sent;
+  }
+  if (!transition(IkeSaState::InitRequestSent)) {
+    return base::fail(base::Error{"wrong-state", "illegal transition"});
+  }
+  return {};
+}
+
+void IkeSa::on_datagram(const Path& path, std::span<const std::uint8_t> bytes,
+                        base::TimePoint now) {
+  counters_.inc(IkeCounter::DatagramsIn);
+  auto decoded = wire::decode_message(bytes);
+  if (!decoded) {
+    counters_.inc(IkeCounter::DroppedUndecodable);
+    return;
+  }
+  const wire::Header& h = decoded->message.header;
+  if (state_ == IkeSaState::Failed) {
+    // The error we answered with (e.g. AUTHENTICATION_FAILED) is still resent (R7296-37).
+    if (!h.response && h.spi_i == spi_i_ && window_.is_retransmit(h.message_id, bytes)) {
+      counters_.inc(IkeCounter::ResponsesResent);
+      outputs_.emplace_back(SendDatagram{path, window_.cached_response()});
+      return;
+    }
+    counters_.inc(IkeCounter::DroppedAfterFailure);
+    return;
+  }
+  // R7296-06: the SA is found by its SPIs. A responder in Created accepts any first request.
+  const bool fresh_responder = config_.role == Role::Responder && state_ == IkeSaState::Created;
+  if (!fresh_responder && h.spi_i != spi_i_) {
+    counters_.inc(IkeCounter::DroppedWrongSpi);
+    return;
+  }
+  // I is set exactly by the original initiator (R7296-04).
+  if (h.initiator != (config_.role == Role::Responder)) {
+    counters_.inc(IkeCounter::DroppedUnexpected);
+    return;
+  }
+  if (h.response) {
+    on_response(path, *decoded, bytes, now);
+  } else {
+    on_request(path, *decoded, bytes, now);
+  }
+}
+
+void IkeSa::on_request(const Path& path, const wire::DecodedMessage& msg,
+                       std::span<const std::uint8_t> bytes, base::TimePoint now) {
+  const wire::Header& h = msg.message.header;
+  // R7296-37: a retransmitted request gets the stored response, byte for byte.
+  if (window_.is_retransmit(h.message_id, bytes)) {
+    counters_.inc(IkeCounter::ResponsesResent);
+    outputs_.emplace_back(SendDatagram{path, window_.cached_response()});
+    return;
+  }
+  if (h.message_id != window_.expected()) {
+    counters_.inc(IkeCounter::DroppedMessageId);  // never answered (R7296-42)
+    return;
+  }
+  if (config_.role == Role::Responder && state_ == IkeSaState::Created &&
+      h.exchange == wire::ExchangeType::IkeSaInit) {
+    handle_init_request(path, msg, bytes, now);
+    return;
+  }
+  if (h.spi_r != spi_r_) {
+    counters_.inc(IkeCounter::DroppedWrongSpi);
+    return;
+  }
+  if (config_.role == Role::Responder && state_ == IkeSaState::InitResponded &&
+      h.exchange == wire::ExchangeType::IkeAuth) {
+    handle_auth_request(path, msg, bytes);
+    return;
+  }
+  // CREATE_CHILD_SA and INFORMATIONAL tasks slot in here (see ike_sa.h).
+  counters_.inc(IkeCounter::DroppedUnexpected);
+}
+
+void IkeSa::on_response(const Path& path, const wire::DecodedMessage& msg,
+                        std::span<const std::uint8_t> bytes, base::TimePoint now) {
+  const wire::Header& h = msg.message.header;
+  if (!outstanding_.active()) {
+    counters_.inc(IkeCounter::DroppedUnexpected);
+    return;
+  }
+  if (h.message_id != outstanding_.id()) {
+    counters_.inc(IkeCounter::DroppedMessageId);
+    return;
+  }
+  if (state_ == IkeSaState::InitRequestSent && h.exchange == wire::ExchangeType::IkeSaInit) {
+    handle_init_response(path, msg, bytes, now);
+    return;
+  }
+  if (h.spi_r != spi_r_) {
+    counters_.inc(IkeCounter::DroppedWrongSpi);
+    return;
+  }
+  if (state_ == IkeSaState::AuthRequestSent && h.exchange == wire::ExchangeType::IkeAuth) {
+    handle_auth_response(path, msg, bytes);
+    return;
+  }
+  counters_.inc(IkeCounter::DroppedUnexpected);
+}
+
+base::TimePoint IkeSa::next_deadline() const {
+  if (state_ == IkeSaState::InitResponded) {
+    return std::min(outstanding_.deadline(), half_open_deadline_);
+  }
+  return outstanding_.deadline();
+}
+
+void IkeSa::on_timer(base::TimePoint now) {
+  if (state_ == IkeSaState::InitResponded && now >= half_open_deadline_) {
+    fail(FailureReason::HalfOpenTimeout, std::nullopt);
+    return;
+  }
+  switch (outstanding_.on_timer(now)) {
+    case OutstandingRequest::TimerAction::None: return;
+    case OutstandingRequest::TimerAction::Resend:
+      counters_.inc(IkeCounter::RetransmitsSent);  // same bytes, same ID (R7296-36)
+      outputs_.emplace_back(SendDatagram{outstanding_.path(), outstanding_.bytes()});
+      return;
+    case OutstandingRequest::TimerAction::GiveUp:
+      fail(FailureReason::RetransmitLimit, std::nullopt);
+      return;
+  }
+}
+
+void IkeSa::send_request(const Path& path, std::vector<std::uint8_t> bytes,
+                         base::TimePoint now) {
+  outputs_.emplace_back(SendDatagram{path, bytes});
+  outstanding_.start(wire::MessageId(next_request_id_), path, std::move(bytes), now,
+                     config_.retransmit);
+}
+
+void IkeSa::send_response(const Path& path, wire::MessageId id,
+                          std::span<const std::uint8_t> request,
+                          std::vector<std::uint8_t> bytes) {
+  outputs_.emplace_back(SendDatagram{path, bytes});
+  window_.answered(id, request, std::move(bytes));
+}
+
+wire::Header IkeSa::make_header(wire::ExchangeType exchange, bool response,
+                                wire::MessageId id) const {
+  wire::Header h;
+  h.spi_i = spi_i_;
+  h.spi_r = spi_r_;
+  h.exchange = exchange;
+  h.initiator = config_.role == Role::Initiator;  // R7296-04
+  h.response = response;                          // R7296-03
+  h.message_id = id;
+  return h;
+}
+
+void IkeSa::send_init_error(const Path& path, const wire::Header& request,
+                            wire::NotifyPayload notify) {
+  // Stateless answer: nothing is cached, so a retried request is judged afresh.
+  wire::Message m;
+  m.header = request;
+  m.header.spi_r = wire::Spi();
+  m.header.initiator = false;
+  m.header.response = true;
+  m.header.higher_version = false;
+  m.header.major_version = wire::kMajorVersion;
+  m.header.minor_version = wire::kMinorVersion;
+  m.payloads.push_back(wire::make_payload(std::move(notify)));
+  auto bytes = wire::encode_message(m);
+  if (bytes) {
+    outputs_.emplace_back(SendDatagram{path, std::move(*bytes)});
+  }
+}
+
+void IkeSa::send_protected_error(const Path& path, const wire::Header& request,
+                                 std::span<const std::uint8_t> request_bytes,
+                                 wire::NotifyType type) {
+  std::vector<wire::Payload> inner;
+  inner.push_back(wire::make_payload(wire::make_notify(type)));
+  auto bytes = protect(make_header(request.exchange, true, request.message_id), std::move(inner));
+  if (bytes) {
+    send_response(path, request.message_id, request_bytes, std::move(*bytes));
+  }
+}
+
+base::Result<std::vector<std::uint8_t>> IkeSa::protect(const wire::Header& header,
+                                                       std::vector<wire::Payload> inner) {
+  if (!cipher_out_) {
+    return base::fail(base::Error{"no-keys", "SK keys not derived"});
+  }
+  return build_protected(header, std::move(inner), *cipher_out_);
+}
+
+}  // namespace ike::engine

@@ -1,0 +1,71 @@
+#pragma once
+// Building our SA proposals and choosing from the peer's (RFC 7296 2.7, 3.3). Pure functions:
+// the IKE_SA_INIT task and the Child SA task call them; CREATE_CHILD_SA will reuse them.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ike/crypto/key_derivation.h"
+#include "ike/crypto/transform_ids.h"
+#include "ike/wire/sa_payload.h"
+
+namespace ike::engine {
+
+// What we accept or offer for the IKE SA, in preference order.
+struct IkeProposalConfig {
+  std::vector<std::uint16_t> gcm16_key_bits{256, 128};  // ENCR_AES_GCM_16 key lengths
+  std::vector<crypto::PrfAlgorithm> prfs{crypto::PrfAlgorithm::HmacSha2_256,
+                                         crypto::PrfAlgorithm::HmacSha2_384,
+                                         crypto::PrfAlgorithm::HmacSha2_512};
+  std::vector<crypto::DhGroup> dh_groups{crypto::DhGroup::Curve25519, crypto::DhGroup::Ecp256,
+                                         crypto::DhGroup::Modp2048};
+};
+
+// The chosen IKE suite.
+struct IkeSuite {
+  crypto::IkeSaTransforms transforms;
+  crypto::DhGroup dh = crypto::DhGroup::None;
+};
+
+// One proposal with every transform we accept (R7296-16: Key Length with GCM only).
+[[nodiscard]] wire::SaPayload make_ike_sa_offer(const IkeProposalConfig& config);
+
+enum class SelectError : std::uint8_t { NoProposalChosen, WrongKeGroup };
+
+struct IkeSelection {
+  wire::Proposal chosen;  // one transform per type, the proposal number echoed (R7296-12)
+  IkeSuite suite;
+};
+
+// Responder choice. `ke_group` is the group of the received KE: it is preferred when the
+// proposal and our config both allow it; otherwise our first acceptable group is chosen and
+// the caller answers INVALID_KE_PAYLOAD with suite.dh (R7296-18). Unknown transform types,
+// IDs or attributes make a proposal or transform unacceptable (R7296-13, R7296-15).
+[[nodiscard]] std::optional<IkeSelection> select_ike_proposal(const IkeProposalConfig& config,
+                                                             const wire::SaPayload& offer,
+                                                             std::uint16_t ke_group);
+
+// Initiator check of the responder's answer (R7296-14): exactly one proposal, one transform
+// per mandatory type, each of them in our config.
+[[nodiscard]] std::optional<IkeSuite> accept_ike_answer(const IkeProposalConfig& config,
+                                                        const wire::SaPayload& answer);
+
+// ESP for the Child SA: AES-GCM-16 with the given key length, no ESN, no DH (the first Child
+// SA of IKE_AUTH never has PFS).
+struct EspProposalConfig {
+  std::uint16_t gcm16_key_bits = 256;
+};
+[[nodiscard]] wire::SaPayload make_esp_offer(const EspProposalConfig& config, std::uint32_t spi);
+
+struct EspSelection {
+  wire::Proposal chosen;  // with the peer's SPI still in it; the caller puts its own in
+  std::uint32_t peer_spi = 0;
+};
+[[nodiscard]] std::optional<EspSelection> select_esp_proposal(const EspProposalConfig& config,
+                                                             const wire::SaPayload& offer);
+// Initiator check: one ESP proposal with a 4-octet SPI and exactly our transforms.
+[[nodiscard]] std::optional<std::uint32_t> accept_esp_answer(const EspProposalConfig& config,
+                                                            const wire::SaPayload& answer);
+
+}  // namespace ike::engine
