@@ -3,23 +3,12 @@
 #include <algorithm>
 
 #include "ike/crypto/auth.h"
+#include "ike/engine/ike_config.h"
 #include "ike/engine/ike_sa.h"
 #include "ike/wire/rules.h"
 
 namespace ike::engine {
 namespace {
-
-std::uint32_t random_nonzero_u32(crypto::RandomSource& random) {
-  std::uint32_t v = 0;
-  // SPIs below 256 are reserved for IANA (RFC 4303 2.1).
-  while (v < 256) {
-    v = 0;
-    for (std::uint8_t x : random.bytes(4)) {
-      v = (v << 8) | x;
-    }
-  }
-  return v;
-}
 
 // R7296-31: we send and accept these three; others fail authentication.
 bool acceptable_id_type(wire::IdType t) {
@@ -49,15 +38,6 @@ FoundId find_id(const wire::DecodedPayloads& inner, wire::PayloadType type) {
   return {};
 }
 
-const wire::TsPayload* find_ts(std::span<const wire::Payload> payloads, wire::PayloadType type) {
-  for (const auto& p : payloads) {
-    if (p.type == type) {
-      return p.get<wire::TsPayload>();
-    }
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::vector<std::uint8_t> IkeSa::auth_data(std::span<const std::uint8_t> psk, bool for_initiator,
@@ -71,15 +51,8 @@ std::vector<std::uint8_t> IkeSa::auth_data(std::span<const std::uint8_t> psk, bo
   return crypto::psk_auth_data(*prf_, psk, in);
 }
 
-base::Result<crypto::ChildSaKeys> IkeSa::derive_child_keys() const {
-  auto sizes = crypto::child_key_sizes(crypto::EncrAlgorithm::AesGcm16,
-                                       config_.child.esp.gcm16_key_bits,
-                                       crypto::IntegAlgorithm::None);
-  if (!sizes) {
-    return base::fail(sizes.error());
-  }
-  // R7296-26: KEYMAT = prf+(SK_d, Ni | Nr) for the first Child SA (no PFS in IKE_AUTH).
-  return crypto::derive_child_sa_keys(*prf_, keys_->sk_d.view(), {}, nonce_i_, nonce_r_, *sizes);
+ChildKeyInput IkeSa::child_key_input() const {
+  return ChildKeyInput{*prf_, keys_->sk_d.view(), nonce_i_, nonce_r_};
 }
 
 base::Result<void> IkeSa::send_auth_request(const Path& path, base::TimePoint now) {
@@ -96,25 +69,11 @@ base::Result<void> IkeSa::send_auth_request(const Path& path, base::TimePoint no
   auth.method = wire::AuthMethod::SharedKeyMic;
   auth.data = auth_data(psk->view(), true, id_body(config_.local_id));
   inner.push_back(wire::make_payload(std::move(auth)));
-  if (config_.request_address || config_.request_home_prefix) {
-    wire::CpPayload cp;  // R7296-49: in the first IKE_AUTH request
-    cp.cfg_type = wire::CfgType::Request;
-    if (config_.request_address) {
-      cp.attributes.push_back(wire::make_internal_ip6_address_request());
-    }
-    if (config_.request_home_prefix) {
-      cp.attributes.push_back(wire::make_mip6_home_prefix_request());
-    }
-    inner.push_back(wire::make_payload(std::move(cp)));
+  if (auto cp = build_cp_request(config_.request_address, config_.request_home_prefix)) {
+    inner.push_back(std::move(*cp));  // R7296-49: in the first IKE_AUTH request
   }
   if (config_.child.enabled) {
-    child_spi_in_ = random_nonzero_u32(env_.random);
-    if (config_.child.transport_mode) {
-      inner.push_back(wire::make_payload(wire::make_notify(wire::NotifyType::UseTransportMode)));
-    }
-    inner.push_back(wire::make_payload(make_esp_offer(config_.child.esp, child_spi_in_)));
-    inner.push_back(wire::make_ts_payload(true, wire::TsPayload{config_.child.ts_i}));
-    inner.push_back(wire::make_ts_payload(false, wire::TsPayload{config_.child.ts_r}));
+    child_task_.build_request(env_.random, inner);
   }
   auto bytes = protect(make_header(wire::ExchangeType::IkeAuth, false,
                                    wire::MessageId(next_request_id_)),
@@ -178,77 +137,28 @@ void IkeSa::handle_auth_request(const Path& path, const wire::DecodedMessage& ms
   out.push_back(wire::make_payload(std::move(our_auth)));
 
   // CP (R7296-50, RFC 5026 3.2). Unknown attributes are ignored (R7296-51).
-  bool address_failed = false;
-  const auto* cp = wire::find_first<wire::CpPayload>(inner);
-  if (cp != nullptr && cp->cfg_type == wire::CfgType::Request) {
-    wire::CpPayload reply;
-    reply.cfg_type = wire::CfgType::Reply;
-    if (const auto* a = cp->find(wire::CpAttrType::InternalIp6Address)) {
-      std::optional<base::Ip6Addr> hint;
-      if (auto decoded = wire::decode_internal_ip6_address(*a); decoded && *decoded) {
-        hint = (*decoded)->address;
-      }
-      if (env_.addresses != nullptr) {
-        assigned_address_ = env_.addresses->assign(peer_id_, hint);
-      }
-      if (assigned_address_) {
-        reply.attributes.push_back(wire::make_internal_ip6_address(*assigned_address_));
-      } else {
-        address_failed = true;
-      }
-    }
-    if (cp->find(wire::CpAttrType::Mip6HomePrefix) != nullptr && env_.addresses != nullptr &&
-        !address_failed) {
-      home_prefix_ = env_.addresses->home_prefix(peer_id_);
-      if (home_prefix_) {
-        reply.attributes.push_back(wire::make_mip6_home_prefix(*home_prefix_));
-      }
-    }
-    if (address_failed) {
-      counters_.inc(IkeCounter::InternalAddressFailureSent);
-      out.push_back(wire::make_payload(wire::make_notify(wire::NotifyType::InternalAddressFailure)));
-    } else {
-      out.push_back(wire::make_payload(std::move(reply)));
-    }
+  CpAnswer cp = answer_cp_request(inner, peer_id_, env_.addresses);
+  if (cp.payload) {
+    out.push_back(std::move(*cp.payload));
   }
+  if (cp.address_failed) {
+    counters_.inc(IkeCounter::InternalAddressFailureSent);
+  }
+  assigned_address_ = cp.result.address;
+  home_prefix_ = cp.result.home_prefix;
 
-  // The Child SA; its failure leaves the IKE SA up (R7296-53).
+  // The Child SA; its failure leaves the IKE SA up (R7296-53). Without an address there is
+  // nothing to protect, so no Child SA either (3.15.4).
   std::optional<InstallChildSa> install;
-  const auto* sa = wire::find_first<wire::SaPayload>(inner);
-  const auto* tsi = find_ts(inner, wire::PayloadType::TsInitiator);
-  const auto* tsr = find_ts(inner, wire::PayloadType::TsResponder);
-  if (sa != nullptr && tsi != nullptr && tsr != nullptr && !address_failed) {
-    auto selection = config_.child.enabled ? select_esp_proposal(config_.child.esp, *sa)
-                                           : std::nullopt;
-    auto child_keys = derive_child_keys();
-    if (!selection || !child_keys) {
+  if (!cp.address_failed) {
+    auto child = child_task_.process_request(inner, env_.random, child_key_input(), path);
+    if (child.no_proposal_chosen) {
       counters_.inc(IkeCounter::NoProposalChosenSent);
-      out.push_back(wire::make_payload(wire::make_notify(wire::NotifyType::NoProposalChosen)));
-    } else {
-      // R7296-52: echo USE_TRANSPORT_MODE when we accept it.
-      const bool transport =
-          config_.child.transport_mode &&
-          wire::find_notify(inner, wire::NotifyType::UseTransportMode) != nullptr;
-      child_spi_in_ = random_nonzero_u32(env_.random);
-      wire::Proposal chosen = selection->chosen;
-      chosen.spi = make_esp_offer(config_.child.esp, child_spi_in_).proposals[0].spi;
-      if (transport) {
-        out.push_back(wire::make_payload(wire::make_notify(wire::NotifyType::UseTransportMode)));
-      }
-      out.push_back(wire::make_payload(wire::SaPayload{{chosen}}));
-      out.push_back(wire::make_ts_payload(true, *tsi));
-      out.push_back(wire::make_ts_payload(false, *tsr));
-      install.emplace();
-      install->spi_in = child_spi_in_;
-      install->spi_out = selection->peer_spi;
-      install->role = Role::Responder;
-      install->keys = std::move(*child_keys);
-      install->encr_key_bits = config_.child.esp.gcm16_key_bits;
-      install->ts_local = tsr->selectors;
-      install->ts_remote = tsi->selectors;
-      install->mode = transport ? ChildMode::Transport : ChildMode::Tunnel;
-      install->path = path;
     }
+    for (auto& p : child.payloads) {
+      out.push_back(std::move(p));
+    }
+    install = std::move(child.install);
   }
 
   auto response = protect(make_header(wire::ExchangeType::IkeAuth, true, h.message_id),
@@ -323,43 +233,12 @@ void IkeSa::handle_auth_response(const Path& path, const wire::DecodedMessage& m
   peer_id_ = *idr.id;
   outstanding_.clear();
 
-  if (const auto* cp = wire::find_first<wire::CpPayload>(inner);
-      cp != nullptr && cp->cfg_type == wire::CfgType::Reply) {
-    if (const auto* a = cp->find(wire::CpAttrType::InternalIp6Address)) {
-      if (auto decoded = wire::decode_internal_ip6_address(*a); decoded && *decoded) {
-        assigned_address_ = **decoded;
-      }
-    }
-    if (const auto* a = cp->find(wire::CpAttrType::Mip6HomePrefix)) {
-      if (auto decoded = wire::decode_mip6_home_prefix(*a); decoded && *decoded) {
-        home_prefix_ = **decoded;
-      }
-    }
-  }
-
+  const CpResult cp = process_cp_reply(inner);
+  assigned_address_ = cp.address;
+  home_prefix_ = cp.home_prefix;
   // Child SA errors do not fail the IKE SA (R7296-53).
-  std::optional<InstallChildSa> install;
-  const auto* sa = wire::find_first<wire::SaPayload>(inner);
-  const auto* tsi = find_ts(inner, wire::PayloadType::TsInitiator);
-  const auto* tsr = find_ts(inner, wire::PayloadType::TsResponder);
-  if (config_.child.enabled && sa != nullptr && tsi != nullptr && tsr != nullptr) {
-    const auto peer_spi = accept_esp_answer(config_.child.esp, *sa);
-    const bool transport = wire::find_notify(inner, wire::NotifyType::UseTransportMode) != nullptr;
-    auto child_keys = derive_child_keys();
-    // R7296-52: we asked for transport mode and cannot use a tunnel-mode SA.
-    if (peer_spi && child_keys && (transport || !config_.child.transport_mode)) {
-      install.emplace();
-      install->spi_in = child_spi_in_;
-      install->spi_out = *peer_spi;
-      install->role = Role::Initiator;
-      install->keys = std::move(*child_keys);
-      install->encr_key_bits = config_.child.esp.gcm16_key_bits;
-      install->ts_local = tsi->selectors;
-      install->ts_remote = tsr->selectors;
-      install->mode = transport ? ChildMode::Transport : ChildMode::Tunnel;
-      install->path = path;
-    }
-  }
+  std::optional<InstallChildSa> install =
+      child_task_.process_response(inner, child_key_input(), path);
   if (!transition(IkeSaState::Established)) {
     return;
   }

@@ -2,7 +2,7 @@
 // NAT_DETECTION notifies; INVALID_KE_PAYLOAD on both sides; key derivation.
 #include <algorithm>
 
-#include "ike/crypto/nat_detection.h"
+#include "ike/engine/ike_natd.h"
 #include "ike/engine/ike_sa.h"
 #include "ike/wire/rules.h"
 
@@ -31,51 +31,6 @@ std::optional<FailureReason> reason_for(wire::NotifyType t) {
 
 }  // namespace
 
-std::vector<wire::Payload> IkeSa::nat_detection_payloads(const Path& path) const {
-  std::vector<wire::Payload> out;
-  // SPIr is 0 in the first request (2.23); the hashes use the header's SPIs.
-  const auto src = crypto::nat_detection_hash(spi_i_.value(), spi_r_.value(),
-                                              path.local.address.bytes(), path.local.port);
-  const auto dst = crypto::nat_detection_hash(spi_i_.value(), spi_r_.value(),
-                                              path.remote.address.bytes(), path.remote.port);
-  if (src && dst) {
-    out.push_back(wire::make_payload(
-        wire::make_nat_detection(wire::NotifyType::NatDetectionSourceIp, *src)));
-    out.push_back(wire::make_payload(
-        wire::make_nat_detection(wire::NotifyType::NatDetectionDestinationIp, *dst)));
-  }
-  return out;
-}
-
-void IkeSa::check_nat_detection(const Path& path, const wire::Message& msg) {
-  const wire::Header& h = msg.header;
-  // The peer's SOURCE hash names its address as it saw it, i.e. our remote (R7296-56).
-  const auto expected_src = crypto::nat_detection_hash(
-      h.spi_i.value(), h.spi_r.value(), path.remote.address.bytes(), path.remote.port);
-  const auto expected_dst = crypto::nat_detection_hash(
-      h.spi_i.value(), h.spi_r.value(), path.local.address.bytes(), path.local.port);
-  bool src_seen = false;
-  bool src_match = false;
-  bool dst_match = true;
-  for (const auto& p : msg.payloads) {
-    const auto* n = p.get<wire::NotifyPayload>();
-    if (n == nullptr || !expected_src || !expected_dst) {
-      continue;
-    }
-    const auto data = wire::decode_nat_detection(*n);
-    if (n->type == wire::NotifyType::NatDetectionSourceIp && data) {
-      src_seen = true;
-      src_match = src_match || std::equal(data->begin(), data->end(), expected_src->begin(),
-                                          expected_src->end());
-    }
-    if (n->type == wire::NotifyType::NatDetectionDestinationIp && data) {
-      dst_match = std::equal(data->begin(), data->end(), expected_dst->begin(),
-                             expected_dst->end());
-    }
-  }
-  nat_detected_ = (src_seen && !src_match) || !dst_match;
-}
-
 base::Result<void> IkeSa::send_init_request(const Path& path, base::TimePoint now) {
   auto kex = env_.key_exchanges.create(dh_group_);
   if (!kex) {
@@ -94,7 +49,7 @@ base::Result<void> IkeSa::send_init_request(const Path& path, base::TimePoint no
   ke.data.assign(pub.begin(), pub.end());
   m.payloads.push_back(wire::make_payload(std::move(ke)));
   m.payloads.push_back(wire::make_payload(wire::NoncePayload{nonce_i_}));
-  for (auto& p : nat_detection_payloads(path)) {
+  for (auto& p : build_nat_detection(spi_i_, spi_r_, path)) {
     m.payloads.push_back(std::move(p));
   }
   wire::sort_for_send(m.header.exchange, false, m.payloads);
@@ -157,7 +112,7 @@ void IkeSa::handle_init_request(const Path& path, const wire::DecodedMessage& ms
   nonce_i_ = nonce->data;
   nonce_r_ = env_.random.bytes(config_.nonce_size);
   init_request_.assign(bytes.begin(), bytes.end());
-  check_nat_detection(path, m);
+  nat_detected_ = ::ike::engine::nat_detected(path, m);  // R7296-56: recorded, not acted on yet
   if (!derive_keys(g_ir->view())) {
     fail(FailureReason::InternalError, std::nullopt);
     return;
@@ -172,7 +127,7 @@ void IkeSa::handle_init_request(const Path& path, const wire::DecodedMessage& ms
   our_ke.data.assign(pub.begin(), pub.end());
   r.payloads.push_back(wire::make_payload(std::move(our_ke)));
   r.payloads.push_back(wire::make_payload(wire::NoncePayload{nonce_r_}));
-  for (auto& p : nat_detection_payloads(path)) {
+  for (auto& p : build_nat_detection(spi_i_, spi_r_, path)) {
     r.payloads.push_back(std::move(p));
   }
   wire::sort_for_send(r.header.exchange, true, r.payloads);
@@ -250,7 +205,7 @@ void IkeSa::handle_init_response(const Path& path, const wire::DecodedMessage& m
   suite_ = suite;
   nonce_r_ = nonce->data;
   init_response_.assign(bytes.begin(), bytes.end());
-  check_nat_detection(path, m);
+  nat_detected_ = ::ike::engine::nat_detected(path, m);  // R7296-56: recorded, not acted on yet
   if (!derive_keys(g_ir->view())) {
     fail(FailureReason::InternalError, std::nullopt);
     return;

@@ -27,7 +27,8 @@ bool allowed(IkeSaState from, IkeSaState to) {
 
 }  // namespace
 
-IkeSa::IkeSa(IkeSaConfig config, Environment env) : config_(std::move(config)), env_(env) {}
+IkeSa::IkeSa(IkeSaConfig config, Environment env)
+    : config_(std::move(config)), env_(env), child_task_(config_.child) {}
 
 std::vector<Output> IkeSa::take_outputs() {
   std::vector<Output> out(std::make_move_iterator(outputs_.begin()),

@@ -7,8 +7,9 @@
 // Randomness, DH, PSKs and CP addresses come in through the Environment; there is no clock,
 // socket or global object inside.
 //
-// This first slice does IKE_SA_INIT (ike_init_task.cc), IKE_AUTH with PSK, CP and the first
-// Child SA (ike_auth_task.cc), and error notifies. Where later work slots in:
+// This first slice does IKE_SA_INIT (ike_init_task.cc, with ike_natd), IKE_AUTH with PSK
+// (ike_auth_task.cc) composed with the CP task (ike_config) and the first Child SA
+// (child_create), and error notifies. Where later work slots in:
 //  - CREATE_CHILD_SA / Child and IKE rekey, INFORMATIONAL (delete, DPD): new *_task.cc files
 //    dispatched from IkeSa::on_request()/on_response() for their exchange types in state
 //    Established; they reuse proposals.h, sk_protection.h and exchange.h (message IDs >= 2).
@@ -37,6 +38,7 @@
 #include "ike/crypto/random.h"
 #include "ike/crypto/sk_cipher.h"
 #include "ike/engine/address_provider.h"
+#include "ike/engine/child_create.h"
 #include "ike/engine/engine_types.h"
 #include "ike/engine/exchange.h"
 #include "ike/engine/peer_credentials.h"
@@ -45,17 +47,6 @@
 #include "ike/wire/message.h"
 
 namespace ike::engine {
-
-struct ChildSaConfig {
-  bool enabled = true;  // negotiate one Child SA in IKE_AUTH
-  EspProposalConfig esp;
-  // Initiator: the selectors it proposes (TSi, TSr). Responder: ignored (it echoes them).
-  std::vector<wire::TrafficSelector> ts_i;
-  std::vector<wire::TrafficSelector> ts_r;
-  // Initiator: send USE_TRANSPORT_MODE, and refuse a tunnel-mode answer (R7296-52).
-  // Responder: accept a USE_TRANSPORT_MODE request and echo it.
-  bool transport_mode = false;
-};
 
 struct IkeSaConfig {
   Role role = Role::Initiator;
@@ -141,8 +132,6 @@ class IkeSa {
                            std::span<const std::uint8_t> bytes, base::TimePoint now);
   void handle_init_response(const Path& path, const wire::DecodedMessage& msg,
                             std::span<const std::uint8_t> bytes, base::TimePoint now);
-  [[nodiscard]] std::vector<wire::Payload> nat_detection_payloads(const Path& path) const;
-  void check_nat_detection(const Path& path, const wire::Message& msg);
   // SKEYSEED and the seven keys from g^ir and both nonces (R7296-25); builds the SK ciphers.
   [[nodiscard]] base::Result<void> derive_keys(std::span<const std::uint8_t> g_ir);
 
@@ -155,7 +144,7 @@ class IkeSa {
   [[nodiscard]] std::vector<std::uint8_t> auth_data(std::span<const std::uint8_t> psk,
                                                     bool for_initiator,
                                                     std::span<const std::uint8_t> id_body) const;
-  [[nodiscard]] base::Result<crypto::ChildSaKeys> derive_child_keys() const;
+  [[nodiscard]] ChildKeyInput child_key_input() const;
 
   IkeSaConfig config_;
   Environment env_;
@@ -188,8 +177,8 @@ class IkeSa {
   std::unique_ptr<crypto::SkCipher> cipher_out_;
   std::unique_ptr<crypto::SkCipher> cipher_in_;
 
-  // IKE_AUTH results.
-  std::uint32_t child_spi_in_ = 0;
+  // IKE_AUTH tasks and results.
+  ChildCreateTask child_task_;
   std::optional<wire::InternalIp6Address> assigned_address_;
   std::optional<wire::Mip6HomePrefix> home_prefix_;
   wire::IdPayload peer_id_;
