@@ -2,7 +2,6 @@
 // The responder's source of CP addresses (RFC 7296 3.15, RFC 5026 3.2): the HA's home-address
 // pool later. The engine asks for the authenticated peer identity only after AUTH verified.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <utility>
 #include <vector>

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace mip6::engine {
 
 namespace {
@@ -51,8 +50,7 @@ std::string_view to_string(MhReceiverCounter c) {
 }
 
 std::optional<ReceivedMh> MhReceiver::on_packet(std::span<const std::uint8_t> packet,
-                                                const base::Ip6Addr& local,
-                                                base::TimePoint now) {
+                                                const base::Ip6Addr& local, base::TimePoint now) {
   counters_.inc(MhReceiverCounter::Received);
   last_drop_.reset();
   last_error_.reset();
@@ -82,8 +80,7 @@ std::optional<ReceivedMh> MhReceiver::on_packet(std::span<const std::uint8_t> pa
       case wire::ParseErrc::HeaderLenTooShort:  // R6275-09: pointer at Header Len
         send_parameter_problem(packet, *ip, upper_offset + 1, local, now);
         return drop(MhDrop::HeaderLenTooShort, MhReceiverCounter::DropHeaderLenTooShort);
-      default:
-        return drop(MhDrop::MalformedMessage, MhReceiverCounter::DropMalformedMessage);
+      default: return drop(MhDrop::MalformedMessage, MhReceiverCounter::DropMalformedMessage);
     }
   }
   const auto type = wire::type_of(mh->message);
@@ -151,8 +148,8 @@ void MhReceiver::send_binding_error(const wire::Ipv6Packet& packet, const base::
   wire::Ipv6Build build;
   build.source = local;
   build.destination = to;
-  replies_.push_back({to, wire::encode_ipv6_packet(build, wire::kIpProtoMobility, mh_bytes),
-                      "binding-error"});
+  replies_.push_back(
+      {to, wire::encode_ipv6_packet(build, wire::kIpProtoMobility, mh_bytes), "binding-error"});
   counters_.inc(MhReceiverCounter::BindingErrorSent);
 }
 
@@ -167,22 +164,24 @@ void MhReceiver::send_parameter_problem(std::span<const std::uint8_t> invoking,
   // the minimum MTU.
   constexpr std::size_t kHeaders = 40 + 8;
   const std::size_t quoted = std::min(invoking.size(), kMinimumMtu - kHeaders);
-  std::vector<std::uint8_t> icmp = {kIcmpv6ParameterProblem, 0, 0, 0,
+  std::vector<std::uint8_t> icmp = {kIcmpv6ParameterProblem,
+                                    0,
+                                    0,
+                                    0,
                                     static_cast<std::uint8_t>(pointer >> 24),
                                     static_cast<std::uint8_t>(pointer >> 16),
                                     static_cast<std::uint8_t>(pointer >> 8),
                                     static_cast<std::uint8_t>(pointer)};
   icmp.insert(icmp.end(), invoking.begin(), invoking.begin() + static_cast<long>(quoted));
-  const std::uint16_t sum =
-      wire::pseudo_header_checksum(local, to, wire::kIpProtoIcmpv6, icmp);
+  const std::uint16_t sum = wire::pseudo_header_checksum(local, to, wire::kIpProtoIcmpv6, icmp);
   icmp[2] = static_cast<std::uint8_t>(sum >> 8);
   icmp[3] = static_cast<std::uint8_t>(sum);
   wire::Ipv6Build build;
   build.source = local;
   build.destination = to;
   build.hop_limit = 255;
-  replies_.push_back({to, wire::encode_ipv6_packet(build, wire::kIpProtoIcmpv6, icmp),
-                      "parameter-problem"});
+  replies_.push_back(
+      {to, wire::encode_ipv6_packet(build, wire::kIpProtoIcmpv6, icmp), "parameter-problem"});
   counters_.inc(MhReceiverCounter::ParameterProblemSent);
 }
 

@@ -75,8 +75,8 @@ class Scenario {
       mn.care_of_address = addr("2001:db8:20::100");
       mn.care_of_address.bytes()[5] = static_cast<std::uint8_t>(0x20 + i);
       auth_config.static_entries.push_back({mn.identity, {mn.home_address}});
-      mn.engine = std::make_unique<engine::MnRegistrationEngine>(
-          engine::MnRegistrationConfig{}, [this] { return rng_(); });
+      mn.engine = std::make_unique<engine::MnRegistrationEngine>(engine::MnRegistrationConfig{},
+                                                                 [this] { return rng_(); });
       mobile_nodes_.push_back(std::move(mn));
     }
     auto authorizer = ha::policy::ConfigHomeAddressAuthorizer::create(auth_config);
@@ -218,9 +218,8 @@ class Scenario {
     step("binding cache at the end");
     for (const auto& b : ha_->binding_cache().list()) {
       say(b.home_address.to_string() + " -> " + b.care_of_address.to_string() + "  " +
-          std::string(binding::to_string(b.state)) + ", seq " +
-          std::to_string(b.sequence.value()) + ", lifetime " +
-          std::to_string(b.lifetime_units * 4) + " s");
+          std::string(binding::to_string(b.state)) + ", seq " + std::to_string(b.sequence.value()) +
+          ", lifetime " + std::to_string(b.lifetime_units * 4) + " s");
     }
     const auto snap = ha_->binding_cache().snapshot();
     say("load " + load_text(snap));
@@ -231,13 +230,13 @@ class Scenario {
       }
     });
     for (const auto& mn : mobile_nodes_) {
-      report_.bu_retransmissions += static_cast<std::uint32_t>(
-          mn.engine->counters().get(engine::MnCounter::BuRetransmitted));
+      report_.bu_retransmissions +=
+          static_cast<std::uint32_t>(mn.engine->counters().get(engine::MnCounter::BuRetransmitted));
     }
-    report_.ba_insufficient_resources = static_cast<std::uint32_t>(
-        ha_->counters().get(engine::HaCounter::BaInsufficientResources));
-    report_.ba_admin_prohibited = static_cast<std::uint32_t>(
-        ha_->counters().get(engine::HaCounter::BaAdminProhibited));
+    report_.ba_insufficient_resources =
+        static_cast<std::uint32_t>(ha_->counters().get(engine::HaCounter::BaInsufficientResources));
+    report_.ba_admin_prohibited =
+        static_cast<std::uint32_t>(ha_->counters().get(engine::HaCounter::BaAdminProhibited));
     report_.spoofed_bu_dropped = static_cast<std::uint32_t>(
         ha_->counters().get(engine::HaCounter::DropIdentityNotAuthorized));
     check_packets();
@@ -391,8 +390,8 @@ class Scenario {
   static std::string drop_text(const engine::MhReceiver& receiver) {
     std::string text(receiver.last_drop() ? engine::to_string(*receiver.last_drop()) : "?");
     if (const auto e = receiver.last_parse_error()) {
-      text += " (" + std::string(wire::to_string(e->code)) + " at " + std::to_string(e->offset) +
-              ")";
+      text +=
+          " (" + std::string(wire::to_string(e->code)) + " at " + std::to_string(e->offset) + ")";
     }
     return text;
   }
@@ -442,9 +441,7 @@ class Scenario {
   void on_ha_output(engine::StopProxyNd& o) {
     say("HA kernel: stop proxy ND for " + o.hoa.to_string());
   }
-  void on_ha_output(engine::StartDad& o) {
-    dad_.emplace(now_ + kDadTime, o.hoa);
-  }
+  void on_ha_output(engine::StartDad& o) { dad_.emplace(now_ + kDadTime, o.hoa); }
   void on_ha_output(engine::IkeEndpointUpdate& o) {
     say("HA IKE: peer " + o.hoa.to_string() + " moved to " + o.coa.to_string() +
         (o.move_endpoint ? " (endpoint moved)" : " (IKE SA must be re-run)"));
@@ -519,8 +516,8 @@ class Scenario {
                                 !j["mh"]["checksum_ok"].get<bool>();
       if (dissect::is_error(j) || bad_checksum) {
         ++report_.packets_malformed;
-        fail("packet " + std::to_string(i + 1) + " rejected by mip6-dissect: " +
-             dissect::dump_line(j));
+        fail("packet " + std::to_string(i + 1) +
+             " rejected by mip6-dissect: " + dissect::dump_line(j));
       }
     }
     if (!options_.pcap_path.empty()) {
@@ -558,8 +555,7 @@ class Scenario {
     expect(report_.deregistered == 1, "the MN at home de-registered");
     expect(report_.packets_malformed == 0, "every packet decodes in mip6-dissect");
     step(report_.failures.empty() ? "scenario complete: every expectation held"
-                                  : "scenario FAILED: " +
-                                        std::to_string(report_.failures.size()) +
+                                  : "scenario FAILED: " + std::to_string(report_.failures.size()) +
                                         " expectation(s) not met");
   }
 

@@ -15,17 +15,17 @@
 namespace mip6::sim {
 
 struct SimOptions {
-  std::uint32_t capacity = 3;       // home agent binding cache capacity
-  std::uint32_t mobile_nodes = 4;   // one more than capacity shows admission refusing
-  bool lose_first_bu = true;        // the link drops MN1's first BU: shows retransmission
-  std::string pcap_path;            // empty: no capture
+  std::uint32_t capacity = 3;      // home agent binding cache capacity
+  std::uint32_t mobile_nodes = 4;  // one more than capacity shows admission refusing
+  bool lose_first_bu = true;       // the link drops MN1's first BU: shows retransmission
+  std::string pcap_path;           // empty: no capture
 };
 
 // What happened, for --check and tests.
 struct SimReport {
   std::uint32_t reservations_granted = 0;
   std::uint32_t reservations_refused = 0;
-  std::uint32_t registered = 0;          // MNs that got BA 0
+  std::uint32_t registered = 0;  // MNs that got BA 0
   std::uint32_t bu_retransmissions = 0;
   std::uint32_t ba_insufficient_resources = 0;  // 130
   std::uint32_t ba_admin_prohibited = 0;        // 129, while draining
@@ -35,8 +35,8 @@ struct SimReport {
   std::uint32_t deregistered = 0;
   std::uint32_t expired = 0;
   std::uint32_t packets = 0;
-  std::uint32_t packets_malformed = 0;   // packets our own dissector rejects (must be 0)
-  std::vector<std::string> failures;     // expectations not met
+  std::uint32_t packets_malformed = 0;  // packets our own dissector rejects (must be 0)
+  std::vector<std::string> failures;    // expectations not met
 };
 
 // Runs the scenario, printing to `out`. Returns the report; report.failures is empty when

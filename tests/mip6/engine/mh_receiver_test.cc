@@ -141,8 +141,7 @@ TEST_F(MhReceiverTest, R6275_73_BindingErrorHomeAddressIsUnspecifiedWithoutHao) 
 }
 
 TEST_F(MhReceiverTest, R6275_73_NoBindingErrorToAMulticastSource) {
-  const auto packet =
-      packet_with(unknown_type_mh(), *Ip6Addr::parse("ff02::1"), kHa, std::nullopt);
+  const auto packet = packet_with(unknown_type_mh(), *Ip6Addr::parse("ff02::1"), kHa, std::nullopt);
   EXPECT_FALSE(receiver_.on_packet(packet, kHa, clock_.now()).has_value());
   EXPECT_TRUE(receiver_.take_replies().empty());
   EXPECT_EQ(receiver_.counters().get(MhReceiverCounter::ErrorReplyNotUnicast), 1U);
@@ -208,8 +207,8 @@ TEST_F(MhReceiverTest, R6275_09_HeaderLenTooShortGetsParameterProblemAtHeaderLen
 }
 
 TEST_F(MhReceiverTest, R6275_05_HaoOnlyOnBindingUpdatesAndRh2OnlyOnAcks) {
-  EXPECT_FALSE(receiver_.on_packet(packet_with(ba_mh(), kHa, kCoa, kHoa), kCoa, clock_.now())
-                   .has_value());
+  EXPECT_FALSE(
+      receiver_.on_packet(packet_with(ba_mh(), kHa, kCoa, kHoa), kCoa, clock_.now()).has_value());
   EXPECT_EQ(receiver_.last_drop(), MhDrop::HaoOnNonBu);
   EXPECT_FALSE(
       receiver_.on_packet(packet_with(bu_mh(), kCoa, kHa, std::nullopt, kHoa), kHa, clock_.now())
@@ -220,8 +219,7 @@ TEST_F(MhReceiverTest, R6275_05_HaoOnlyOnBindingUpdatesAndRh2OnlyOnAcks) {
 
 TEST_F(MhReceiverTest, MalformedOptionsAreDroppedWithTheDecoderReason) {
   // An Alternate CoA option at offset 12 (needs 8n+6): no padding in front of it.
-  std::vector<std::uint8_t> mh = {wire::kIpProtoNone, 3, 5, 0, 0, 0, 0, 7, 0xc0, 0, 0, 100,
-                                  3, 16};
+  std::vector<std::uint8_t> mh = {wire::kIpProtoNone, 3, 5, 0, 0, 0, 0, 7, 0xc0, 0, 0, 100, 3, 16};
   mh.insert(mh.end(), kCoa.bytes().begin(), kCoa.bytes().end());
   mh.insert(mh.end(), {0, 0});  // PadN length 0 to reach 32 octets
   ASSERT_EQ(mh.size(), 32U);
@@ -244,8 +242,8 @@ TEST_F(MhReceiverTest, TruncatedAndForeignPacketsAreCountedDrops) {
   b.source = kCoa;
   b.destination = kHa;
   const std::vector<std::uint8_t> udp(8, 0);
-  EXPECT_FALSE(receiver_.on_packet(wire::encode_ipv6_packet(b, 17, udp), kHa, clock_.now())
-                   .has_value());
+  EXPECT_FALSE(
+      receiver_.on_packet(wire::encode_ipv6_packet(b, 17, udp), kHa, clock_.now()).has_value());
   EXPECT_EQ(receiver_.last_drop(), MhDrop::NotMobilityHeader);
   EXPECT_EQ(receiver_.counters().get(MhReceiverCounter::DropMalformedIpv6), packet.size());
   EXPECT_EQ(receiver_.counters().get(MhReceiverCounter::Accepted), 0U);
