@@ -26,7 +26,9 @@ using nlohmann::json;
 using namespace mip6::test_ike;  // NOLINT(google-build-using-namespace): test
                                  // vocabulary
 
-std::string hex(const Bytes& b) { return base::to_hex(b); }
+std::string hex(const Bytes& b) {
+  return base::to_hex(b);
+}
 
 // The payload objects of a dissected packet, by payload name (first of each).
 const json& payload_named(const json& packet, const std::string& name) {
@@ -291,6 +293,43 @@ TEST(DissectIkeMalformed, RedirectWithBadGatewayIdentity) {
   ASSERT_EQ(j["ikev2"]["payloads"].size(),
             1u);  // the notify that failed is listed
   EXPECT_EQ(j["ikev2"]["payloads"][0]["type"], 41);
+}
+
+// covers: R4877-47 (a reply's INTERNAL_IP6_ADDRESS is 17 octets: address + prefix length)
+TEST(DissectIkeMalformed, CpAttributeWithBadLengthPointsAtItsLengthField) {
+  iw::Message m;
+  m.header.spi_i = iw::Spi(kSpiI);
+  m.header.exchange = iw::ExchangeType::IkeAuth;
+  iw::CpPayload cp;
+  cp.cfg_type = iw::CfgType::Reply;
+  cp.attributes.push_back(iw::make_mip6_home_prefix_request());  // 4 octets, at body + 4
+  cp.attributes.push_back(iw::CpAttribute{8, pattern(5, 1)});    // INTERNAL_IP6_ADDRESS, 5
+  m.payloads.push_back(iw::make_payload(cp));
+  const json j = dissect_ikev2(encode(m), 10);
+  ASSERT_TRUE(is_error(j)) << j.dump();
+  EXPECT_EQ(j["error"], std::string(iw::to_string(iw::ParseErrc::CpAttributeBadLength)));
+  // IKE header 28, CP generic header 4, CFG Type + RESERVED 4, first attribute 4, then the
+  // second attribute's Attribute Type (2) before its Length.
+  EXPECT_EQ(j["layer_offset"], 28 + 4 + 4 + 4 + 2);
+  EXPECT_EQ(j["offset"], 10 + 28 + 4 + 4 + 4 + 2);
+  EXPECT_EQ(j["payload_type"], 47);
+}
+
+TEST(DissectIkeMalformed, MutatedIpv4PacketsNeverThrow) {
+  const Bytes pkt =
+      udp4(kMn4, kGw4, kPortNatT, kPortNatT, iw::add_non_esp_marker(encode(cookie_response())));
+  for (std::size_t n = 0; n <= pkt.size(); ++n) {
+    const json j = dissect(std::span(pkt.data(), n), InputKind::Auto);
+    EXPECT_FALSE(dump_line(j).empty());
+    if (n < pkt.size()) {
+      EXPECT_TRUE(is_error(j)) << n << ": " << j.dump();
+    }
+  }
+  for (std::size_t i = 0; i < pkt.size(); ++i) {
+    Bytes m = pkt;
+    m[i] = static_cast<std::uint8_t>(m[i] ^ 0xa5);
+    EXPECT_FALSE(dump_line(dissect(m, InputKind::Auto)).empty());
+  }
 }
 
 TEST(DissectIkeMalformed, MutatedMessagesNeverThrow) {

@@ -24,7 +24,9 @@ inline constexpr std::uint16_t kPortNatT = 4500;
 inline constexpr std::uint64_t kSpiI = 0x0102030405060708ULL;
 inline constexpr std::uint64_t kSpiR = 0x1112131415161718ULL;
 
-inline base::Ip6Addr addr6(const char* text) { return *base::Ip6Addr::parse(text); }
+inline base::Ip6Addr addr6(const char* text) {
+  return *base::Ip6Addr::parse(text);
+}
 inline const base::Ip6Addr kMn = addr6("2001:db8:2::100");
 inline const base::Ip6Addr kGw1 = addr6("2001:db8:1::1");
 inline const base::Ip6Addr kGw2 = addr6("2001:db8:1::2");
@@ -114,9 +116,13 @@ inline Bytes pattern(std::size_t n, std::uint8_t seed) {
   return b;
 }
 
-inline Bytes ni_data() { return pattern(32, 0x40); }
+inline Bytes ni_data() {
+  return pattern(32, 0x40);
+}
 
-inline Bytes encode(const iw::Message& m) { return *iw::encode_message(m); }
+inline Bytes encode(const iw::Message& m) {
+  return *iw::encode_message(m);
+}
 
 // IKE_SA_INIT request: SA (AES-CBC-256, HMAC-SHA2-256, SHA2-256-128, P-256),
 // KE, Ni, NAT-D x2 and N(REDIRECT_SUPPORTED) (RFC 5685 4).

@@ -28,8 +28,12 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 constexpr std::size_t kIpv4Size = 4;
 constexpr std::size_t kIpv6Size = 16;
 
-std::string hex(std::span<const std::uint8_t> s) { return base::to_hex(s); }
-std::string name(std::string_view s) { return std::string(s); }
+std::string hex(std::span<const std::uint8_t> s) {
+  return base::to_hex(s);
+}
+std::string name(std::string_view s) {
+  return std::string(s);
+}
 
 bool printable(std::span<const std::uint8_t> s) {
   for (std::uint8_t c : s) {
