@@ -26,8 +26,8 @@ const wire::TsPayload* find_ts(std::span<const wire::Payload> payloads, wire::Pa
 }  // namespace
 
 std::optional<crypto::ChildSaKeys> ChildCreateTask::derive(const ChildKeyInput& keys) const {
-  auto sizes = crypto::child_key_sizes(crypto::EncrAlgorithm::AesGcm16,
-                                       config_.esp.gcm16_key_bits, crypto::IntegAlgorithm::None);
+  auto sizes = crypto::child_key_sizes(crypto::EncrAlgorithm::AesGcm16, config_.esp.gcm16_key_bits,
+                                       crypto::IntegAlgorithm::None);
   if (!sizes) {
     return std::nullopt;
   }
@@ -40,8 +40,7 @@ std::optional<crypto::ChildSaKeys> ChildCreateTask::derive(const ChildKeyInput& 
   return std::move(*derived);
 }
 
-void ChildCreateTask::build_request(crypto::RandomSource& random,
-                                    std::vector<wire::Payload>& out) {
+void ChildCreateTask::build_request(crypto::RandomSource& random, std::vector<wire::Payload>& out) {
   spi_in_ = random_esp_spi(random);
   if (config_.transport_mode) {
     out.push_back(wire::make_payload(wire::make_notify(wire::NotifyType::UseTransportMode)));

@@ -44,8 +44,9 @@ class ChildCreateTask {
 
   // Initiator: the Child SA to install, or nullopt when the responder refused it or answered
   // something we cannot use (this never fails the IKE SA, R7296-53).
-  [[nodiscard]] std::optional<InstallChildSa> process_response(
-      std::span<const wire::Payload> inner, const ChildKeyInput& keys, const Path& path) const;
+  [[nodiscard]] std::optional<InstallChildSa> process_response(std::span<const wire::Payload> inner,
+                                                               const ChildKeyInput& keys,
+                                                               const Path& path) const;
 
   struct Answer {
     std::vector<wire::Payload> payloads;  // SA, TSi, TSr (+ notify), or N(NO_PROPOSAL_CHOSEN)

@@ -62,6 +62,8 @@ std::string_view to_string(IkeCounter c) {
     case IkeCounter::InvalidKePayloadSent: return "invalid_ke_payload_sent";
     case IkeCounter::AuthenticationFailedSent: return "authentication_failed_sent";
     case IkeCounter::InternalAddressFailureSent: return "internal_address_failure_sent";
+    case IkeCounter::UnsupportedCriticalPayloadSent: return "unsupported_critical_payload_sent";
+    case IkeCounter::InvalidMajorVersionSent: return "invalid_major_version_sent";
     case IkeCounter::IllegalTransitions: return "illegal_transitions";
     case IkeCounter::InvalidKeRetries: return "invalid_ke_retries";
     case IkeCounter::kCount: break;

@@ -52,15 +52,15 @@ enum class ChildMode : std::uint8_t { Tunnel, Transport };
 std::string_view to_string(ChildMode m);
 
 enum class FailureReason : std::uint8_t {
-  RetransmitLimit,        // no response after the configured retries (R7296-36, R7296-38)
-  NoProposalChosen,       // we sent or received NO_PROPOSAL_CHOSEN (R7296-12)
-  AuthenticationFailed,   // we sent or received AUTHENTICATION_FAILED (R7296-53)
-  InvalidSyntax,          // we sent or received INVALID_SYNTAX
-  ProposalMismatch,       // the responder chose something we did not offer (R7296-14)
-  PeerError,              // any other error notify in a response (R7296-54)
-  KeyExchangeFailed,      // invalid peer KE value or key derivation failure
-  HalfOpenTimeout,        // responder: no IKE_AUTH after our IKE_SA_INIT answer
-  InternalError,          // encoding or crypto failure on our own data
+  RetransmitLimit,       // no response after the configured retries (R7296-36, R7296-38)
+  NoProposalChosen,      // we sent or received NO_PROPOSAL_CHOSEN (R7296-12)
+  AuthenticationFailed,  // we sent or received AUTHENTICATION_FAILED (R7296-53)
+  InvalidSyntax,         // we sent or received INVALID_SYNTAX
+  ProposalMismatch,      // the responder chose something we did not offer (R7296-14)
+  PeerError,             // any other error notify in a response (R7296-54)
+  KeyExchangeFailed,     // invalid peer KE value or key derivation failure
+  HalfOpenTimeout,       // responder: no IKE_AUTH after our IKE_SA_INIT answer
+  InternalError,         // encoding or crypto failure on our own data
 };
 std::string_view to_string(FailureReason r);
 
@@ -118,22 +118,24 @@ using Output = std::variant<SendDatagram, InstallChildSa, SaEstablished, SaFaile
 
 enum class IkeCounter : std::uint8_t {
   DatagramsIn,
-  DroppedUndecodable,      // header or payload framing does not parse
-  DroppedWrongSpi,         // SPIs do not belong to this SA (R7296-06)
-  DroppedUnexpected,       // response without a request, request in the wrong state, ...
-  DroppedMessageId,        // outside the window (R7296-40); never answered (R7296-42)
-  DroppedDecryptFailed,    // SK integrity check failed: silently dropped (R7296-43)
-  DroppedRuleViolation,    // per-exchange payload rules (wire/rules.h)
-  DroppedAfterFailure,     // anything arriving once the SA failed
-  RetransmitsSent,         // our request resent (R7296-36)
-  ResponsesResent,         // cached response resent for a retransmitted request (R7296-37)
+  DroppedUndecodable,    // header or payload framing does not parse
+  DroppedWrongSpi,       // SPIs do not belong to this SA (R7296-06)
+  DroppedUnexpected,     // response without a request, request in the wrong state, ...
+  DroppedMessageId,      // outside the window (R7296-40); never answered (R7296-42)
+  DroppedDecryptFailed,  // SK integrity check failed: silently dropped (R7296-43)
+  DroppedRuleViolation,  // per-exchange payload rules (wire/rules.h)
+  DroppedAfterFailure,   // anything arriving once the SA failed
+  RetransmitsSent,       // our request resent (R7296-36)
+  ResponsesResent,       // cached response resent for a retransmitted request (R7296-37)
   InvalidSyntaxSent,
   NoProposalChosenSent,
   InvalidKePayloadSent,
   AuthenticationFailedSent,
   InternalAddressFailureSent,
-  IllegalTransitions,      // refused by IkeSa::transition (a bug, never the network)
-  InvalidKeRetries,        // initiator retried IKE_SA_INIT with the group asked for (R7296-19)
+  UnsupportedCriticalPayloadSent,  // R7296-08
+  InvalidMajorVersionSent,         // R7296-02
+  IllegalTransitions,              // refused by IkeSa::transition (a bug, never the network)
+  InvalidKeRetries,  // initiator retried IKE_SA_INIT with the group asked for (R7296-19)
   kCount,
 };
 std::string_view to_string(IkeCounter c);

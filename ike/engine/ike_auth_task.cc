@@ -75,9 +75,9 @@ base::Result<void> IkeSa::send_auth_request(const Path& path, base::TimePoint no
   if (config_.child.enabled) {
     child_task_.build_request(env_.random, inner);
   }
-  auto bytes = protect(make_header(wire::ExchangeType::IkeAuth, false,
-                                   wire::MessageId(next_request_id_)),
-                       std::move(inner));
+  auto bytes =
+      protect(make_header(wire::ExchangeType::IkeAuth, false, wire::MessageId(next_request_id_)),
+              std::move(inner));
   if (!bytes) {
     return base::fail(bytes.error());
   }
@@ -90,10 +90,16 @@ void IkeSa::handle_auth_request(const Path& path, const wire::DecodedMessage& ms
   const wire::Header& h = msg.message.header;
   auto opened = open_protected(msg, bytes, *cipher_in_);
   if (!opened) {
-    if (opened.error() == OpenErrc::Undecodable) {
+    if (opened.error().code == OpenErrc::UnsupportedCriticalPayload) {
+      // R7296-08: reject the message, naming the payload type.
+      counters_.inc(IkeCounter::UnsupportedCriticalPayloadSent);
+      send_protected_error(path, h, bytes,
+                           wire::make_unsupported_critical_payload(opened.error().payload_type));
+      fail(FailureReason::PeerError, wire::NotifyType::UnsupportedCriticalPayload);
+    } else if (opened.error().code == OpenErrc::Undecodable) {
       // Authentic but malformed inside.
       counters_.inc(IkeCounter::InvalidSyntaxSent);
-      send_protected_error(path, h, bytes, wire::NotifyType::InvalidSyntax);
+      send_protected_error(path, h, bytes, wire::make_notify(wire::NotifyType::InvalidSyntax));
       fail(FailureReason::InvalidSyntax, wire::NotifyType::InvalidSyntax);
     } else {
       // Tampered, or not ours: silently dropped (R7296-43), the SA waits for a good copy.
@@ -104,7 +110,7 @@ void IkeSa::handle_auth_request(const Path& path, const wire::DecodedMessage& ms
   const auto& inner = opened->inner.payloads;
   if (!wire::validate(opened->outer, inner)) {
     counters_.inc(IkeCounter::InvalidSyntaxSent);
-    send_protected_error(path, h, bytes, wire::NotifyType::InvalidSyntax);
+    send_protected_error(path, h, bytes, wire::make_notify(wire::NotifyType::InvalidSyntax));
     fail(FailureReason::InvalidSyntax, wire::NotifyType::InvalidSyntax);
     return;
   }
@@ -123,7 +129,7 @@ void IkeSa::handle_auth_request(const Path& path, const wire::DecodedMessage& ms
   if (!psk || auth == nullptr || auth->method != wire::AuthMethod::SharedKeyMic ||
       !crypto::verify_psk_auth_data(*prf_, psk->view(), in, auth->data)) {
     counters_.inc(IkeCounter::AuthenticationFailedSent);  // R7296-53
-    send_protected_error(path, h, bytes, wire::NotifyType::AuthenticationFailed);
+    send_protected_error(path, h, bytes, wire::make_notify(wire::NotifyType::AuthenticationFailed));
     fail(FailureReason::AuthenticationFailed, wire::NotifyType::AuthenticationFailed);
     return;
   }
@@ -161,8 +167,8 @@ void IkeSa::handle_auth_request(const Path& path, const wire::DecodedMessage& ms
     install = std::move(child.install);
   }
 
-  auto response = protect(make_header(wire::ExchangeType::IkeAuth, true, h.message_id),
-                          std::move(out));
+  auto response =
+      protect(make_header(wire::ExchangeType::IkeAuth, true, h.message_id), std::move(out));
   if (!response) {
     fail(FailureReason::InternalError, std::nullopt);
     return;
@@ -182,7 +188,7 @@ void IkeSa::handle_auth_response(const Path& path, const wire::DecodedMessage& m
   auto opened = open_protected(msg, bytes, *cipher_in_);
   if (!opened) {
     // Not authentic (or not decodable): keep waiting and retransmitting (R7296-43).
-    counters_.inc(opened.error() == OpenErrc::IntegrityFailed
+    counters_.inc(opened.error().code == OpenErrc::IntegrityFailed
                       ? IkeCounter::DroppedDecryptFailed
                       : IkeCounter::DroppedUndecodable);
     return;

@@ -154,10 +154,9 @@ void IkeSa::handle_init_response(const Path& path, const wire::DecodedMessage& m
   }
   if (const auto* ike = wire::find_notify(m.payloads, wire::NotifyType::InvalidKePayload)) {
     const auto group = wire::decode_invalid_ke_payload(*ike);
-    const auto wanted = std::find_if(config_.ike.dh_groups.begin(), config_.ike.dh_groups.end(),
-                                     [&](crypto::DhGroup g) {
-                                       return group && static_cast<std::uint16_t>(g) == *group;
-                                     });
+    const auto wanted = std::find_if(
+        config_.ike.dh_groups.begin(), config_.ike.dh_groups.end(),
+        [&](crypto::DhGroup g) { return group && static_cast<std::uint16_t>(g) == *group; });
     if (wanted == config_.ike.dh_groups.end() || *wanted == dh_group_ ||
         invalid_ke_retries_ >= config_.max_invalid_ke_retries) {
       fail(FailureReason::PeerError, wire::NotifyType::InvalidKePayload);
@@ -190,8 +189,7 @@ void IkeSa::handle_init_response(const Path& path, const wire::DecodedMessage& m
     return;
   }
   auto suite = accept_ike_answer(config_.ike, *sa);
-  if (!suite || suite->dh != dh_group_ ||
-      ke->dh_group != static_cast<std::uint16_t>(dh_group_)) {
+  if (!suite || suite->dh != dh_group_ || ke->dh_group != static_cast<std::uint16_t>(dh_group_)) {
     fail(FailureReason::ProposalMismatch, std::nullopt);  // R7296-14
     return;
   }
@@ -229,8 +227,8 @@ base::Result<void> IkeSa::derive_keys(std::span<const std::uint8_t> g_ir) {
   }
   // R7296-25: SKEYSEED = prf(Ni | Nr, g^ir), then prf+ over Ni | Nr | SPIi | SPIr.
   const base::SecretBytes skeyseed = crypto::compute_skeyseed(*prf, nonce_i_, nonce_r_, g_ir);
-  auto keys = crypto::derive_ike_sa_keys(*prf, skeyseed.view(), nonce_i_, nonce_r_,
-                                         spi_i_.value(), spi_r_.value(), *sizes);
+  auto keys = crypto::derive_ike_sa_keys(*prf, skeyseed.view(), nonce_i_, nonce_r_, spi_i_.value(),
+                                         spi_r_.value(), *sizes);
   if (!keys) {
     return base::fail(keys.error());
   }

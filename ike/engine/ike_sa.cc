@@ -61,6 +61,9 @@ base::Result<void> IkeSa::initiate(const Path& path, base::TimePoint now) {
   if (config_.ike.dh_groups.empty()) {
     return base::fail(base::Error{"bad-config", "no DH group"});
   }
+  if (!env_.credentials.psk_for(config_.remote_id)) {
+    return base::fail(base::Error{"no-psk", "no PSK for the configured remote identity"});
+  }
   path_ = path;
   std::uint64_t spi = 0;
   while (spi == 0) {  // R7296-05: SPIi is never zero
@@ -88,6 +91,7 @@ void IkeSa::on_datagram(const Path& path, std::span<const std::uint8_t> bytes,
   auto decoded = wire::decode_message(bytes);
   if (!decoded) {
     counters_.inc(IkeCounter::DroppedUndecodable);
+    answer_undecodable(path, bytes, decoded.error());
     return;
   }
   const wire::Header& h = decoded->message.header;
@@ -200,16 +204,14 @@ void IkeSa::on_timer(base::TimePoint now) {
   }
 }
 
-void IkeSa::send_request(const Path& path, std::vector<std::uint8_t> bytes,
-                         base::TimePoint now) {
+void IkeSa::send_request(const Path& path, std::vector<std::uint8_t> bytes, base::TimePoint now) {
   outputs_.emplace_back(SendDatagram{path, bytes});
   outstanding_.start(wire::MessageId(next_request_id_), path, std::move(bytes), now,
                      config_.retransmit);
 }
 
 void IkeSa::send_response(const Path& path, wire::MessageId id,
-                          std::span<const std::uint8_t> request,
-                          std::vector<std::uint8_t> bytes) {
+                          std::span<const std::uint8_t> request, std::vector<std::uint8_t> bytes) {
   outputs_.emplace_back(SendDatagram{path, bytes});
   window_.answered(id, request, std::move(bytes));
 }
@@ -244,11 +246,32 @@ void IkeSa::send_init_error(const Path& path, const wire::Header& request,
   }
 }
 
+void IkeSa::answer_undecodable(const Path& path, std::span<const std::uint8_t> bytes,
+                               const wire::ParseError& error) {
+  // Only a fresh responder answers unprotected errors; an established SA's requests are
+  // encrypted, so an undecodable one is not authentic and is dropped (R7296-43).
+  if (config_.role != Role::Responder || state_ != IkeSaState::Created) {
+    return;
+  }
+  auto header = wire::read_header_fields(bytes);
+  if (!header || header->response || header->exchange != wire::ExchangeType::IkeSaInit ||
+      header->message_id.value() != 0 || header->spi_i.is_zero()) {
+    return;
+  }
+  if (error.code == wire::ParseErrc::MajorVersionTooHigh) {
+    counters_.inc(IkeCounter::InvalidMajorVersionSent);  // answered as version 2 (R7296-01)
+    send_init_error(path, *header, wire::make_notify(wire::NotifyType::InvalidMajorVersion));
+  } else if (error.code == wire::ParseErrc::UnsupportedCriticalPayload) {
+    counters_.inc(IkeCounter::UnsupportedCriticalPayloadSent);
+    send_init_error(path, *header, wire::make_unsupported_critical_payload(error.payload_type));
+  }
+}
+
 void IkeSa::send_protected_error(const Path& path, const wire::Header& request,
                                  std::span<const std::uint8_t> request_bytes,
-                                 wire::NotifyType type) {
+                                 wire::NotifyPayload notify) {
   std::vector<wire::Payload> inner;
-  inner.push_back(wire::make_payload(wire::make_notify(type)));
+  inner.push_back(wire::make_payload(std::move(notify)));
   auto bytes = protect(make_header(request.exchange, true, request.message_id), std::move(inner));
   if (bytes) {
     send_response(path, request.message_id, request_bytes, std::move(*bytes));

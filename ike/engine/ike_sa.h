@@ -23,7 +23,14 @@
 //  - RFC 5685 redirect: REDIRECT_SUPPORTED / REDIRECT in the IKE_SA_INIT task, REDIRECT in
 //    the IKE_AUTH task, mid-session in an ike_redirect task; the action (tear down and
 //    re-initiate towards the new gateway) is one IkeSa method.
+//  - DPD and rekey/lifetime timers: more deadlines folded into next_deadline()/on_timer();
+//    DPD is an empty INFORMATIONAL request through the same OutstandingRequest.
 //  - NAT-T: the NAT_DETECTION hashes are sent and stored (nat_detected()), not acted on.
+//  - Tasks: ChildCreateTask already has the strongSwan build/process shape; a common Task
+//    interface (and a per-exchange task list) is factored out when CREATE_CHILD_SA becomes
+//    the second exchange to use it.
+// Not yet: INITIAL_CONTACT, telling the responder about an initiator-side AUTH failure
+// (needs INFORMATIONAL), rate limiting of unprotected error answers (R7296-43).
 #include <deque>
 #include <memory>
 #include <optional>
@@ -118,13 +125,16 @@ class IkeSa {
   [[nodiscard]] wire::Header make_header(wire::ExchangeType exchange, bool response,
                                          wire::MessageId id) const;
   // An unprotected IKE_SA_INIT error response HDR(SPIi, 0), N(type) (RFC 7296 1.2, 2.21.1).
-  void send_init_error(const Path& path, const wire::Header& request,
-                       wire::NotifyPayload notify);
+  void send_init_error(const Path& path, const wire::Header& request, wire::NotifyPayload notify);
   // A protected response carrying one error notify.
   void send_protected_error(const Path& path, const wire::Header& request,
-                            std::span<const std::uint8_t> request_bytes, wire::NotifyType type);
+                            std::span<const std::uint8_t> request_bytes,
+                            wire::NotifyPayload notify);
+  // An IKE_SA_INIT request we cannot decode may still deserve an answer (R7296-02, R7296-08).
+  void answer_undecodable(const Path& path, std::span<const std::uint8_t> bytes,
+                          const wire::ParseError& error);
   [[nodiscard]] base::Result<std::vector<std::uint8_t>> protect(const wire::Header& header,
-                                                               std::vector<wire::Payload> inner);
+                                                                std::vector<wire::Payload> inner);
 
   // ---- IKE_SA_INIT (ike_init_task.cc) ----
   [[nodiscard]] base::Result<void> send_init_request(const Path& path, base::TimePoint now);
@@ -164,7 +174,7 @@ class IkeSa {
   std::unique_ptr<crypto::KeyExchange> kex_;
   std::vector<std::uint8_t> nonce_i_;
   std::vector<std::uint8_t> nonce_r_;
-  std::vector<std::uint8_t> init_request_;   // latest version, as sent/received (R7296-28)
+  std::vector<std::uint8_t> init_request_;  // latest version, as sent/received (R7296-28)
   std::vector<std::uint8_t> init_response_;
   unsigned invalid_ke_retries_ = 0;
   base::TimePoint half_open_deadline_ = base::kNever;

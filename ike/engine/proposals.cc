@@ -49,8 +49,9 @@ bool integ_ok_for_aead(const wire::Proposal& p) {
 }
 
 std::size_t count_type(const wire::Proposal& p, TransformType type) {
-  return static_cast<std::size_t>(std::count_if(
-      p.transforms.begin(), p.transforms.end(), [&](const Transform& t) { return t.type == type; }));
+  return static_cast<std::size_t>(
+      std::count_if(p.transforms.begin(), p.transforms.end(),
+                    [&](const Transform& t) { return t.type == type; }));
 }
 
 }  // namespace

@@ -43,8 +43,8 @@ struct IkeSelection {
 // the caller answers INVALID_KE_PAYLOAD with suite.dh (R7296-18). Unknown transform types,
 // IDs or attributes make a proposal or transform unacceptable (R7296-13, R7296-15).
 [[nodiscard]] std::optional<IkeSelection> select_ike_proposal(const IkeProposalConfig& config,
-                                                             const wire::SaPayload& offer,
-                                                             std::uint16_t ke_group);
+                                                              const wire::SaPayload& offer,
+                                                              std::uint16_t ke_group);
 
 // Initiator check of the responder's answer (R7296-14): exactly one proposal, one transform
 // per mandatory type, each of them in our config.
@@ -63,9 +63,9 @@ struct EspSelection {
   std::uint32_t peer_spi = 0;
 };
 [[nodiscard]] std::optional<EspSelection> select_esp_proposal(const EspProposalConfig& config,
-                                                             const wire::SaPayload& offer);
+                                                              const wire::SaPayload& offer);
 // Initiator check: one ESP proposal with a 4-octet SPI and exactly our transforms.
 [[nodiscard]] std::optional<std::uint32_t> accept_esp_answer(const EspProposalConfig& config,
-                                                            const wire::SaPayload& answer);
+                                                             const wire::SaPayload& answer);
 
 }  // namespace ike::engine

@@ -12,6 +12,7 @@ std::string_view to_string(OpenErrc e) {
     case OpenErrc::Undecodable: return "undecodable";
     case OpenErrc::NoSkPayload: return "no-sk-payload";
     case OpenErrc::IntegrityFailed: return "integrity-failed";
+    case OpenErrc::UnsupportedCriticalPayload: return "unsupported-critical-payload";
   }
   return "?";
 }
@@ -53,25 +54,25 @@ base::Result<std::vector<std::uint8_t>> build_protected(const wire::Header& head
   return std::move(*bytes);
 }
 
-base::Result<OpenedMessage, OpenErrc> open_protected(const wire::DecodedMessage& decoded,
-                                                     std::span<const std::uint8_t> datagram,
-                                                     crypto::SkCipher& cipher) {
+base::Result<OpenedMessage, OpenError> open_protected(const wire::DecodedMessage& decoded,
+                                                      std::span<const std::uint8_t> datagram,
+                                                      crypto::SkCipher& cipher) {
   if (!decoded.sk) {
-    return base::fail(OpenErrc::NoSkPayload);
+    return base::fail(OpenError{OpenErrc::NoSkPayload});
   }
   const wire::SkLocation& loc = *decoded.sk;
   if (static_cast<std::size_t>(loc.body_offset) + loc.body_length > datagram.size()) {
-    return base::fail(OpenErrc::Undecodable);
+    return base::fail(OpenError{OpenErrc::Undecodable});
   }
   auto plain = cipher.open_body(loc.aad(datagram), loc.body(datagram));
   if (!plain) {
-    return base::fail(plain.error().code == crypto::kErrAuthenticationFailed
-                          ? OpenErrc::IntegrityFailed
-                          : OpenErrc::Undecodable);
+    return base::fail(OpenError{plain.error().code == crypto::kErrAuthenticationFailed
+                                    ? OpenErrc::IntegrityFailed
+                                    : OpenErrc::Undecodable});
   }
   auto inner_len = crypto::strip_sk_padding(*plain);
   if (!inner_len) {
-    return base::fail(OpenErrc::Undecodable);
+    return base::fail(OpenError{OpenErrc::Undecodable});
   }
   OpenedMessage out;
   out.outer = decoded.message;
@@ -79,7 +80,11 @@ base::Result<OpenedMessage, OpenErrc> open_protected(const wire::DecodedMessage&
   out.plaintext.resize(*inner_len);
   auto inner = wire::decode_inner_payloads(loc.inner_first, out.plaintext);
   if (!inner) {
-    return base::fail(OpenErrc::Undecodable);
+    if (inner.error().code == wire::ParseErrc::UnsupportedCriticalPayload) {
+      return base::fail(
+          OpenError{OpenErrc::UnsupportedCriticalPayload, inner.error().payload_type});
+    }
+    return base::fail(OpenError{OpenErrc::Undecodable});
   }
   out.inner = std::move(*inner);
   return out;

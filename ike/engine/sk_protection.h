@@ -26,13 +26,19 @@ struct OpenedMessage {
 };
 
 enum class OpenErrc : std::uint8_t {
-  Undecodable,   // outer framing, or inner payload framing after a good ICV
+  Undecodable,  // outer framing, or inner payload framing after a good ICV
   NoSkPayload,
   IntegrityFailed,  // ICV mismatch: tampered or not for this SA; drop silently (R7296-43)
+  UnsupportedCriticalPayload,  // authentic, but an unknown payload with C = 1 inside (R7296-08)
 };
 std::string_view to_string(OpenErrc e);
 
-[[nodiscard]] base::Result<OpenedMessage, OpenErrc> open_protected(
+struct OpenError {
+  OpenErrc code = OpenErrc::Undecodable;
+  std::uint8_t payload_type = 0;  // for UnsupportedCriticalPayload: the type to echo
+};
+
+[[nodiscard]] base::Result<OpenedMessage, OpenError> open_protected(
     const wire::DecodedMessage& decoded, std::span<const std::uint8_t> datagram,
     crypto::SkCipher& cipher);
 

@@ -17,11 +17,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-base::Ip6Addr addr(const char* text) { return *base::Ip6Addr::parse(text); }
+base::Ip6Addr addr(const char* text) {
+  return *base::Ip6Addr::parse(text);
+}
 
 base::SecretBytes secret(std::string_view s) {
-  return base::SecretBytes(std::span<const std::uint8_t>(
-      reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
+  return base::SecretBytes(
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
 }
 
 std::vector<std::uint8_t> bytes_of(const base::SecretBytes& s) {
@@ -167,8 +169,7 @@ TEST(IkeSaExchange, R7296_39_MessageIdsFlagsAndNatDetection) {
   EXPECT_TRUE(req1.sk.has_value());
   for (const auto* m : {&req0.message, &res0.message}) {
     EXPECT_NE(wire::find_notify(m->payloads, wire::NotifyType::NatDetectionSourceIp), nullptr);
-    EXPECT_NE(wire::find_notify(m->payloads, wire::NotifyType::NatDetectionDestinationIp),
-              nullptr);
+    EXPECT_NE(wire::find_notify(m->payloads, wire::NotifyType::NatDetectionDestinationIp), nullptr);
   }
   EXPECT_FALSE(f.init->nat_detected());
   EXPECT_FALSE(f.resp->nat_detected());
@@ -508,6 +509,179 @@ TEST(IkeSaExchange, R7296_52_TransportModeNotEchoedInstallsNothing) {
   const auto cr = test::outputs_of<InstallChildSa>(f.net->b_events_);
   ASSERT_EQ(cr.size(), 1u);
   EXPECT_EQ(cr[0].mode, ChildMode::Tunnel);
+}
+
+// Feeds a hand-made IKE_SA_INIT request to a fresh responder and returns the one datagram
+// it answers with.
+wire::Message answer_to(Fixture& f, const std::vector<std::uint8_t>& request) {
+  f.resp->on_datagram({f.path.remote, f.path.local}, request, f.clock.now());
+  const auto sent = test::outputs_of<SendDatagram>(f.resp->take_outputs());
+  EXPECT_EQ(sent.size(), 1u);
+  if (sent.size() != 1) {
+    return {};
+  }
+  auto d = wire::decode_message(sent[0].bytes);
+  EXPECT_TRUE(d.has_value());
+  return d ? d->message : wire::Message{};
+}
+
+// The initiator's first request, decoded, to be altered by a test.
+wire::Message first_request(Fixture& f) {
+  EXPECT_TRUE(f.init->initiate(f.path, f.clock.now()));
+  auto out = f.init->take_outputs();
+  EXPECT_FALSE(out.empty());
+  return decode(std::get<SendDatagram>(out.at(0)).bytes).message;
+}
+
+// R7296-08: an unknown critical payload in IKE_SA_INIT is answered with
+// UNSUPPORTED_CRITICAL_PAYLOAD naming its type; the responder keeps no state.
+TEST(IkeSaErrors, R7296_08_UnknownCriticalPayloadIsRefused) {
+  Fixture f;
+  f.build();
+  wire::Message m = first_request(f);
+  m.payloads.push_back(
+      wire::Payload{static_cast<wire::PayloadType>(200), true, wire::UnknownPayload{{1, 2, 3, 4}}});
+  auto bytes = wire::encode_message(m);
+  ASSERT_TRUE(bytes.has_value());
+  const auto answer = answer_to(f, *bytes);
+  EXPECT_TRUE(answer.header.response);
+  const auto* n = wire::find_notify(answer.payloads, wire::NotifyType::UnsupportedCriticalPayload);
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(wire::decode_unsupported_critical_payload(*n).value(), 200);
+  EXPECT_EQ(f.resp->state(), IkeSaState::Created);
+  EXPECT_EQ(f.resp->counters().get(IkeCounter::UnsupportedCriticalPayloadSent), 1u);
+  EXPECT_EQ(f.resp->counters().get(IkeCounter::DroppedUndecodable), 1u);
+}
+
+// R7296-08: the same payload type with C = 0 is skipped and the exchange goes on.
+TEST(IkeSaErrors, R7296_08_UnknownNonCriticalPayloadIsSkipped) {
+  Fixture f;
+  f.build();
+  wire::Message m = first_request(f);
+  m.payloads.push_back(wire::Payload{static_cast<wire::PayloadType>(200), false,
+                                     wire::UnknownPayload{{1, 2, 3, 4}}});
+  auto bytes = wire::encode_message(m);
+  ASSERT_TRUE(bytes.has_value());
+  const auto answer = answer_to(f, *bytes);
+  EXPECT_NE(wire::find_first<wire::KePayload>(answer.payloads), nullptr);
+  EXPECT_EQ(f.resp->state(), IkeSaState::InitResponded);
+}
+
+// R7296-02 / R7296-01: major version 3 gets INVALID_MAJOR_VERSION, sent as version 2.0.
+TEST(IkeSaErrors, R7296_02_HigherMajorVersionGetsInvalidMajorVersion) {
+  Fixture f;
+  f.build();
+  wire::Message m = first_request(f);
+  m.header.major_version = 3;
+  auto bytes = wire::encode_message(m);
+  ASSERT_TRUE(bytes.has_value());
+  const auto answer = answer_to(f, *bytes);
+  EXPECT_EQ(answer.header.major_version, 2);
+  EXPECT_EQ(answer.header.minor_version, 0);
+  EXPECT_NE(wire::find_notify(answer.payloads, wire::NotifyType::InvalidMajorVersion), nullptr);
+  EXPECT_EQ(f.resp->state(), IkeSaState::Created);
+  EXPECT_EQ(f.resp->counters().get(IkeCounter::InvalidMajorVersionSent), 1u);
+}
+
+// A request the rule tables refuse (no Nonce) gets INVALID_SYNTAX.
+TEST(IkeSaErrors, InitRequestWithoutNonceGetsInvalidSyntax) {
+  Fixture f;
+  f.build();
+  wire::Message m = first_request(f);
+  m.payloads.erase(
+      std::remove_if(m.payloads.begin(), m.payloads.end(),
+                     [](const wire::Payload& p) { return p.type == wire::PayloadType::Nonce; }),
+      m.payloads.end());
+  auto bytes = wire::encode_message(m);
+  ASSERT_TRUE(bytes.has_value());
+  const auto answer = answer_to(f, *bytes);
+  EXPECT_NE(wire::find_notify(answer.payloads, wire::NotifyType::InvalidSyntax), nullptr);
+  EXPECT_EQ(f.resp->counters().get(IkeCounter::InvalidSyntaxSent), 1u);
+  EXPECT_EQ(f.resp->state(), IkeSaState::Created);
+}
+
+// R7296-53: a refused Child SA leaves the IKE SA up on both sides.
+TEST(IkeSaErrors, R7296_53_ChildNoProposalChosenKeepsIkeSa) {
+  Fixture f;
+  f.cfg_r.child.esp.gcm16_key_bits = 128;
+  f.run();
+  EXPECT_EQ(f.init->state(), IkeSaState::Established);
+  EXPECT_EQ(f.resp->state(), IkeSaState::Established);
+  EXPECT_EQ(f.resp->counters().get(IkeCounter::NoProposalChosenSent), 1u);
+  EXPECT_TRUE(test::outputs_of<InstallChildSa>(f.net->a_events_).empty());
+  EXPECT_TRUE(test::outputs_of<InstallChildSa>(f.net->b_events_).empty());
+  EXPECT_TRUE(f.init->assigned_address().has_value());  // CP still answered
+}
+
+// R7296-29: the responder must prove the identity we expect.
+TEST(IkeSaErrors, R7296_29_UnexpectedResponderIdentityFailsTheInitiator) {
+  Fixture f;
+  f.cfg_r.local_id = wire::IdPayload::make_fqdn("impostor.example.org");
+  f.run();
+  EXPECT_EQ(f.init->state(), IkeSaState::Failed);
+  const auto fi = test::outputs_of<SaFailed>(f.net->a_events_);
+  ASSERT_EQ(fi.size(), 1u);
+  EXPECT_EQ(fi[0].reason, FailureReason::AuthenticationFailed);
+  EXPECT_TRUE(test::outputs_of<InstallChildSa>(f.net->a_events_).empty());
+}
+
+TEST(IkeSaErrors, InitiateWithoutPskIsRefused) {
+  Fixture f;
+  f.creds_i = InMemoryCredentials();
+  f.build();
+  EXPECT_FALSE(f.init->initiate(f.path, f.clock.now()).has_value());
+  EXPECT_EQ(f.init->state(), IkeSaState::Created);
+  EXPECT_TRUE(f.init->take_outputs().empty());
+}
+
+// A lossy link in virtual time (STYLE B5): every datagram is lost with probability 0.3. With
+// retransmission (R7296-36, R7296-38) and cached responses (R7296-37) both sides still end
+// up established with one Child SA each, whatever was lost.
+TEST(IkeSaRetransmit, LossyLinkStillEstablishesExactlyOnce) {
+  for (std::uint64_t seed = 1; seed <= 25; ++seed) {
+    SCOPED_TRACE(seed);
+    Fixture f;
+    f.cfg_i.retransmit = RetransmitPolicy{1s, 10};
+    f.cfg_r.half_open_timeout = 600s;
+    f.build();
+    test::DeterministicRandom loss(seed);
+    int lost = 0;
+    f.net->set_hook([&](test::Loopback::Dir, std::vector<std::uint8_t>&) {
+      const bool drop = loss.bytes(1)[0] < 77;  // ~30 %
+      lost += drop ? 1 : 0;
+      return !drop;
+    });
+    ASSERT_TRUE(f.init->initiate(f.path, f.clock.now()));
+    f.net->pump(f.clock.now());
+    for (int step = 0; step < 64 && f.init->state() != IkeSaState::Established; ++step) {
+      const auto next = std::min(f.init->next_deadline(), f.resp->next_deadline());
+      ASSERT_NE(next, base::kNever);
+      f.clock.advance_to(next);
+      f.init->on_timer(f.clock.now());
+      f.resp->on_timer(f.clock.now());
+      f.net->pump(f.clock.now());
+    }
+    ASSERT_EQ(f.init->state(), IkeSaState::Established);
+    ASSERT_EQ(f.resp->state(), IkeSaState::Established);
+    EXPECT_EQ(bytes_of(f.init->keys()->sk_d), bytes_of(f.resp->keys()->sk_d));
+    EXPECT_EQ(test::outputs_of<InstallChildSa>(f.net->a_events_).size(), 1u);
+    EXPECT_EQ(test::outputs_of<InstallChildSa>(f.net->b_events_).size(), 1u);
+    EXPECT_EQ(f.pool.leased(), 1u);
+    EXPECT_EQ(f.init->counters().get(IkeCounter::RetransmitsSent) > 0, lost > 0);
+  }
+}
+
+// Counter names are stable strings for logs and mip6ctl.
+TEST(IkeCounters, EveryCounterHasAName) {
+  IkeCounters c;
+  c.inc(IkeCounter::DroppedDecryptFailed);
+  int named = 0;
+  c.for_each([&](std::string_view name, std::uint64_t) {
+    EXPECT_NE(name, "?");
+    ++named;
+  });
+  EXPECT_EQ(named, static_cast<int>(IkeCounter::kCount));
+  EXPECT_EQ(to_string(IkeCounter::DroppedDecryptFailed), "dropped_decrypt_failed");
 }
 
 }  // namespace

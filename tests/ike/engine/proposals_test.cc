@@ -59,8 +59,7 @@ TEST(IkeProposals, R7296_18_PrefersTheKeGroupWhenAcceptable) {
 TEST(IkeProposals, R7296_13_UnknownTransformTypeOrAttributeIsUnacceptable) {
   auto offer = make_ike_sa_offer(IkeProposalConfig{});
   auto with_unknown = offer;
-  with_unknown.proposals[0].transforms.push_back(
-      Transform::make(static_cast<TransformType>(9), 1));
+  with_unknown.proposals[0].transforms.push_back(Transform::make(static_cast<TransformType>(9), 1));
   EXPECT_FALSE(select_ike_proposal(IkeProposalConfig{}, with_unknown, 31).has_value());
 
   wire::SaPayload bad_attr;
@@ -77,8 +76,7 @@ TEST(IkeProposals, R7296_13_UnknownTransformTypeOrAttributeIsUnacceptable) {
 TEST(IkeProposals, R7296_15_UnconfiguredSuiteIsRejected) {
   IkeProposalConfig peer;
   peer.gcm16_key_bits = {192};
-  EXPECT_FALSE(
-      select_ike_proposal(IkeProposalConfig{}, make_ike_sa_offer(peer), 31).has_value());
+  EXPECT_FALSE(select_ike_proposal(IkeProposalConfig{}, make_ike_sa_offer(peer), 31).has_value());
 }
 
 // R7296-14: the answer must be one of ours, one transform per type.
@@ -96,8 +94,7 @@ TEST(IkeProposals, R7296_14_InitiatorChecksTheAnswer) {
   not_offered.transforms[1] = Transform::make(TransformType::Prf, 2);  // HMAC-SHA1
   EXPECT_FALSE(accept_ike_answer(ours, wire::SaPayload{{not_offered}}).has_value());
 
-  EXPECT_FALSE(
-      accept_ike_answer(ours, wire::SaPayload{{sel->chosen, sel->chosen}}).has_value());
+  EXPECT_FALSE(accept_ike_answer(ours, wire::SaPayload{{sel->chosen, sel->chosen}}).has_value());
 }
 
 TEST(EspProposals, SelectsGcm256NoEsnAndKeepsThePeerSpi) {
