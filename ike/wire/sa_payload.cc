@@ -92,67 +92,6 @@ ParseResult<std::vector<Transform>> decode_transforms(std::span<const std::uint8
 
 }  // namespace
 
-std::string_view to_string(TransformType t) {
-  switch (t) {
-    case TransformType::Encr: return "ENCR";
-    case TransformType::Prf: return "PRF";
-    case TransformType::Integ: return "INTEG";
-    case TransformType::Dh: return "DH";
-    case TransformType::Esn: return "ESN";
-  }
-  return "UNKNOWN_TRANSFORM_TYPE";
-}
-
-std::string_view to_string(EncrId id) {
-  switch (id) {
-    case EncrId::Null: return "ENCR_NULL";
-    case EncrId::AesCbc: return "ENCR_AES_CBC";
-    case EncrId::AesGcm8: return "ENCR_AES_GCM_8";
-    case EncrId::AesGcm12: return "ENCR_AES_GCM_12";
-    case EncrId::AesGcm16: return "ENCR_AES_GCM_16";
-  }
-  return "UNKNOWN_ENCR";
-}
-
-std::string_view to_string(PrfId id) {
-  switch (id) {
-    case PrfId::HmacSha1: return "PRF_HMAC_SHA1";
-    case PrfId::HmacSha2_256: return "PRF_HMAC_SHA2_256";
-    case PrfId::HmacSha2_384: return "PRF_HMAC_SHA2_384";
-    case PrfId::HmacSha2_512: return "PRF_HMAC_SHA2_512";
-  }
-  return "UNKNOWN_PRF";
-}
-
-std::string_view to_string(IntegId id) {
-  switch (id) {
-    case IntegId::None: return "NONE";
-    case IntegId::HmacSha1_96: return "AUTH_HMAC_SHA1_96";
-    case IntegId::HmacSha2_256_128: return "AUTH_HMAC_SHA2_256_128";
-    case IntegId::HmacSha2_384_192: return "AUTH_HMAC_SHA2_384_192";
-    case IntegId::HmacSha2_512_256: return "AUTH_HMAC_SHA2_512_256";
-  }
-  return "UNKNOWN_INTEG";
-}
-
-std::string_view to_string(DhGroup id) {
-  switch (id) {
-    case DhGroup::None: return "NONE";
-    case DhGroup::Modp2048: return "MODP_2048";
-    case DhGroup::Ecp256: return "ECP_256";
-    case DhGroup::Curve25519: return "CURVE_25519";
-  }
-  return "UNKNOWN_DH";
-}
-
-std::string_view to_string(EsnId id) {
-  switch (id) {
-    case EsnId::NoEsn: return "NO_ESN";
-    case EsnId::Esn: return "ESN";
-  }
-  return "UNKNOWN_ESN";
-}
-
 std::string_view transform_id_name(TransformType type, std::uint16_t id) {
   switch (type) {
     case TransformType::Encr: return to_string(static_cast<EncrId>(id));

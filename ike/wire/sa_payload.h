@@ -7,56 +7,22 @@
 #include <vector>
 
 #include "ike/base/byte_writer.h"
+#include "ike/crypto/transform_ids.h"
 #include "ike/wire/parse_error.h"
 #include "ike/wire/payload_type.h"
 
 namespace ike::wire {
 
-enum class TransformType : std::uint8_t {
-  Encr = 1,
-  Prf = 2,
-  Integ = 3,
-  Dh = 4,
-  Esn = 5,
-};
-std::string_view to_string(TransformType t);
+// The IANA transform numbers have one definition, shared with the crypto layer (header-only:
+// the codec does not link crypto). The aliases keep the codec's vocabulary.
+using TransformType = crypto::TransformType;
+using EncrId = crypto::EncrAlgorithm;
+using PrfId = crypto::PrfAlgorithm;
+using IntegId = crypto::IntegAlgorithm;
+using DhGroup = crypto::DhGroup;
+using EsnId = crypto::EsnMode;
+using crypto::to_string;  // so wire::to_string(DhGroup) and friends name them too
 
-// Transform IDs we name (3.3.2; RFC 5282, 4868, 8031). Others pass through as numbers.
-enum class EncrId : std::uint16_t {
-  Null = 11,
-  AesCbc = 12,
-  AesGcm8 = 18,
-  AesGcm12 = 19,
-  AesGcm16 = 20,
-};
-enum class PrfId : std::uint16_t {
-  HmacSha1 = 2,
-  HmacSha2_256 = 5,
-  HmacSha2_384 = 6,
-  HmacSha2_512 = 7,
-};
-enum class IntegId : std::uint16_t {
-  None = 0,
-  HmacSha1_96 = 2,
-  HmacSha2_256_128 = 12,
-  HmacSha2_384_192 = 13,
-  HmacSha2_512_256 = 14,
-};
-enum class DhGroup : std::uint16_t {
-  None = 0,
-  Modp2048 = 14,
-  Ecp256 = 19,
-  Curve25519 = 31,
-};
-enum class EsnId : std::uint16_t {
-  NoEsn = 0,
-  Esn = 1,
-};
-std::string_view to_string(EncrId id);
-std::string_view to_string(PrfId id);
-std::string_view to_string(IntegId id);
-std::string_view to_string(DhGroup id);
-std::string_view to_string(EsnId id);
 // Name of a transform ID in the namespace of its type ("AES_CBC", "MODP_2048", ...).
 std::string_view transform_id_name(TransformType type, std::uint16_t id);
 

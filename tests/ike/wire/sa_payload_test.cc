@@ -194,11 +194,11 @@ TEST(SaPayload, BuildsProposalsForSending) {
 }
 
 TEST(SaPayload, Names) {
-  EXPECT_EQ(to_string(TransformType::Dh), "DH");
+  EXPECT_EQ(to_string(TransformType::Dh), "D-H");
   EXPECT_EQ(to_string(EncrId::AesGcm16), "ENCR_AES_GCM_16");
   EXPECT_EQ(to_string(IntegId::HmacSha2_512_256), "AUTH_HMAC_SHA2_512_256");
   EXPECT_EQ(to_string(PrfId::HmacSha2_512), "PRF_HMAC_SHA2_512");
-  EXPECT_EQ(to_string(DhGroup::Curve25519), "CURVE_25519");
+  EXPECT_EQ(to_string(DhGroup::Curve25519), "CURVE25519");
   EXPECT_EQ(to_string(EsnId::Esn), "ESN");
   EXPECT_EQ(transform_id_name(static_cast<TransformType>(9), 1), "UNKNOWN");
   EXPECT_EQ(to_string(static_cast<EncrId>(999)), "UNKNOWN_ENCR");
