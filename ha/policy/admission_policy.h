@@ -40,32 +40,32 @@ inline constexpr base::Duration kMaxHaSwitchInterval = std::chrono::seconds(1);
 // Static reason of every decision, for counters and the event log.
 enum class AdmissionReason : std::uint8_t {
   // IKE_SA_INIT, served
-  Room,                    // below the redirect threshold: reservation taken
-  ExistingBinding,         // initiator already bound here: never redirected, no slot needed
-  NoTargetFallback,        // would redirect, but no pool HA qualifies and we had room
-  NoRedirectSupport,       // over the threshold but not full, peer cannot be redirected
+  Room,               // below the redirect threshold: reservation taken
+  ExistingBinding,    // initiator already bound here: never redirected, no slot needed
+  NoTargetFallback,   // would redirect, but no pool HA qualifies and we had room
+  NoRedirectSupport,  // over the threshold but not full, peer cannot be redirected
   // IKE_SA_INIT, redirected
-  AnycastToSelf,           // R5685-12/13: anycast request sent to our own unicast address
-  AnycastToPool,           // R5685-12: anycast request, we have no room: to a pool HA
-  Draining,                // admin state Draining
-  Overload,                // load >= threshold, or reservation refused
-  HalfOpenLimit,           // too many half-open IKE SAs
+  AnycastToSelf,  // R5685-12/13: anycast request sent to our own unicast address
+  AnycastToPool,  // R5685-12: anycast request, we have no room: to a pool HA
+  Draining,       // admin state Draining
+  Overload,       // load >= threshold, or reservation refused
+  HalfOpenLimit,  // too many half-open IKE SAs
   // IKE_SA_INIT, refused
-  FullNoTarget,            // no room, no target
-  FullNoRedirectSupport,   // no room and the peer did not announce support (R5685-03)
-  DrainingNoTarget,        // draining, no pool HA to send the peer to
+  FullNoTarget,           // no room, no target
+  FullNoRedirectSupport,  // no room and the peer did not announce support (R5685-03)
+  DrainingNoTarget,       // draining, no pool HA to send the peer to
   DrainingNoRedirectSupport,
   AnycastNoRedirectSupport,  // R5685-12 demands a redirect, R5685-03 forbids it
   HalfOpenLimitNoTarget,
   // IKE_AUTH
-  NotAssignedElsewhere,    // continue
-  AssignedElsewhere,       // redirect to the identity's HA
+  NotAssignedElsewhere,                // continue
+  AssignedElsewhere,                   // redirect to the identity's HA
   AssignedElsewhereNoRedirectSupport,  // continue (R5685-03)
   // Moves of served peers
-  MoveHaSwitch,            // binding exists: RFC 5142 Home Agent Switch
-  MoveGatewayRedirect,     // IKE SA only: gateway-initiated REDIRECT
-  MoveNoTarget,            // nowhere to move to
-  MoveNoRedirectSupport,   // IKE SA only and no support announced: cannot move (R5685-03)
+  MoveHaSwitch,           // binding exists: RFC 5142 Home Agent Switch
+  MoveGatewayRedirect,    // IKE SA only: gateway-initiated REDIRECT
+  MoveNoTarget,           // nowhere to move to
+  MoveNoRedirectSupport,  // IKE SA only and no support announced: cannot move (R5685-03)
   kCount,
 };
 std::string_view to_string(AdmissionReason r);
@@ -85,11 +85,11 @@ enum class RefuseAction : std::uint8_t {
 std::string_view to_string(RefuseAction a);
 
 struct InitRequest {
-  base::Ip6Addr initiator;   // source address of the IKE_SA_INIT request
-  base::Ip6Addr local;       // address it arrived on: one of ours, unicast or anycast
-  bool redirect_supported = false;             // N(REDIRECT_SUPPORTED) seen
+  base::Ip6Addr initiator;          // source address of the IKE_SA_INIT request
+  base::Ip6Addr local;              // address it arrived on: one of ours, unicast or anycast
+  bool redirect_supported = false;  // N(REDIRECT_SUPPORTED) seen
   std::optional<base::Ip6Addr> redirected_from;  // N(REDIRECTED_FROM): implies support (3)
-  std::uint32_t half_open_ike_sas = 0;         // current half-open responder IKE SAs
+  std::uint32_t half_open_ike_sas = 0;           // current half-open responder IKE SAs
 };
 
 // IKE_SA_INIT outcomes. `reservation` is invalid when no slot was needed (ExistingBinding);
@@ -122,9 +122,9 @@ using AuthDecision = std::variant<Continue, Redirect>;
 
 // A peer we serve, as the IKE layer knows it.
 struct ServedPeer {
-  base::Ip6Addr ike_peer;                    // the IKE SA's remote address
+  base::Ip6Addr ike_peer;                     // the IKE SA's remote address
   std::optional<base::Ip6Addr> home_address;  // when the IKE layer assigned/knows one
-  bool redirect_supported = false;           // recorded at IKE_SA_INIT (R5685-02)
+  bool redirect_supported = false;            // recorded at IKE_SA_INIT (R5685-02)
 };
 struct HomeAgentSwitch {
   ServedPeer peer;
@@ -175,6 +175,14 @@ class PoolLoadTable {
   std::unordered_map<base::Ip6Addr, Report> reports_;
 };
 
+// Lets the assignment table be searched with a string_view (no allocation per IKE_AUTH).
+struct IdentityHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
 struct AdmissionPolicyConfig {
   // Our unicast addresses; the first is where anycast requests are redirected (R5685-13).
   std::vector<base::Ip6Addr> unicast_addresses;
@@ -186,7 +194,7 @@ struct AdmissionPolicyConfig {
   std::uint32_t max_half_open_ike_sas = 0;
   // IKE_AUTH: identity -> address of the HA it belongs to. An identity mapped to one of our
   // own addresses (or absent) stays here.
-  std::unordered_map<std::string, base::Ip6Addr> assignments;
+  std::unordered_map<std::string, base::Ip6Addr, IdentityHash, std::equal_to<>> assignments;
   HaAdminState admin_state = HaAdminState::Serving;
   // Drain: at most one move per interval, plus a random extra delay in [0, jitter), so the
   // move rate never exceeds 1/interval (R5142-33).
@@ -200,9 +208,9 @@ struct AdmissionPolicyConfig {
 enum class AdmissionConfigError : std::uint8_t {
   NoUnicastAddress,
   AnycastIsUnicast,
-  BadThreshold,       // not in (0, 1]
-  BadDrainInterval,   // <= 0
-  BadDrainJitter,     // < 0
+  BadThreshold,      // not in (0, 1]
+  BadDrainInterval,  // <= 0
+  BadDrainJitter,    // < 0
 };
 std::string_view to_string(AdmissionConfigError e);
 
@@ -210,15 +218,15 @@ enum class AdmissionCounter : std::uint8_t {
   InitServed,
   InitRedirected,
   InitRefused,
-  Reserved,             // reservations taken by Serve
-  ReservationRefused,   // cache said NoCapacity (a concurrent bootstrap won the last slot)
+  Reserved,            // reservations taken by Serve
+  ReservationRefused,  // cache said NoCapacity (a concurrent bootstrap won the last slot)
   AuthContinued,
   AuthRedirected,
-  ReservationsReleased, // given back on an IKE_AUTH redirect
+  ReservationsReleased,  // given back on an IKE_AUTH redirect
   MovesHaSwitch,
   MovesGatewayRedirect,
   MovesNone,
-  EventsDropped,        // event queue full: the shell did not drain it
+  EventsDropped,  // event queue full: the shell did not drain it
   kCount,
 };
 std::string_view to_string(AdmissionCounter c);
@@ -230,8 +238,15 @@ using AdmissionReasonCounters =
 enum class DecisionPoint : std::uint8_t { IkeSaInit, IkeAuth, Move };
 std::string_view to_string(DecisionPoint p);
 
-enum class DecisionOutcome : std::uint8_t { Served, Redirected, Refused, Continued, Switched,
-                                            GatewayRedirected, NotMoved };
+enum class DecisionOutcome : std::uint8_t {
+  Served,
+  Redirected,
+  Refused,
+  Continued,
+  Switched,
+  GatewayRedirected,
+  NotMoved
+};
 std::string_view to_string(DecisionOutcome o);
 
 // One per decision, for the event log (the shell drains take_events()).
@@ -257,8 +272,7 @@ class AdmissionPolicy {
       mip6::binding::HomeAgentsList& home_agents, mip6::binding::RandomSource rng,
       BindingLookup lookup = {});
 
-  [[nodiscard]] InitDecision decide_at_ike_sa_init(const InitRequest& request,
-                                                   base::TimePoint now);
+  [[nodiscard]] InitDecision decide_at_ike_sa_init(const InitRequest& request, base::TimePoint now);
   [[nodiscard]] AuthDecision decide_at_ike_auth(const AuthRequest& request, base::TimePoint now);
   [[nodiscard]] MoveDecision decide_move(const ServedPeer& peer, base::TimePoint now);
 
@@ -300,8 +314,7 @@ class AdmissionPolicy {
   InitDecision refuse(const InitRequest& request, AdmissionReason reason, RefuseAction action,
                       base::TimePoint now);
   void record(DecisionPoint point, DecisionOutcome outcome, AdmissionReason reason,
-              const base::Ip6Addr& peer, std::optional<base::Ip6Addr> target,
-              base::TimePoint now);
+              const base::Ip6Addr& peer, std::optional<base::Ip6Addr> target, base::TimePoint now);
   [[nodiscard]] base::Duration next_gap();
 
   AdmissionPolicyConfig config_;

@@ -360,6 +360,7 @@ void BindingCache::process_slot(std::uint32_t slot, std::uint32_t now_s,
       rec.identity = IkeIdentityHandle{e.identity};
       if (e.state == BindingState::Active) {
         rec.kind = ExpiryKind::LifetimeEnded;
+        coa_erase(index);
         --bindings_;
         counters_.inc(BindingCacheCounter::BindingsExpired);
       } else {
@@ -374,6 +375,87 @@ void BindingCache::process_slot(std::uint32_t slot, std::uint32_t now_s,
       ++appended;
     }
     index = next;
+  }
+}
+
+// -------------------------------------------------------------------- care-of index
+
+void BindingCache::coa_insert(std::uint32_t index) {
+  // Same scheme as the home-address table (3/4 load, linear probing, backward-shift erase),
+  // but keys may repeat, so a slot is identified by its entry index.
+  if ((coa_count_ + 1) * 4 > coa_table_.size() * 3) {
+    const std::size_t size = coa_table_.empty() ? 16 : coa_table_.size() * 2;
+    MIP_CHECK(size <= (std::size_t{1} << 32));
+    std::vector<HashSlot> old;
+    old.swap(coa_table_);
+    coa_table_.assign(size, HashSlot{});
+    coa_mask_ = static_cast<std::uint32_t>(size - 1);
+    for (const HashSlot& s : old) {
+      if (s.index == kNil) {
+        continue;
+      }
+      std::uint32_t pos = s.tag & coa_mask_;
+      while (coa_table_[pos].index != kNil) {
+        pos = (pos + 1) & coa_mask_;
+      }
+      coa_table_[pos] = s;
+    }
+  }
+  const std::uint32_t tag = tag_of(entry(index).coa);
+  std::uint32_t pos = tag & coa_mask_;
+  while (coa_table_[pos].index != kNil) {
+    pos = (pos + 1) & coa_mask_;
+  }
+  coa_table_[pos] = HashSlot{index, tag};
+  ++coa_count_;
+}
+
+void BindingCache::coa_erase(std::uint32_t index) {
+  if (coa_table_.empty()) {
+    return;
+  }
+  const std::uint32_t tag = tag_of(entry(index).coa);
+  std::uint32_t hole = tag & coa_mask_;
+  while (true) {
+    const HashSlot& s = coa_table_[hole];
+    MIP_ASSERT(s.index != kNil);
+    if (s.index == kNil) {
+      return;
+    }
+    if (s.index == index) {
+      break;
+    }
+    hole = (hole + 1) & coa_mask_;
+  }
+  for (std::uint32_t j = (hole + 1) & coa_mask_; coa_table_[j].index != kNil;
+       j = (j + 1) & coa_mask_) {
+    const std::uint32_t home = coa_table_[j].tag & coa_mask_;
+    if (((j - home) & coa_mask_) >= ((j - hole) & coa_mask_)) {
+      coa_table_[hole] = coa_table_[j];
+      hole = j;
+    }
+  }
+  coa_table_[hole] = HashSlot{};
+  --coa_count_;
+}
+
+bool BindingCache::has_binding_for_address(const base::Ip6Addr& addr) const {
+  const std::uint32_t index = lookup(addr);
+  if (index != kNil && entry(index).state == BindingState::Active) {
+    return true;
+  }
+  if (coa_table_.empty()) {
+    return false;
+  }
+  const std::uint32_t tag = tag_of(addr);
+  for (std::uint32_t pos = tag & coa_mask_;; pos = (pos + 1) & coa_mask_) {
+    const HashSlot& s = coa_table_[pos];
+    if (s.index == kNil) {
+      return false;
+    }
+    if (s.tag == tag && entry(s.index).coa == addr) {
+      return true;
+    }
   }
 }
 
@@ -524,7 +606,11 @@ base::Result<CommitResult, CacheError> BindingCache::commit(const BindingParams&
     result.outcome = CommitOutcome::Updated;
     result.previous_coa = e.coa;
     result.previous_flags = unpack_flags(e.flags);
-    e.coa = params.care_of_address;
+    if (e.coa != params.care_of_address) {
+      coa_erase(index);
+      e.coa = params.care_of_address;
+      coa_insert(index);
+    }
     e.sequence = params.sequence.value();
     e.lifetime_units = params.lifetime_units;
     e.flags = static_cast<std::uint8_t>(pack_flags(params.flags) | kFlagInUse);
@@ -566,6 +652,7 @@ base::Result<CommitResult, CacheError> BindingCache::commit(const BindingParams&
   e.flags = static_cast<std::uint8_t>(pack_flags(params.flags) | kFlagInUse);
   e.identity = params.identity.value;
   e.state = BindingState::Active;
+  coa_insert(index);
   schedule(index, expiry);
   ++bindings_;
   counters_.inc(BindingCacheCounter::BindingsCreated);
@@ -579,6 +666,7 @@ bool BindingCache::deregister(const base::Ip6Addr& hoa, BindingSequence sequence
   if (index == kNil || entry(index).state != BindingState::Active) {
     return false;
   }
+  coa_erase(index);
   Entry& e = entry(index);
   e.state = BindingState::DeregisteredHold;
   e.sequence = sequence.value();
@@ -598,6 +686,7 @@ bool BindingCache::remove(const base::Ip6Addr& hoa) {
   }
   unschedule(index);
   if (entry(index).state == BindingState::Active) {
+    coa_erase(index);
     --bindings_;
   } else {
     --held_;

@@ -199,6 +199,9 @@ class BindingCache {
   // --- Bindings ----------------------------------------------------------------------------
   // Any entry for `hoa`, Active or in its de-registration hold.
   [[nodiscard]] std::optional<BindingInfo> find(const base::Ip6Addr& hoa) const;
+  // True when an Active binding has `addr` as its home or care-of address (the admission
+  // policy never redirects such an IKE initiator). O(1): CoAs have their own small index.
+  [[nodiscard]] bool has_binding_for_address(const base::Ip6Addr& addr) const;
   // Creates or updates the binding for params.home_address with expiry now + lifetime.
   //  - Active binding: updated in place; a live `reservation` is given back (never counted
   //    twice: an MN with a binding needs no slot).
@@ -260,6 +263,9 @@ class BindingCache {
   void hash_insert(std::uint32_t index, const base::Ip6Addr& hoa);
   void hash_erase(const base::Ip6Addr& hoa);
   void hash_grow();
+  // Care-of address index: one slot per Active entry; several entries may share a CoA.
+  void coa_insert(std::uint32_t index);
+  void coa_erase(std::uint32_t index);
 
   // Calendar wheel.
   void schedule(std::uint32_t index, std::uint32_t expiry);
@@ -295,6 +301,10 @@ class BindingCache {
   std::vector<HashSlot> table_;
   std::uint32_t mask_ = 0;
   std::size_t hash_count_ = 0;
+
+  std::vector<HashSlot> coa_table_;
+  std::uint32_t coa_mask_ = 0;
+  std::size_t coa_count_ = 0;
 
   std::vector<std::uint32_t> wheel_heads_;
   std::vector<std::uint64_t> wheel_bits_;

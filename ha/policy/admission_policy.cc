@@ -1,0 +1,515 @@
+#include "ha/policy/admission_policy.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace ha::policy {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+std::string_view to_string(AdmissionReason r) {
+  switch (r) {
+    case AdmissionReason::Room: return "room";
+    case AdmissionReason::ExistingBinding: return "existing-binding";
+    case AdmissionReason::NoTargetFallback: return "no-target-fallback";
+    case AdmissionReason::NoRedirectSupport: return "no-redirect-support";
+    case AdmissionReason::AnycastToSelf: return "anycast-to-self";
+    case AdmissionReason::AnycastToPool: return "anycast-to-pool";
+    case AdmissionReason::Draining: return "draining";
+    case AdmissionReason::Overload: return "overload";
+    case AdmissionReason::HalfOpenLimit: return "half-open-limit";
+    case AdmissionReason::FullNoTarget: return "full-no-target";
+    case AdmissionReason::FullNoRedirectSupport: return "full-no-redirect-support";
+    case AdmissionReason::DrainingNoTarget: return "draining-no-target";
+    case AdmissionReason::DrainingNoRedirectSupport: return "draining-no-redirect-support";
+    case AdmissionReason::AnycastNoRedirectSupport: return "anycast-no-redirect-support";
+    case AdmissionReason::HalfOpenLimitNoTarget: return "half-open-limit-no-target";
+    case AdmissionReason::NotAssignedElsewhere: return "not-assigned-elsewhere";
+    case AdmissionReason::AssignedElsewhere: return "assigned-elsewhere";
+    case AdmissionReason::AssignedElsewhereNoRedirectSupport:
+      return "assigned-elsewhere-no-redirect-support";
+    case AdmissionReason::MoveHaSwitch: return "move-ha-switch";
+    case AdmissionReason::MoveGatewayRedirect: return "move-gateway-redirect";
+    case AdmissionReason::MoveNoTarget: return "move-no-target";
+    case AdmissionReason::MoveNoRedirectSupport: return "move-no-redirect-support";
+    case AdmissionReason::kCount: break;
+  }
+  return "?";
+}
+
+std::string_view to_string(RefuseAction a) {
+  switch (a) {
+    case RefuseAction::NoProposalChosen: return "no-proposal-chosen";
+    case RefuseAction::Drop: return "drop";
+  }
+  return "?";
+}
+
+std::string_view to_string(AdmissionConfigError e) {
+  switch (e) {
+    case AdmissionConfigError::NoUnicastAddress: return "no-unicast-address";
+    case AdmissionConfigError::AnycastIsUnicast: return "anycast-is-unicast";
+    case AdmissionConfigError::BadThreshold: return "bad-threshold";
+    case AdmissionConfigError::BadDrainInterval: return "bad-drain-interval";
+    case AdmissionConfigError::BadDrainJitter: return "bad-drain-jitter";
+  }
+  return "?";
+}
+
+std::string_view to_string(AdmissionCounter c) {
+  switch (c) {
+    case AdmissionCounter::InitServed: return "init-served";
+    case AdmissionCounter::InitRedirected: return "init-redirected";
+    case AdmissionCounter::InitRefused: return "init-refused";
+    case AdmissionCounter::Reserved: return "reserved";
+    case AdmissionCounter::ReservationRefused: return "reservation-refused";
+    case AdmissionCounter::AuthContinued: return "auth-continued";
+    case AdmissionCounter::AuthRedirected: return "auth-redirected";
+    case AdmissionCounter::ReservationsReleased: return "reservations-released";
+    case AdmissionCounter::MovesHaSwitch: return "moves-ha-switch";
+    case AdmissionCounter::MovesGatewayRedirect: return "moves-gateway-redirect";
+    case AdmissionCounter::MovesNone: return "moves-none";
+    case AdmissionCounter::EventsDropped: return "events-dropped";
+    case AdmissionCounter::kCount: break;
+  }
+  return "?";
+}
+
+std::string_view to_string(DecisionPoint p) {
+  switch (p) {
+    case DecisionPoint::IkeSaInit: return "ike-sa-init";
+    case DecisionPoint::IkeAuth: return "ike-auth";
+    case DecisionPoint::Move: return "move";
+  }
+  return "?";
+}
+
+std::string_view to_string(DecisionOutcome o) {
+  switch (o) {
+    case DecisionOutcome::Served: return "served";
+    case DecisionOutcome::Redirected: return "redirected";
+    case DecisionOutcome::Refused: return "refused";
+    case DecisionOutcome::Continued: return "continued";
+    case DecisionOutcome::Switched: return "switched";
+    case DecisionOutcome::GatewayRedirected: return "gateway-redirected";
+    case DecisionOutcome::NotMoved: return "not-moved";
+  }
+  return "?";
+}
+
+// --- PoolLoadTable ------------------------------------------------------------------------
+
+void PoolLoadTable::report(const base::Ip6Addr& ha_address, std::uint32_t free_slots,
+                           base::TimePoint now) {
+  reports_[ha_address] = Report{free_slots, now};
+}
+
+std::optional<std::uint32_t> PoolLoadTable::free_slots(const base::Ip6Addr& ha_address,
+                                                       base::TimePoint now) const {
+  auto it = reports_.find(ha_address);
+  if (it == reports_.end() || now - it->second.at > config_.max_age) {
+    return std::nullopt;
+  }
+  return it->second.free_slots;
+}
+
+bool PoolLoadTable::has_capacity(const mip6::binding::HomeAgentEntry& ha,
+                                 base::TimePoint now) const {
+  bool any_fresh = false;
+  for (const auto& a : ha.addresses) {
+    if (auto free = free_slots(a.address, now)) {
+      any_fresh = true;
+      if (*free > 0) {
+        return true;
+      }
+    }
+  }
+  return !any_fresh && config_.unknown_has_capacity;
+}
+
+void PoolLoadTable::note_sent(const base::Ip6Addr& ha_address) {
+  auto it = reports_.find(ha_address);
+  if (it != reports_.end() && it->second.free_slots > 0) {
+    --it->second.free_slots;
+  }
+}
+
+// --- AdmissionPolicy ------------------------------------------------------------------------
+
+base::Result<AdmissionPolicy, AdmissionConfigError> AdmissionPolicy::create(
+    AdmissionPolicyConfig config, mip6::binding::BindingCache& cache,
+    mip6::binding::HomeAgentsList& home_agents, mip6::binding::RandomSource rng,
+    BindingLookup lookup) {
+  if (config.unicast_addresses.empty()) {
+    return base::fail(AdmissionConfigError::NoUnicastAddress);
+  }
+  if (config.anycast_address &&
+      std::find(config.unicast_addresses.begin(), config.unicast_addresses.end(),
+                *config.anycast_address) != config.unicast_addresses.end()) {
+    return base::fail(AdmissionConfigError::AnycastIsUnicast);
+  }
+  // Written as a negated range so NaN is rejected too.
+  if (!(config.redirect_load_threshold > 0.0 && config.redirect_load_threshold <= 1.0)) {
+    return base::fail(AdmissionConfigError::BadThreshold);
+  }
+  if (config.drain_interval <= base::Duration::zero()) {
+    return base::fail(AdmissionConfigError::BadDrainInterval);
+  }
+  if (config.drain_jitter < base::Duration::zero()) {
+    return base::fail(AdmissionConfigError::BadDrainJitter);
+  }
+  return AdmissionPolicy(std::move(config), cache, home_agents, std::move(rng), std::move(lookup));
+}
+
+AdmissionPolicy::AdmissionPolicy(AdmissionPolicyConfig config, mip6::binding::BindingCache& cache,
+                                 mip6::binding::HomeAgentsList& home_agents,
+                                 mip6::binding::RandomSource rng, BindingLookup lookup)
+    : config_(std::move(config)),
+      cache_(&cache),
+      home_agents_(&home_agents),
+      rng_(std::move(rng)),
+      lookup_(std::move(lookup)),
+      pool_load_(config_.pool_load) {}
+
+bool AdmissionPolicy::is_own(const base::Ip6Addr& a) const {
+  if (config_.anycast_address && *config_.anycast_address == a) {
+    return true;
+  }
+  return std::find(config_.unicast_addresses.begin(), config_.unicast_addresses.end(), a) !=
+         config_.unicast_addresses.end();
+}
+
+bool AdmissionPolicy::has_binding(const base::Ip6Addr& a) const {
+  if (lookup_) {
+    return lookup_(a);
+  }
+  return cache_->has_binding_for_address(a);
+}
+
+double AdmissionPolicy::load(std::uint32_t half_open_ike_sas) const {
+  // Every IKE SA this policy admitted holds a reservation until its binding exists, so
+  // half-open SAs and reservations overlap; max() counts each half-open SA once whether or
+  // not it holds a reservation (for example SAs the IKE layer made without asking us).
+  const auto s = cache_->snapshot();
+  if (s.capacity == 0) {
+    return 1.0;
+  }
+  const auto used = static_cast<double>(s.bindings) +
+                    static_cast<double>(std::max(s.reservations, half_open_ike_sas));
+  return used / static_cast<double>(s.capacity);
+}
+
+std::optional<base::Ip6Addr> AdmissionPolicy::choose_target(
+    const std::optional<base::Ip6Addr>& redirected_from, base::TimePoint now) {
+  // Never ourselves (our entry may not be marked self, so our addresses are excluded too),
+  // never the gateway that sent the MN here.
+  std::vector<base::Ip6Addr> exclude = config_.unicast_addresses;
+  if (config_.anycast_address) {
+    exclude.push_back(*config_.anycast_address);
+  }
+  if (redirected_from) {
+    exclude.push_back(*redirected_from);
+  }
+  mip6::binding::ChooseTargetOptions options;
+  options.exclude = exclude;
+  options.exclude_self = true;
+  options.has_capacity = [this, now](const mip6::binding::HomeAgentEntry& e) {
+    return pool_load_.has_capacity(e, now);
+  };
+  auto target = home_agents_->choose_target(options, now);
+  if (target) {
+    pool_load_.note_sent(*target);
+  }
+  return target;
+}
+
+void AdmissionPolicy::record(DecisionPoint point, DecisionOutcome outcome, AdmissionReason reason,
+                             const base::Ip6Addr& peer, std::optional<base::Ip6Addr> target,
+                             base::TimePoint now) {
+  reasons_.inc(reason);
+  if (events_.size() >= config_.max_queued_events) {
+    counters_.inc(AdmissionCounter::EventsDropped);
+    return;
+  }
+  events_.push_back(AdmissionEvent{point, outcome, reason, peer, target, now});
+}
+
+std::vector<AdmissionEvent> AdmissionPolicy::take_events() {
+  std::vector<AdmissionEvent> out;
+  out.swap(events_);
+  return out;
+}
+
+InitDecision AdmissionPolicy::serve(const InitRequest& request, AdmissionReason reason,
+                                    mip6::binding::ReservationId id, base::TimePoint now) {
+  counters_.inc(AdmissionCounter::InitServed);
+  record(DecisionPoint::IkeSaInit, DecisionOutcome::Served, reason, request.initiator, std::nullopt,
+         now);
+  return Serve{id, reason};
+}
+
+InitDecision AdmissionPolicy::redirect(const InitRequest& request, const base::Ip6Addr& target,
+                                       AdmissionReason reason, base::TimePoint now) {
+  counters_.inc(AdmissionCounter::InitRedirected);
+  record(DecisionPoint::IkeSaInit, DecisionOutcome::Redirected, reason, request.initiator, target,
+         now);
+  return Redirect{target, reason};
+}
+
+InitDecision AdmissionPolicy::refuse(const InitRequest& request, AdmissionReason reason,
+                                     RefuseAction action, base::TimePoint now) {
+  counters_.inc(AdmissionCounter::InitRefused);
+  record(DecisionPoint::IkeSaInit, DecisionOutcome::Refused, reason, request.initiator,
+         std::nullopt, now);
+  return Refuse{reason, action};
+}
+
+// The initiator supports redirect (the caller checked): send it to a pool HA; with none,
+// serve it ourselves when `may_serve` and a reservation is available, else refuse.
+InitDecision AdmissionPolicy::redirect_or(const InitRequest& request,
+                                          AdmissionReason redirect_reason,
+                                          AdmissionReason refuse_reason, RefuseAction refuse_action,
+                                          bool may_serve, base::TimePoint now) {
+  if (auto target = choose_target(request.redirected_from, now)) {
+    return redirect(request, *target, redirect_reason, now);
+  }
+  if (may_serve) {
+    auto r = cache_->reserve(now);
+    if (r) {
+      counters_.inc(AdmissionCounter::Reserved);
+      return serve(request, AdmissionReason::NoTargetFallback, *r, now);
+    }
+    counters_.inc(AdmissionCounter::ReservationRefused);
+  }
+  return refuse(request, refuse_reason, refuse_action, now);
+}
+
+InitDecision AdmissionPolicy::decide_at_ike_sa_init(const InitRequest& request,
+                                                    base::TimePoint now) {
+  // REDIRECTED_FROM implies support (RFC 5685 3, R5685-09: it need not repeat the notify).
+  const bool supported = request.redirect_supported || request.redirected_from.has_value();
+  const bool bound = has_binding(request.initiator);
+  const bool on_anycast = config_.anycast_address && request.local == *config_.anycast_address;
+
+  if (on_anycast) {
+    // R5685-12: an anycast request MUST be redirected to a unicast address. Without support
+    // we may not (R5685-03), and serving on the anycast address would break as soon as
+    // routing sends the next packet to another HA: refuse.
+    if (!supported) {
+      return refuse(request, AdmissionReason::AnycastNoRedirectSupport,
+                    RefuseAction::NoProposalChosen, now);
+    }
+    const bool overloaded = config_.admin_state == HaAdminState::Draining ||
+                            load(request.half_open_ike_sas) >= config_.redirect_load_threshold;
+    // A bound peer, or room here: our own unicast address (R5685-13). No reservation yet:
+    // the MN comes back on unicast and is decided (and reserved) then.
+    if (bound || !overloaded) {
+      return redirect(request, config_.unicast_addresses.front(), AdmissionReason::AnycastToSelf,
+                      now);
+    }
+    if (auto target = choose_target(request.redirected_from, now)) {
+      return redirect(request, *target, AdmissionReason::AnycastToPool, now);
+    }
+    if (config_.admin_state == HaAdminState::Draining) {
+      return refuse(request, AdmissionReason::DrainingNoTarget, RefuseAction::NoProposalChosen,
+                    now);
+    }
+    // Over the threshold but not full, and no pool HA: we are still the best place.
+    if (!cache_->snapshot().full()) {
+      return redirect(request, config_.unicast_addresses.front(), AdmissionReason::AnycastToSelf,
+                      now);
+    }
+    return refuse(request, AdmissionReason::FullNoTarget, RefuseAction::NoProposalChosen, now);
+  }
+
+  // An initiator already bound here is never redirected; it needs no slot (commit() gives a
+  // reservation back for an existing binding anyway).
+  if (bound) {
+    return serve(request, AdmissionReason::ExistingBinding, {}, now);
+  }
+
+  if (config_.admin_state == HaAdminState::Draining) {
+    if (!supported) {
+      return refuse(request, AdmissionReason::DrainingNoRedirectSupport,
+                    RefuseAction::NoProposalChosen, now);
+    }
+    return redirect_or(request, AdmissionReason::Draining, AdmissionReason::DrainingNoTarget,
+                       RefuseAction::NoProposalChosen, /*may_serve=*/false, now);
+  }
+
+  if (config_.max_half_open_ike_sas != 0 &&
+      request.half_open_ike_sas >= config_.max_half_open_ike_sas) {
+    if (!supported) {
+      return refuse(request, AdmissionReason::HalfOpenLimit, RefuseAction::Drop, now);
+    }
+    return redirect_or(request, AdmissionReason::HalfOpenLimit,
+                       AdmissionReason::HalfOpenLimitNoTarget, RefuseAction::Drop,
+                       /*may_serve=*/false, now);
+  }
+
+  const bool over_threshold = load(request.half_open_ike_sas) >= config_.redirect_load_threshold;
+  if (!over_threshold) {
+    auto r = cache_->reserve(now);
+    if (r) {
+      counters_.inc(AdmissionCounter::Reserved);
+      return serve(request, AdmissionReason::Room, *r, now);
+    }
+    // Another bootstrap took the last slot between snapshot and reserve: overloaded.
+    counters_.inc(AdmissionCounter::ReservationRefused);
+    if (!supported) {
+      return refuse(request, AdmissionReason::FullNoRedirectSupport, RefuseAction::NoProposalChosen,
+                    now);
+    }
+    return redirect_or(request, AdmissionReason::Overload, AdmissionReason::FullNoTarget,
+                       RefuseAction::NoProposalChosen, /*may_serve=*/false, now);
+  }
+
+  if (!supported) {
+    // R5685-03: never redirect it; serve while there is room at all.
+    auto r = cache_->reserve(now);
+    if (r) {
+      counters_.inc(AdmissionCounter::Reserved);
+      return serve(request, AdmissionReason::NoRedirectSupport, *r, now);
+    }
+    counters_.inc(AdmissionCounter::ReservationRefused);
+    return refuse(request, AdmissionReason::FullNoRedirectSupport, RefuseAction::NoProposalChosen,
+                  now);
+  }
+  return redirect_or(request, AdmissionReason::Overload, AdmissionReason::FullNoTarget,
+                     RefuseAction::NoProposalChosen, /*may_serve=*/true, now);
+}
+
+AuthDecision AdmissionPolicy::decide_at_ike_auth(const AuthRequest& request, base::TimePoint now) {
+  auto cont = [&](AdmissionReason reason) -> AuthDecision {
+    counters_.inc(AdmissionCounter::AuthContinued);
+    record(DecisionPoint::IkeAuth, DecisionOutcome::Continued, reason, request.initiator,
+           std::nullopt, now);
+    return Continue{reason};
+  };
+  auto it = config_.assignments.find(request.identity);
+  if (it == config_.assignments.end() || is_own(it->second)) {
+    return cont(AdmissionReason::NotAssignedElsewhere);
+  }
+  // A peer already bound here moves with a Home Agent Switch, not an IKE redirect.
+  if (has_binding(request.initiator)) {
+    return cont(AdmissionReason::ExistingBinding);
+  }
+  if (!request.redirect_supported) {
+    return cont(AdmissionReason::AssignedElsewhereNoRedirectSupport);  // R5685-03
+  }
+  if (request.reservation.valid() && cache_->release(request.reservation)) {
+    counters_.inc(AdmissionCounter::ReservationsReleased);
+  }
+  counters_.inc(AdmissionCounter::AuthRedirected);
+  record(DecisionPoint::IkeAuth, DecisionOutcome::Redirected, AdmissionReason::AssignedElsewhere,
+         request.initiator, it->second, now);
+  return Redirect{it->second, AdmissionReason::AssignedElsewhere};
+}
+
+MoveDecision AdmissionPolicy::decide_move(const ServedPeer& peer, base::TimePoint now) {
+  auto none = [&](AdmissionReason reason) -> MoveDecision {
+    counters_.inc(AdmissionCounter::MovesNone);
+    record(DecisionPoint::Move, DecisionOutcome::NotMoved, reason, peer.ike_peer, std::nullopt,
+           now);
+    return NoMove{peer, reason};
+  };
+  bool bound = has_binding(peer.ike_peer);
+  if (!bound && peer.home_address) {
+    auto info = cache_->find(*peer.home_address);
+    bound = info && info->state == mip6::binding::BindingState::Active;
+  }
+  if (bound) {
+    // R5685-33: the MN must not change MIPv6 state on a gateway-initiated REDIRECT, so a bound
+    // peer is moved with an RFC 5142 Home Agent Switch listing the best HAs with room.
+    std::vector<base::Ip6Addr> targets;
+    for (const auto& e : home_agents_->ordered(now)) {
+      if (targets.size() >= config_.max_switch_targets) {
+        break;
+      }
+      if (e.self || e.addresses.empty() || !pool_load_.has_capacity(e, now)) {
+        continue;
+      }
+      const auto& a = e.addresses.front().address;
+      if (!is_own(a)) {
+        targets.push_back(a);
+      }
+    }
+    if (targets.empty()) {
+      return none(AdmissionReason::MoveNoTarget);
+    }
+    pool_load_.note_sent(targets.front());
+    counters_.inc(AdmissionCounter::MovesHaSwitch);
+    record(DecisionPoint::Move, DecisionOutcome::Switched, AdmissionReason::MoveHaSwitch,
+           peer.ike_peer, targets.front(), now);
+    return HomeAgentSwitch{peer, std::move(targets)};
+  }
+  if (!peer.redirect_supported) {
+    return none(AdmissionReason::MoveNoRedirectSupport);  // R5685-03
+  }
+  auto target = choose_target(std::nullopt, now);
+  if (!target) {
+    return none(AdmissionReason::MoveNoTarget);
+  }
+  counters_.inc(AdmissionCounter::MovesGatewayRedirect);
+  record(DecisionPoint::Move, DecisionOutcome::GatewayRedirected,
+         AdmissionReason::MoveGatewayRedirect, peer.ike_peer, *target, now);
+  return GatewayInitiatedRedirect{peer, *target};
+}
+
+// --- Drain scheduler ----------------------------------------------------------------------
+
+base::Duration AdmissionPolicy::next_gap() {
+  base::Duration gap = config_.drain_interval;
+  const auto jitter = config_.drain_jitter.count();
+  if (jitter > 0 && rng_) {
+    gap += base::Duration(
+        static_cast<base::Duration::rep>(rng_() % static_cast<std::uint64_t>(jitter)));
+  }
+  return gap;
+}
+
+void AdmissionPolicy::start_drain(const std::vector<ServedPeer>& peers, base::TimePoint now) {
+  for (const auto& p : peers) {
+    const bool queued = std::any_of(drain_queue_.begin(), drain_queue_.end(),
+                                    [&](const ServedPeer& q) { return q.ike_peer == p.ike_peer; });
+    if (!queued) {
+      drain_queue_.push_back(p);
+    }
+  }
+  if (!drain_queue_.empty() && drain_deadline_ == base::kNever) {
+    // The first move may go at once; the rate rule spaces the following ones.
+    drain_deadline_ = now;
+  }
+}
+
+void AdmissionPolicy::stop_drain() {
+  drain_queue_.clear();
+  drain_deadline_ = base::kNever;
+}
+
+base::TimePoint AdmissionPolicy::next_deadline() const {
+  return drain_deadline_;
+}
+
+std::optional<MoveDecision> AdmissionPolicy::on_timer(base::TimePoint now) {
+  if (drain_queue_.empty() || now < drain_deadline_) {
+    return std::nullopt;
+  }
+  ServedPeer peer = drain_queue_.front();
+  drain_queue_.pop_front();
+  // Spaced from when this move actually went out, not from the missed deadline: a late timer
+  // must not let the next moves catch up in a burst (R5142-33).
+  drain_deadline_ = drain_queue_.empty() ? base::kNever : now + next_gap();
+  return decide_move(peer, now);
+}
+
+}  // namespace ha::policy
