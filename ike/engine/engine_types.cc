@@ -41,6 +41,7 @@ std::string_view to_string(FailureReason r) {
     case FailureReason::KeyExchangeFailed: return "key-exchange-failed";
     case FailureReason::HalfOpenTimeout: return "half-open-timeout";
     case FailureReason::InternalError: return "internal-error";
+    case FailureReason::Redirected: return "redirected";
   }
   return "?";
 }
@@ -66,6 +67,10 @@ std::string_view to_string(IkeCounter c) {
     case IkeCounter::InvalidMajorVersionSent: return "invalid_major_version_sent";
     case IkeCounter::IllegalTransitions: return "illegal_transitions";
     case IkeCounter::InvalidKeRetries: return "invalid_ke_retries";
+    case IkeCounter::RedirectsAccepted: return "redirects_accepted";
+    case IkeCounter::RedirectNonceMismatch: return "redirect_nonce_mismatch";
+    case IkeCounter::RedirectMalformed: return "redirect_malformed";
+    case IkeCounter::RedirectIgnoredUnannounced: return "redirect_ignored_unannounced";
     case IkeCounter::kCount: break;
   }
   return "?";

@@ -61,6 +61,7 @@ enum class FailureReason : std::uint8_t {
   KeyExchangeFailed,     // invalid peer KE value or key derivation failure
   HalfOpenTimeout,       // responder: no IKE_AUTH after our IKE_SA_INIT answer
   InternalError,         // encoding or crypto failure on our own data
+  Redirected,            // initiator: a verified N(REDIRECT) ended this SA (RFC 5685 3)
 };
 std::string_view to_string(FailureReason r);
 
@@ -112,7 +113,15 @@ struct StateChanged {
   IkeSaState to = IkeSaState::Created;
 };
 
-using Output = std::variant<SendDatagram, InstallChildSa, SaEstablished, SaFailed, StateChanged>;
+// Initiator: the IKE_SA_INIT response carried N(REDIRECT) whose nonce copy equals our Ni
+// (R5685-05). Emitted just before SaFailed{Redirected}; the owner (IkeInitiatorSession)
+// decides whether to follow it and re-initiates towards `gateway` with a fresh SA.
+struct RedirectReceived {
+  wire::GwIdentity gateway;
+};
+
+using Output = std::variant<SendDatagram, InstallChildSa, SaEstablished, SaFailed, StateChanged,
+                            RedirectReceived>;
 
 // ---- Counters (iked's ikestat_inc: every drop and every error notify has a name) -----------
 
@@ -136,6 +145,11 @@ enum class IkeCounter : std::uint8_t {
   InvalidMajorVersionSent,         // R7296-02
   IllegalTransitions,              // refused by IkeSa::transition (a bug, never the network)
   InvalidKeRetries,  // initiator retried IKE_SA_INIT with the group asked for (R7296-19)
+  // RFC 5685, initiator side of IKE_SA_INIT.
+  RedirectsAccepted,           // nonce copy matched: SA ends with Redirected (R5685-05)
+  RedirectNonceMismatch,       // dropped silently, still waiting (R5685-06)
+  RedirectMalformed,           // undecodable N(REDIRECT): ignored, still waiting
+  RedirectIgnoredUnannounced,  // we never announced support: notify ignored (R5685-01/03)
   kCount,
 };
 std::string_view to_string(IkeCounter c);

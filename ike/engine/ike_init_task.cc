@@ -1,5 +1,6 @@
 // The IKE_SA_INIT exchange (RFC 7296 1.2, 2.6, 2.14, 2.23): SA, KE, Nonce and the
-// NAT_DETECTION notifies; INVALID_KE_PAYLOAD on both sides; key derivation.
+// NAT_DETECTION notifies; INVALID_KE_PAYLOAD on both sides; key derivation; the RFC 5685
+// notifies of the first exchange (announce and record support, verify a REDIRECT).
 #include <algorithm>
 
 #include "ike/engine/ike_natd.h"
@@ -51,6 +52,16 @@ base::Result<void> IkeSa::send_init_request(const Path& path, base::TimePoint no
   m.payloads.push_back(wire::make_payload(wire::NoncePayload{nonce_i_}));
   for (auto& p : build_nat_detection(spi_i_, spi_r_, path)) {
     m.payloads.push_back(std::move(p));
+  }
+  if (config_.announce_redirect_support) {
+    m.payloads.push_back(wire::make_payload(wire::make_redirect_supported()));  // R5685-01
+  }
+  if (config_.redirected_from) {
+    auto from = wire::make_redirected_from(*config_.redirected_from);  // R5685-07, R5685-38
+    if (!from) {
+      return base::fail(base::Error{"encode-failed", wire::to_string(from.error().code)});
+    }
+    m.payloads.push_back(wire::make_payload(std::move(*from)));
   }
   wire::sort_for_send(m.header.exchange, false, m.payloads);
   auto bytes = wire::encode_message(m);
@@ -104,6 +115,15 @@ void IkeSa::handle_init_request(const Path& path, const wire::DecodedMessage& ms
     send_init_error(path, m.header, wire::make_notify(wire::NotifyType::InvalidSyntax));
     return;
   }
+  // R5685-02: remember what the peer announced; REDIRECTED_FROM implies support (3).
+  peer_redirect_supported_ =
+      wire::find_notify(m.payloads, wire::NotifyType::RedirectSupported) != nullptr;
+  if (const auto* from = wire::find_notify(m.payloads, wire::NotifyType::RedirectedFrom)) {
+    if (auto gw = wire::decode_redirected_from(*from)) {
+      peer_redirected_from_ = std::move(*gw);
+      peer_redirect_supported_ = true;
+    }
+  }
   kex_ = std::move(*kex);
   path_ = path;
   spi_i_ = m.header.spi_i;
@@ -151,6 +171,11 @@ void IkeSa::handle_init_response(const Path& path, const wire::DecodedMessage& m
     // Unauthenticated: keep retransmitting rather than give up on it (R7296-43).
     counters_.inc(IkeCounter::DroppedRuleViolation);
     return;
+  }
+  if (const auto* redirect = wire::find_notify(m.payloads, wire::NotifyType::Redirect)) {
+    if (handle_init_redirect(*redirect)) {
+      return;
+    }
   }
   if (const auto* ike = wire::find_notify(m.payloads, wire::NotifyType::InvalidKePayload)) {
     const auto group = wire::decode_invalid_ke_payload(*ike);
@@ -214,6 +239,28 @@ void IkeSa::handle_init_response(const Path& path, const wire::DecodedMessage& m
     return;
   }
   (void)transition(IkeSaState::AuthRequestSent);
+}
+
+bool IkeSa::handle_init_redirect(const wire::NotifyPayload& notify) {
+  if (!config_.announce_redirect_support && !config_.redirected_from) {
+    // Nobody may redirect us without our consent (R5685-01/03): the notify is ignored and the
+    // rest of the response judged as if it were absent.
+    counters_.inc(IkeCounter::RedirectIgnoredUnannounced);
+    return false;
+  }
+  auto info = wire::decode_redirect(notify);
+  if (!info) {
+    counters_.inc(IkeCounter::RedirectMalformed);
+    return true;  // unauthenticated garbage: keep waiting for the real answer
+  }
+  if (info->nonce.empty() || info->nonce != nonce_i_) {
+    counters_.inc(IkeCounter::RedirectNonceMismatch);  // R5685-06: silently, keep waiting
+    return true;
+  }
+  counters_.inc(IkeCounter::RedirectsAccepted);  // R5685-05
+  outputs_.emplace_back(RedirectReceived{std::move(info->gateway)});
+  fail(FailureReason::Redirected, wire::NotifyType::Redirect);
+  return true;
 }
 
 base::Result<void> IkeSa::derive_keys(std::span<const std::uint8_t> g_ir) {

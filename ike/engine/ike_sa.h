@@ -16,13 +16,17 @@
 //    Today such requests are dropped and counted (DroppedUnexpected).
 //  - COOKIE (R7296-21..24): initiator side in handle_init_response() next to
 //    INVALID_KE_PAYLOAD (N(COOKIE) first in the retried request, wire::sort_for_send does it).
-//  - An IkeResponder front that sees IKE_SA_INIT before any DH (cookies, load, RFC 5685
-//    redirect decided by a RedirectProvider policy) and only then creates a responder IkeSa.
-//    Until then the shell creates the responder IkeSa and feeds it the first request; an
-//    answer of NO_PROPOSAL_CHOSEN / INVALID_KE_PAYLOAD / INVALID_SYNTAX keeps it in Created.
-//  - RFC 5685 redirect: REDIRECT_SUPPORTED / REDIRECT in the IKE_SA_INIT task, REDIRECT in
-//    the IKE_AUTH task, mid-session in an ike_redirect task; the action (tear down and
-//    re-initiate towards the new gateway) is one IkeSa method.
+//  - The IkeResponder front (ike_responder.h) sees IKE_SA_INIT before any DH, asks an
+//    InitDecision (load, RFC 5685 redirect) and only then creates a responder IkeSa; an SA
+//    that answers NO_PROPOSAL_CHOSEN / INVALID_KE_PAYLOAD / INVALID_SYNTAX stays in Created
+//    and the front discards it. COOKIE handling (R7296-21..24) slots into the front too.
+//  - RFC 5685 redirect at IKE_SA_INIT is done: the IkeResponder front (ike_responder.h) asks an
+//    InitDecision before any DH and redirects statelessly; this SA records what the peer
+//    announced (R5685-02); as initiator it announces REDIRECT_SUPPORTED / REDIRECTED_FROM and
+//    verifies the nonce copy (ike_init_task.cc), and IkeInitiatorSession follows the redirect.
+//    Still to do: REDIRECT in the IKE_AUTH response (R5685-21..28; ike_auth_task.cc, after
+//    AUTH is verified, no Child SA, then Delete) and the gateway-initiated INFORMATIONAL
+//    REDIRECT (R5685-15..20, an ike_redirect task once INFORMATIONAL exists).
 //  - DPD and rekey/lifetime timers: more deadlines folded into next_deadline()/on_timer();
 //    DPD is an empty INFORMATIONAL request through the same OutstandingRequest.
 //  - NAT-T: the NAT_DETECTION hashes are sent and stored (nat_detected()), not acted on.
@@ -70,6 +74,11 @@ struct IkeSaConfig {
   unsigned max_invalid_ke_retries = 2;
   // Responder: how long a half-open SA (IKE_SA_INIT answered) waits for IKE_AUTH.
   base::Duration half_open_timeout = std::chrono::seconds(30);
+  // RFC 5685, initiator: N(REDIRECT_SUPPORTED) in the IKE_SA_INIT request (R5685-01); after a
+  // redirect the owner sets redirected_from to the original gateway address (R5685-07/38),
+  // which announces support by itself.
+  bool announce_redirect_support = true;
+  std::optional<wire::GwIdentity> redirected_from;
 };
 
 // Everything an IkeSa needs from outside; all references must outlive it.
@@ -106,6 +115,11 @@ class IkeSa {
   }
   // NAT_DETECTION_*_IP from the peer did not match what we see (R7296-56; not acted on yet).
   [[nodiscard]] bool nat_detected() const { return nat_detected_; }
+  // Responder: the initiator announced REDIRECT_SUPPORTED or REDIRECTED_FROM (R5685-02).
+  [[nodiscard]] bool peer_redirect_supported() const { return peer_redirect_supported_; }
+  [[nodiscard]] const std::optional<wire::GwIdentity>& peer_redirected_from() const {
+    return peer_redirected_from_;
+  }
 
   // The checked state change (STYLE B4). Returns false, counts and changes nothing for an
   // illegal transition. Exposed for tests only.
@@ -142,6 +156,8 @@ class IkeSa {
                            std::span<const std::uint8_t> bytes, base::TimePoint now);
   void handle_init_response(const Path& path, const wire::DecodedMessage& msg,
                             std::span<const std::uint8_t> bytes, base::TimePoint now);
+  // N(REDIRECT) in an IKE_SA_INIT response; false: ignore the notify and go on (R5685-05/06).
+  [[nodiscard]] bool handle_init_redirect(const wire::NotifyPayload& notify);
   // SKEYSEED and the seven keys from g^ir and both nonces (R7296-25); builds the SK ciphers.
   [[nodiscard]] base::Result<void> derive_keys(std::span<const std::uint8_t> g_ir);
 
@@ -179,6 +195,8 @@ class IkeSa {
   unsigned invalid_ke_retries_ = 0;
   base::TimePoint half_open_deadline_ = base::kNever;
   bool nat_detected_ = false;
+  bool peer_redirect_supported_ = false;
+  std::optional<wire::GwIdentity> peer_redirected_from_;
 
   // Keys.
   std::optional<IkeSuite> suite_;
