@@ -1,0 +1,87 @@
+#pragma once
+// One UDP socket for IKE (RFC 7296 2.23): port 500 carries bare IKE messages; port 4500
+// (NAT-T) carries them behind the four-octet non-ESP marker, which this class adds and
+// strips, so everything above it sees bare IKE messages only. ESP-in-UDP and NAT
+// keepalives on 4500 are counted and dropped (no user-space ESP here).
+//
+// Addresses are engine::Endpoint values (IPv6); an IPv4 socket is opened when the local
+// address is IPv4-mapped (::ffff:a.b.c.d), and its peers appear IPv4-mapped as well.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "ike/base/log.h"
+#include "ike/base/result.h"
+#include "ike/engine/engine_types.h"
+
+namespace ike::io {
+
+constexpr std::uint16_t kIkePort = 500;
+constexpr std::uint16_t kNatTPort = 4500;
+
+struct TransportStats {
+  std::uint64_t received = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t send_errors = 0;
+  std::uint64_t dropped_esp = 0;        // ESP-in-UDP on 4500: not ours to handle
+  std::uint64_t dropped_keepalive = 0;  // 0xFF NAT keepalive
+  std::uint64_t dropped_malformed = 0;  // bad 4500 framing
+};
+
+// IPv4-mapped helpers: Endpoint <-> Asio endpoint.
+[[nodiscard]] boost::asio::ip::udp::endpoint to_asio(const engine::Endpoint& e);
+[[nodiscard]] engine::Endpoint from_asio(const boost::asio::ip::udp::endpoint& e);
+// "2001:db8::1", "192.0.2.1" (becomes ::ffff:192.0.2.1); nullopt when neither.
+[[nodiscard]] std::optional<base::Ip6Addr> parse_address(std::string_view text);
+// Prints an IPv4-mapped address as dotted quad.
+[[nodiscard]] std::string address_to_string(const base::Ip6Addr& a);
+
+class UdpTransport {
+ public:
+  // One bare IKE message from `path.remote` to `path.local`.
+  using Receiver = std::function<void(const engine::Path& path, std::span<const std::uint8_t>)>;
+
+  // Binds `local` (address and port; port 0 lets the kernel choose, local() tells which) and
+  // starts receiving. Fails when the socket cannot be
+  // opened or bound; the error text says why.
+  [[nodiscard]] static base::Result<std::unique_ptr<UdpTransport>, std::string> open(
+      boost::asio::io_context& io, const engine::Endpoint& local, Receiver receiver,
+      const base::Logger& log);
+
+  UdpTransport(const UdpTransport&) = delete;
+  UdpTransport& operator=(const UdpTransport&) = delete;
+  ~UdpTransport();
+
+  // Sends one IKE message to `remote` (the marker is added on 4500). Errors are counted and
+  // logged; UDP gives no delivery guarantee anyway and the engine retransmits.
+  void send(const engine::Endpoint& remote, std::span<const std::uint8_t> ike_message);
+  void close();
+
+  [[nodiscard]] const engine::Endpoint& local() const { return local_; }
+  [[nodiscard]] const TransportStats& stats() const { return stats_; }
+
+ private:
+  UdpTransport(boost::asio::io_context& io, const engine::Endpoint& local, Receiver receiver,
+               const base::Logger& log);
+  void start_receive();
+  void on_receive(std::size_t size);
+
+  boost::asio::ip::udp::socket socket_;
+  engine::Endpoint local_;
+  Receiver receiver_;
+  const base::Logger& log_;
+  boost::asio::ip::udp::endpoint sender_;
+  // RFC 7296 2: implementations must accept messages up to 3000 octets; 64 KiB covers any UDP.
+  std::array<std::uint8_t, 65536> buffer_{};
+  TransportStats stats_;
+  // The handler may run after close() during io_context teardown; it checks this flag.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace ike::io
