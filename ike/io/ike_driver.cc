@@ -23,6 +23,20 @@ std::string sa_name(const engine::IkeSa& sa) {
   return std::string(engine::to_string(sa.role())) + " " + wire::to_string(sa.spi_i()) + "_i";
 }
 
+std::string gw_to_string(const wire::GwIdentity& gw) {
+  if (auto a = gw.ipv6_addr()) {
+    return a->to_string();
+  }
+  if (gw.type == wire::GwIdentType::Fqdn) {
+    return std::string(gw.fqdn_text());
+  }
+  std::string out;
+  for (const std::uint8_t b : gw.value) {
+    out += (out.empty() ? "" : ".") + std::to_string(b);
+  }
+  return out;
+}
+
 }  // namespace
 
 IkeDriver::IkeDriver(boost::asio::io_context& io, engine::Environment env,
@@ -78,6 +92,12 @@ void IkeDriver::accept_responders(engine::IkeSaConfig config) {
   responder_config_ = std::move(config);
 }
 
+void IkeDriver::accept_responders(engine::IkeResponderConfig config,
+                                  engine::InitDecision& decision) {
+  responder_config_.reset();
+  responder_ = std::make_unique<engine::IkeResponder>(std::move(config), env_, decision);
+}
+
 void IkeDriver::on_datagram(const engine::Path& path, std::span<const std::uint8_t> bytes) {
   ++stats_.datagrams_in;
   auto header = wire::decode_header(bytes);
@@ -88,6 +108,12 @@ void IkeDriver::on_datagram(const engine::Path& path, std::span<const std::uint8
   // The I flag says who sent it (R7296-04): set = the original initiator, so the SA here is
   // our responder SA; clear = the peer responds to (or requests from) our initiator SA.
   const engine::Role mine = header->initiator ? engine::Role::Responder : engine::Role::Initiator;
+  if (mine == engine::Role::Responder && responder_) {
+    responder_->on_datagram(path, bytes, base::Clock::now());
+    drain_responder();
+    rearm();
+    return;
+  }
   engine::IkeSa* target = nullptr;
   auto [first, last] = sas_.equal_range(header->spi_i.value());
   for (auto it = first; it != last; ++it) {
@@ -134,6 +160,77 @@ void IkeDriver::drain(engine::IkeSa& sa) {
   }
 }
 
+void IkeDriver::drain_responder() {
+  for (const auto& out : responder_->take_outputs()) {
+    if (const auto* d = std::get_if<engine::SendDatagram>(&out)) {
+      send(*d);
+      continue;
+    }
+    const engine::IkeSa* sa = nullptr;
+    if (const auto* e = std::get_if<engine::ResponderSaEvent>(&out)) {
+      sa = responder_->find(e->spi_r);
+    }
+    if (sa != nullptr) {
+      log_output(*sa, std::get<engine::ResponderSaEvent>(out).output);
+    } else {
+      log_responder_output(out);
+    }
+    // A failing observer must not cost the remaining outputs.
+    try {
+      if (sa != nullptr && sink_) {
+        sink_(*sa, std::get<engine::ResponderSaEvent>(out).output);
+      }
+      if (responder_sink_) {
+        responder_sink_(out, sa);
+      }
+    } catch (const std::exception& e) {
+      log_.log(base::LogLevel::Error, kComponent, std::string("event sink: ") + e.what());
+    }
+  }
+}
+
+void IkeDriver::log_responder_output(const engine::ResponderOutput& out) const {
+  std::visit(
+      Overloaded{
+          [&](const engine::InitDecided& d) {
+            std::string msg = "IKE_SA_INIT from [" + address_to_string(d.path.remote.address) +
+                              "] " + wire::to_string(d.spi_i) + "_i: " +
+                              std::string(engine::to_string(d.outcome));
+            if (d.target) {
+              msg += " to " + gw_to_string(*d.target);
+            }
+            if (d.notify) {
+              msg += " (notify " + std::string(wire::to_string(*d.notify)) + ")";
+            }
+            msg += d.redirect_supported ? ", redirect supported" : ", redirect not supported";
+            log_.log(base::LogLevel::Info, kComponent, msg);
+          },
+          [&](const engine::ResponderSaCreated& c) {
+            log_.log(base::LogLevel::Debug, kComponent,
+                     "responder SA " + wire::to_string(c.spi_i) + "_i/" +
+                         wire::to_string(c.spi_r) + "_r created, tag " + std::to_string(c.tag));
+          },
+          [&](const engine::ResponderSaRemoved& r) {
+            log_.log(base::LogLevel::Info, kComponent,
+                     "responder SA " + wire::to_string(r.spi_r) + "_r removed" +
+                         (r.established ? " (was established)" : " (never established)"));
+          },
+          [&](const engine::ResponderSaEvent& e) {
+            if (const auto* f = std::get_if<engine::SaFailed>(&e.output)) {
+              log_.log(base::LogLevel::Warning, kComponent,
+                       "responder SA " + wire::to_string(e.spi_r) +
+                           "_r: failed: " + std::string(engine::to_string(f->reason)));
+              return;
+            }
+            log_.log(base::LogLevel::Debug, kComponent,
+                     "removed responder SA " + wire::to_string(e.spi_r) + "_r: output #" +
+                         std::to_string(e.output.index()));
+          },
+          [&](const engine::SendDatagram&) {},
+      },
+      out);
+}
+
 void IkeDriver::send(const engine::SendDatagram& d) {
   UdpTransport* chosen = nullptr;
   for (auto& t : transports_) {
@@ -168,6 +265,9 @@ void IkeDriver::rearm() {
   for (const auto& [spi, entry] : sas_) {
     earliest = std::min(earliest, entry.sa->next_deadline());
   }
+  if (responder_) {
+    earliest = std::min(earliest, responder_->next_deadline());
+  }
   if (earliest == armed_) {
     return;
   }
@@ -201,6 +301,10 @@ void IkeDriver::on_timer_fired() {
   for (auto* sa : due) {
     sa->on_timer(now);
     drain(*sa);
+  }
+  if (responder_ && responder_->next_deadline() <= now) {
+    responder_->on_timer(now);
+    drain_responder();
   }
   remove_failed();
   rearm();

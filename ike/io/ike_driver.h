@@ -5,6 +5,9 @@
 // next_deadline() of all SAs (ngtcp2's expiry model). No protocol logic lives here: which SA
 // a datagram belongs to is decided by its IKE SPIs only (R7296-06), and a responder SA is
 // created for an IKE_SA_INIT request with a new initiator SPI when responding is enabled.
+// With an InitDecision (accept_responders with a decision) every request from an initiator
+// goes through an engine::IkeResponder instead, which decides before any DH whether to serve,
+// redirect (RFC 5685) or refuse; the driver holds only its own initiator SAs then.
 //
 // Single-threaded: every method and handler runs on the io_context's thread. Exceptions never
 // leave an Asio handler; they are logged.
@@ -22,6 +25,7 @@
 
 #include "ike/base/log.h"
 #include "ike/base/result.h"
+#include "ike/engine/ike_responder.h"
 #include "ike/engine/ike_sa.h"
 #include "ike/io/udp_transport.h"
 
@@ -60,12 +64,26 @@ class IkeDriver {
   // `config` (its role is forced to Responder).
   void accept_responders(engine::IkeSaConfig config);
 
+  // Routes every request from an initiator through an IkeResponder asking `decision` (which
+  // must outlive the driver) before any DH. The served SAs' outputs still reach the EventSink
+  // while their SA exists; all front outputs reach the ResponderSink.
+  void accept_responders(engine::IkeResponderConfig config, engine::InitDecision& decision);
+
+  // Every non-datagram output of the IkeResponder front; `sa` is the served SA it concerns,
+  // nullptr for decisions and for SAs already removed.
+  using ResponderSink =
+      std::function<void(const engine::ResponderOutput&, const engine::IkeSa* sa)>;
   void set_event_sink(EventSink sink) { sink_ = std::move(sink); }
+  void set_responder_sink(ResponderSink sink) { responder_sink_ = std::move(sink); }
+  [[nodiscard]] const engine::IkeResponder* responder() const { return responder_.get(); }
 
   // One received IKE message (the transports call this; tests may too).
   void on_datagram(const engine::Path& path, std::span<const std::uint8_t> bytes);
 
-  [[nodiscard]] std::size_t sa_count() const { return sas_.size(); }
+  // Initiator SAs plus the responder front's SAs.
+  [[nodiscard]] std::size_t sa_count() const {
+    return sas_.size() + (responder_ ? responder_->sa_count() : 0);
+  }
   [[nodiscard]] const DriverStats& stats() const { return stats_; }
   [[nodiscard]] base::TimePoint armed_deadline() const { return armed_; }
 
@@ -77,6 +95,8 @@ class IkeDriver {
     std::unique_ptr<engine::IkeSa> sa;
   };
   void drain(engine::IkeSa& sa);
+  void drain_responder();
+  void log_responder_output(const engine::ResponderOutput& out) const;
   void send(const engine::SendDatagram& d);
   void remove_failed();
   void rearm();
@@ -90,7 +110,9 @@ class IkeDriver {
   // Keyed by SPIi: ours for initiator SAs, the peer's for responder SAs.
   std::multimap<std::uint64_t, Entry> sas_;
   std::optional<engine::IkeSaConfig> responder_config_;
+  std::unique_ptr<engine::IkeResponder> responder_;
   EventSink sink_;
+  ResponderSink responder_sink_;
   boost::asio::steady_timer timer_;
   base::TimePoint armed_ = base::kNever;
   DriverStats stats_;

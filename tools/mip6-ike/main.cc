@@ -4,11 +4,16 @@
 //                     [--request-address] [--transport-mode] [--timeout S] [--dump-keys]
 //                     [--verbose]
 //   mip6-ike respond  --listen ADDR --psk-file F --id ID --pool PREFIX/LEN [--once]
+//                     [--redirect-to ADDR] [--capacity N]
 //                     [--timeout S] [--dump-keys] [--verbose]
 //
 // initiate prints one JSON object and exits 0 only when the IKE SA is established.
 // respond prints one JSON line per established or failed SA; with --once it exits after the
-// first one (0 when established). Log lines go to stderr. Keys are printed only with
+// first one (0 when established). With --redirect-to or --capacity every IKE_SA_INIT request
+// is decided before any DH (engine::IkeResponder) and one JSON line per decision is printed:
+// --capacity N serves the first N peers; the others (every peer without --capacity) are
+// redirected to --redirect-to when they announced RFC 5685 support, else refused with
+// NO_PROPOSAL_CHOSEN (R5685-03). Log lines go to stderr. Keys are printed only with
 // --dump-keys. IDs: an IPv6 address is ID_IPV6_ADDR, text with '@' ID_RFC822_ADDR, anything
 // else ID_FQDN. The PSK is the file's content without trailing white space; the same PSK is
 // used for every peer identity.
@@ -54,7 +59,8 @@ void usage() {
          "                         --remote-id ID [--request-address] [--transport-mode]\n"
          "                         [--timeout S] [--dump-keys] [--verbose]\n"
          "       mip6-ike respond --listen ADDR --psk-file F --id ID --pool PREFIX/LEN\n"
-         "                        [--once] [--timeout S] [--dump-keys] [--verbose]\n";
+         "                        [--once] [--redirect-to ADDR] [--capacity N]\n"
+         "                        [--timeout S] [--dump-keys] [--verbose]\n";
 }
 
 // --name value and --flag arguments; unknown names are an error.
@@ -168,6 +174,68 @@ class SinglePsk final : public engine::PeerCredentials {
   base::SecretBytes psk_;
 };
 
+std::string gw_to_string(const wire::GwIdentity& gw) {
+  if (auto a = gw.ipv6_addr()) {
+    return a->to_string();
+  }
+  if (gw.type == wire::GwIdentType::Fqdn) {
+    return std::string(gw.fqdn_text());
+  }
+  std::string out;
+  for (const std::uint8_t b : gw.value) {
+    out += (out.empty() ? "" : ".") + std::to_string(b);
+  }
+  return out;
+}
+
+// A test tool's admission: serve the first `capacity` peers (all without a capacity when no
+// redirect target is given), redirect the rest to `redirect_to` if they can follow, refuse
+// the others. `last_reason` says why the last verdict was given (for the decision line).
+class ToolDecision final : public engine::InitDecision {
+ public:
+  ToolDecision(std::optional<std::uint64_t> capacity, std::optional<base::Ip6Addr> redirect_to)
+      : capacity_(capacity), redirect_to_(redirect_to) {}
+
+  [[nodiscard]] engine::InitVerdict decide(const engine::InitContext& context,
+                                           base::TimePoint /*now*/) override {
+    if (!capacity_ || served_ < *capacity_) {
+      if (capacity_ || !redirect_to_) {
+        last_reason_ = "within capacity";
+        return engine::ServeInit{++served_};
+      }
+    }
+    if (!redirect_to_) {
+      last_reason_ = "capacity reached, no redirect target";
+      return engine::RefuseInit{};
+    }
+    if (!context.redirect_supported) {
+      // Never redirect a peer that did not announce support (R5685-03).
+      last_reason_ = "peer did not announce redirect support";
+      return engine::RefuseInit{};
+    }
+    last_reason_ = capacity_ ? "capacity reached" : "redirect-to";
+    return engine::RedirectInit{wire::GwIdentity::ipv6(*redirect_to_)};
+  }
+  [[nodiscard]] const std::string& last_reason() const { return last_reason_; }
+
+ private:
+  std::optional<std::uint64_t> capacity_;
+  std::optional<base::Ip6Addr> redirect_to_;
+  std::uint64_t served_ = 0;
+  std::string last_reason_;
+};
+
+std::string_view decision_word(engine::InitOutcome o) {
+  switch (o) {
+    case engine::InitOutcome::Served:
+      return "served";
+    case engine::InitOutcome::Redirected:
+      return "redirected";
+    default:
+      return "refused";
+  }
+}
+
 std::string spi32(std::uint32_t spi) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%08x", spi);
@@ -231,6 +299,12 @@ json sa_json(const engine::IkeSa& sa, bool dump_keys) {
                   {"dh", std::string(crypto::to_string(s->dh))}};
   }
   j["nat_detected"] = sa.nat_detected();
+  if (sa.role() == engine::Role::Responder) {
+    j["redirect_supported"] = sa.peer_redirect_supported();
+    if (const auto& from = sa.peer_redirected_from()) {
+      j["redirected_from"] = gw_to_string(*from);
+    }
+  }
   if (dump_keys && sa.keys() != nullptr) {
     const auto& k = *sa.keys();
     j["keys"] = {{"sk_d", hex_of(k.sk_d)},   {"sk_ai", hex_of(k.sk_ai)}, {"sk_ar", hex_of(k.sk_ar)},
@@ -374,8 +448,10 @@ int run_initiate(int argc, char** argv) {
 }
 
 int run_respond(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, {"listen", "psk-file", "id", "pool", "timeout"},
-                               {"once", "dump-keys", "verbose"});
+  const auto args =
+      parse_args(argc, argv, {"listen", "psk-file", "id", "pool", "timeout", "redirect-to",
+                              "capacity"},
+                 {"once", "dump-keys", "verbose"});
   if (!args || !require(*args, {"listen", "psk-file", "id", "pool"})) {
     usage();
     return kExitUsage;
@@ -399,6 +475,28 @@ int run_respond(int argc, char** argv) {
     std::cerr << "mip6-ike: bad --listen, --pool (PREFIX/LEN, LEN <= 120), --timeout or PSK\n";
     return kExitUsage;
   }
+  std::optional<base::Ip6Addr> redirect_to;
+  if (auto it = args->values.find("redirect-to"); it != args->values.end()) {
+    redirect_to = base::Ip6Addr::parse(it->second);
+    if (!redirect_to) {
+      std::cerr << "mip6-ike: bad --redirect-to " << it->second << " (an IPv6 address)\n";
+      return kExitUsage;
+    }
+  }
+  std::optional<std::uint64_t> capacity;
+  if (auto it = args->values.find("capacity"); it != args->values.end()) {
+    try {
+      const long long v = std::stoll(it->second);
+      if (v >= 0) {
+        capacity = static_cast<std::uint64_t>(v);
+      }
+    } catch (const std::exception&) {
+    }
+    if (!capacity) {
+      std::cerr << "mip6-ike: bad --capacity " << it->second << "\n";
+      return kExitUsage;
+    }
+  }
   const bool dump_keys = args->flags.count("dump-keys") != 0;
   const bool once = args->flags.count("once") != 0;
   const base::Logger log = make_logger(args->flags.count("verbose") != 0);
@@ -415,7 +513,14 @@ int run_respond(int argc, char** argv) {
       return kExitFailed;
     }
   }
-  driver.accept_responders(base_config(args->values.at("id")));
+  ToolDecision decision(capacity, redirect_to);
+  if (capacity || redirect_to) {
+    engine::IkeResponderConfig rc;
+    rc.sa = base_config(args->values.at("id"));
+    driver.accept_responders(std::move(rc), decision);
+  } else {
+    driver.accept_responders(base_config(args->values.at("id")));
+  }
 
   int exit_code = kExitFailed;
   boost::asio::steady_timer deadline(io, std::chrono::seconds(*timeout));
@@ -451,6 +556,44 @@ int run_respond(int argc, char** argv) {
       }
     });
   });
+  driver.set_responder_sink([&](const engine::ResponderOutput& out, const engine::IkeSa* sa) {
+    if (const auto* d = std::get_if<engine::InitDecided>(&out)) {
+      json j;
+      j["decision"] = std::string(decision_word(d->outcome));
+      j["outcome"] = std::string(engine::to_string(d->outcome));
+      j["reason"] = d->outcome == engine::InitOutcome::RedirectForbidden
+                        ? std::string("peer did not announce redirect support")
+                        : decision.last_reason();
+      j["peer"] = io::address_to_string(d->path.remote.address);
+      j["spi_i"] = wire::to_string(d->spi_i);
+      j["redirect_supported"] = d->redirect_supported;
+      if (d->target) {
+        j["target"] = gw_to_string(*d->target);
+      }
+      if (d->notify) {
+        j["notify"] = std::string(wire::to_string(*d->notify));
+      }
+      std::cout << j.dump() << std::endl;
+      return;
+    }
+    // A failed SA is gone before its outputs are reported: print its line here.
+    const auto* e = std::get_if<engine::ResponderSaEvent>(&out);
+    if (sa != nullptr || e == nullptr) {
+      return;
+    }
+    if (const auto* f = std::get_if<engine::SaFailed>(&e->output)) {
+      json j;
+      j["role"] = "responder";
+      j["spi_r"] = wire::to_string(e->spi_r);
+      j["reason"] = std::string(engine::to_string(f->reason));
+      j["result"] = "failed";
+      std::cout << j.dump() << std::endl;
+      if (once) {
+        exit_code = kExitFailed;
+        boost::asio::post(io, finish);
+      }
+    }
+  });
   deadline.async_wait([&](const boost::system::error_code& ec) {
     if (!ec) {
       finish();
@@ -463,6 +606,18 @@ int run_respond(int argc, char** argv) {
     }
   });
   io.run();
+  if (const auto* front = driver.responder()) {
+    // What the front still holds at exit (a redirecting gateway must hold nothing).
+    json j;
+    j["summary"] = true;
+    j["sa_count"] = front->sa_count();
+    j["half_open"] = front->half_open();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(engine::ResponderCounter::kCount); ++i) {
+      const auto c = static_cast<engine::ResponderCounter>(i);
+      j["counters"][std::string(engine::to_string(c))] = front->counters().get(c);
+    }
+    std::cout << j.dump() << std::endl;
+  }
   return exit_code;
 }
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <variant>
@@ -213,6 +214,103 @@ TEST(IkeDriver, ExceptionInAHandlerIsContained) {
   EXPECT_GE(thrown, 4);  // sends, state changes, child SA, established: every one threw
   EXPECT_EQ(of_type<engine::SaEstablished>(p.init_events).size(), 1u);
   EXPECT_EQ((*sa)->counters().get(engine::IkeCounter::RetransmitsSent), 0u);
+}
+
+// A fixed verdict, remembering what it was asked.
+class FixedDecision final : public engine::InitDecision {
+ public:
+  // A factory, not a stored variant: g++ 12 -O2 with ASan warns (maybe-uninitialized) about
+  // moving a variant holding a vector.
+  explicit FixedDecision(std::function<engine::InitVerdict()> verdict)
+      : verdict_(std::move(verdict)) {}
+  [[nodiscard]] engine::InitVerdict decide(const engine::InitContext& context,
+                                           base::TimePoint /*now*/) override {
+    ++calls;
+    last_supported = context.redirect_supported;
+    return verdict_();
+  }
+  int calls = 0;
+  bool last_supported = false;
+
+ private:
+  std::function<engine::InitVerdict()> verdict_;
+};
+
+struct FrontRun {
+  std::vector<engine::InitDecided> decisions;
+  int sa_events_with_sa = 0;
+};
+
+// The responder driver routes IKE_SA_INIT through an IkeResponder asking `decision`.
+void run_through_front(Peers& p, FixedDecision& decision, FrontRun& run,
+                       std::optional<engine::IkeSa*>& sa_out) {
+  const auto addr = parse_address("::1");
+  ASSERT_TRUE(addr.has_value());
+  auto r = p.responder.listen({*addr, 0});
+  ASSERT_TRUE(r.has_value()) << r.error();
+  auto i = p.initiator.listen({*addr, 0});
+  ASSERT_TRUE(i.has_value()) << i.error();
+  engine::IkeResponderConfig rc;
+  rc.sa.local_id = kHaId;
+  p.responder.accept_responders(std::move(rc), decision);
+  p.responder.set_responder_sink([&run](const engine::ResponderOutput& o, const engine::IkeSa* sa) {
+    if (const auto* d = std::get_if<engine::InitDecided>(&o)) {
+      run.decisions.push_back(*d);
+    }
+    if (std::holds_alternative<engine::ResponderSaEvent>(o) && sa != nullptr) {
+      ++run.sa_events_with_sa;
+    }
+  });
+  auto sa = p.initiator.initiate(p.initiator_config(), engine::Path{*i, *r});
+  ASSERT_TRUE(sa.has_value()) << sa.error();
+  sa_out = *sa;
+  p.io.run_for(10s);
+}
+
+TEST(IkeDriver, ServeVerdictThroughTheResponderFrontEstablishes) {
+  Peers p;
+  FixedDecision decision([] { return engine::InitVerdict(engine::ServeInit{7}); });
+  FrontRun run;
+  std::optional<engine::IkeSa*> sa;
+  run_through_front(p, decision, run, sa);
+  ASSERT_TRUE(sa.has_value());
+  EXPECT_EQ(decision.calls, 1);
+  EXPECT_TRUE(decision.last_supported);  // R5685-01: our initiator announces support
+  ASSERT_EQ(run.decisions.size(), 1u);
+  EXPECT_EQ(run.decisions[0].outcome, engine::InitOutcome::Served);
+  EXPECT_EQ(run.decisions[0].tag, std::optional<std::uint64_t>(7));
+  EXPECT_EQ((*sa)->state(), engine::IkeSaState::Established);
+  // The served SA's outputs still reach the plain sink, with the SA.
+  EXPECT_EQ(of_type<engine::SaEstablished>(p.resp_events).size(), 1u);
+  EXPECT_GT(run.sa_events_with_sa, 0);
+  EXPECT_EQ(p.responder.sa_count(), 1u);
+  EXPECT_EQ(p.responder.stats().responders_created, 0u);  // the front made it, not the driver
+}
+
+// covers: R5685-04 (stateless N(REDIRECT) from the front, over real UDP)
+TEST(IkeDriver, R5685_04_RedirectVerdictEndsTheInitiatorSaAndKeepsNoState) {
+  Peers p;
+  const auto target = *base::Ip6Addr::parse("2001:db8:9::2");
+  FixedDecision decision([target] {
+    return engine::InitVerdict(engine::RedirectInit{wire::GwIdentity::ipv6(target)});
+  });
+  FrontRun run;
+  std::optional<engine::IkeSa*> sa;
+  run_through_front(p, decision, run, sa);
+  ASSERT_EQ(run.decisions.size(), 1u);
+  EXPECT_EQ(run.decisions[0].outcome, engine::InitOutcome::Redirected);
+  ASSERT_TRUE(run.decisions[0].target.has_value());
+  EXPECT_EQ(run.decisions[0].target->ipv6_addr(), std::optional<base::Ip6Addr>(target));
+  const auto redirects = of_type<engine::RedirectReceived>(p.init_events);
+  ASSERT_EQ(redirects.size(), 1u);
+  EXPECT_EQ(redirects[0].gateway.ipv6_addr(), std::optional<base::Ip6Addr>(target));
+  const auto failed = of_type<engine::SaFailed>(p.init_events);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].reason, engine::FailureReason::Redirected);
+  EXPECT_EQ(p.responder.sa_count(), 0u);
+  ASSERT_NE(p.responder.responder(), nullptr);
+  EXPECT_EQ(p.responder.responder()->half_open(), 0u);
+  EXPECT_EQ(p.responder.armed_deadline(), base::kNever);
 }
 
 TEST(UdpTransport, AddressesRoundTripIncludingIpv4Mapped) {

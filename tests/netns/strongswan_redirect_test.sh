@@ -1,0 +1,190 @@
+#!/bin/bash
+# RFC 5685 interop: strongSwan's charon (initiator, follow_redirects = yes by default) asks
+# HA1, which runs `mip6-ike respond --redirect-to HA2` and answers IKE_SA_INIT statelessly
+# with N(REDIRECT, HA2, Ni); charon follows and establishes with HA2 (`mip6-ike respond`),
+# announcing N(REDIRECTED_FROM, HA1). Three namespaces on one bridge (a fourth namespace holds
+# the bridge and its veth ports):   client 2001:db8:1::100, HA1 ::1, HA2 ::2.
+# Asserts: HA1 printed a "redirected" decision naming HA2 and holds no SA at exit (R5685-04);
+# HA2 established the SA with charon's identity and saw REDIRECTED_FROM = HA1 (R5685-07/38);
+# `swanctl --list-sas` shows the IKE SA ESTABLISHED with HA2's address; with tshark installed,
+# the capture on HA1's bridge port shows an IKE_SA_INIT response from HA1 with N(REDIRECT)
+# (type 16407) and SPIr 0 (R5685-04/34). HA1_EXTRA="--capacity 0" runs HA1 in capacity mode.
+# covers: R5685-01, R5685-02, R5685-04, R5685-07, R5685-38
+#
+# Usage: strongswan_redirect_test.sh PATH/TO/mip6-ike. Fails (never skips) without root,
+# charon or swanctl.
+set -u -o pipefail
+MIP6_IKE=${1:?usage: $0 PATH/TO/mip6-ike}
+NETNS_TEST=ss-redirect
+. "$(dirname "$0")/netns_lib.sh"
+
+# netns_lib's NS_GW is HA1, NS_MN the client; HA2 and the bridge are this test's own.
+NS_HA2=mip6ss-ha2-$$
+NS_BR=mip6ss-br-$$
+HA1=$GW
+HA2=2001:db8:1::2
+cleanup_redirect() {
+    local rc=$?
+    ip netns del "$NS_HA2" 2>/dev/null
+    ip netns del "$NS_BR" 2>/dev/null
+    (exit $rc)
+    cleanup
+}
+trap cleanup_redirect EXIT
+
+check_prerequisites
+ip netns add "$NS_BR" || fail "netns add $NS_BR"
+for ns in "$NS_GW" "$NS_HA2" "$NS_MN"; do
+    ip netns add "$ns" || fail "netns add $ns"
+    ip -n "$ns" link set lo up
+done
+ip -n "$NS_BR" link add br0 type bridge || fail "bridge"
+ip -n "$NS_BR" link set br0 up
+port=0
+for pair in "$NS_GW:$HA1" "$NS_HA2:$HA2" "$NS_MN:$MN"; do
+    ns=${pair%%:*}
+    addr=${pair#*:}
+    port=$((port + 1))
+    ip -n "$NS_BR" link add p$port type veth peer name eth0 netns "$ns" || fail "veth p$port"
+    ip -n "$NS_BR" link set p$port master br0
+    ip -n "$NS_BR" link set p$port up
+    ip -n "$ns" addr add "$addr/64" dev eth0 nodad
+    ip -n "$ns" link set eth0 up
+    poll 10 link_up "$ns" eth0 || fail "eth0 in $ns not up"
+done
+# The home network behind the gateways (the Child SA's TS), outside the link prefix.
+ip -n "$NS_HA2" addr add 2001:db8:ff::1/128 dev lo nodad
+printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+
+# HA1's answer on the wire: the IKE_SA_INIT response carries N(REDIRECT) with SPIr 0.
+TSHARK_PID=
+if command -v tshark >/dev/null; then
+    ip netns exec "$NS_BR" tshark -n -l -P -i p1 -f "udp port 500" -w "$TMP/p1.pcap" \
+        >"$TMP/tshark.out" 2>"$TMP/tshark.log" </dev/null &
+    TSHARK_PID=$!
+    STARTED_PIDS+=("$TSHARK_PID")
+    # "Capturing on" comes before the capture is live: probe (nothing listens yet) until a
+    # probe shows up in the capture.
+    probe_captured() {
+        ip netns exec "$NS_MN" bash -c "echo probe >/dev/udp/$HA1/500" 2>/dev/null
+        grep -q "$MN" "$TMP/tshark.out"
+    }
+    poll 30 probe_captured || fail "tshark capture did not come up"
+fi
+
+# ---- our two responders --------------------------------------------------------------------
+ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $HA1 --psk-file "$TMP/psk" --id $HA_ID \
+    --pool 2001:db8:3::/64 --redirect-to $HA2 ${HA1_EXTRA:-} --timeout 90 \
+    >"$TMP/ha1.json" 2>"$TMP/ha1.err" &
+HA1_PID=$!
+STARTED_PIDS+=("$HA1_PID")
+ip netns exec "$NS_HA2" "$MIP6_IKE" respond --listen $HA2 --psk-file "$TMP/psk" --id $HA_ID \
+    --pool 2001:db8:3::/64 --once --timeout 90 >"$TMP/ha2.json" 2>"$TMP/ha2.err" &
+HA2_PID=$!
+STARTED_PIDS+=("$HA2_PID")
+listening() {
+    ip netns exec "$1" ss -Hnlu "sport = :500" | grep -q "$2" &&
+        ip netns exec "$1" ss -Hnlu "sport = :4500" | grep -q "$2"
+}
+poll 10 listening "$NS_GW" "$HA1" || fail "HA1 is not listening on [$HA1]:500 and :4500"
+poll 10 listening "$NS_HA2" "$HA2" || fail "HA2 is not listening on [$HA2]:500 and :4500"
+
+# ---- charon initiator, configured for HA1 only --------------------------------------------
+cat >"$TMP/swanctl.conf" <<CONF
+connections {
+    ha {
+        version = 2
+        local_addrs = $MN
+        remote_addrs = $HA1
+        proposals = aes256gcm16-prfsha256-x25519
+        vips = ::
+        local {
+            auth = psk
+            id = $MN_ID
+        }
+        remote {
+            auth = psk
+            id = $HA_ID
+        }
+        children {
+            home {
+                remote_ts = 2001:db8:ff::/48
+                esp_proposals = aes256gcm16
+                mode = tunnel
+            }
+        }
+    }
+}
+$(psk_secrets_section)
+CONF
+start_charon "$NS_MN" "$TMP/swanctl.conf"
+timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
+    >"$TMP/initiate.log" 2>&1 || fail "swanctl --initiate failed"
+
+poll 20 sh -c "! kill -0 $HA2_PID" || fail "HA2 (respond --once) did not finish"
+wait "$HA2_PID"
+rc=$?
+[ $rc = 0 ] || fail "HA2 exited $rc"
+# HA1 runs until stopped; SIGTERM makes it print its summary and exit 0.
+kill "$HA1_PID"
+poll 10 sh -c "! kill -0 $HA1_PID" || fail "HA1 did not stop on SIGTERM"
+wait "$HA1_PID"
+rc=$?
+[ $rc = 0 ] || fail "HA1 exited $rc"
+echo "---- HA1"; cat "$TMP/ha1.json"
+echo "---- HA2"; cat "$TMP/ha2.json"
+
+python3 - "$TMP/ha1.json" "$TMP/ha2.json" "$HA1" "$HA2" "$MN" "$MN_ID" <<'PY' || fail "JSON"
+import ipaddress, json, sys
+ha1 = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ha2 = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+ha1_addr, ha2_addr, mn, mn_id = (sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6])
+def check(cond, what, obj):
+    if not cond:
+        sys.exit(what + ": " + json.dumps(obj))
+decisions = [l for l in ha1 if "decision" in l]
+check(len(decisions) >= 1, "HA1 printed no decision", ha1)
+for d in decisions:
+    check(d["decision"] == "redirected" and d["outcome"] == "redirected", "HA1 decision", d)
+    check(d["redirect_supported"] is True, "charon did not announce REDIRECT_SUPPORTED", d)
+    check(ipaddress.ip_address(d["target"]) == ipaddress.ip_address(ha2_addr), "target", d)
+    check(ipaddress.ip_address(d["peer"]) == ipaddress.ip_address(mn), "peer", d)
+check(not any("result" in l for l in ha1), "HA1 printed an SA line", ha1)
+summary = [l for l in ha1 if l.get("summary")]
+check(len(summary) == 1 and summary[0]["sa_count"] == 0 and summary[0]["half_open"] == 0,
+      "HA1 holds an SA", ha1)
+check(summary[0]["counters"]["redirected"] == len(decisions), "HA1 Redirected counter", ha1)
+sas = [l for l in ha2 if "result" in l]
+check(len(sas) == 1, "HA2 SA lines", ha2)
+r = sas[0]
+check(r["result"] == "established" and r["state"] == "ESTABLISHED", "HA2 not established", r)
+check(r.get("peer_id") == mn_id, "HA2 peer identity", r)
+check(r.get("redirect_supported") is True, "HA2: REDIRECTED_FROM not recorded", r)
+check(ipaddress.ip_address(r.get("redirected_from", "::")) == ipaddress.ip_address(ha1_addr),
+      "HA2: REDIRECTED_FROM does not name HA1", r)
+print("HA1 redirected", len(decisions), "request(s); HA2 established", r["spi_i"], "from", mn_id)
+PY
+
+SPI_I=$(python3 -c 'import json,sys
+print([json.loads(l) for l in open(sys.argv[1]) if "result" in l][0]["spi_i"])' "$TMP/ha2.json")
+list_ok() {
+    "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 || return 1
+    grep -q "ESTABLISHED, IKEv2, ${SPI_I}_i\*" "$TMP/list-sas.txt" &&
+        grep -q "remote '$HA_ID' @ $HA2\[4500\]" "$TMP/list-sas.txt" &&
+        grep -q "home: #[0-9]*, reqid [0-9]*, INSTALLED, TUNNEL" "$TMP/list-sas.txt"
+}
+poll 10 list_ok || fail "swanctl --list-sas does not show the IKE SA with HA2"
+cat "$TMP/list-sas.txt"
+if [ -n "$TSHARK_PID" ]; then
+    # Stop only once HA1's answer went through tshark (it may still be buffered otherwise).
+    poll 10 grep -q " $HA1 [^ ]* $MN " "$TMP/tshark.out" || fail "HA1's answer not captured"
+    stop_pid "$TSHARK_PID"
+    tshark -n -r "$TMP/p1.pcap" -Y "isakmp.notify.msgtype == 16407" \
+        -T fields -e ipv6.src -e isakmp.ispi -e isakmp.rspi -e isakmp.exchangetype \
+        >"$TMP/redirect-pkts.txt" 2>"$TMP/tshark-read.err" || fail "tshark -r"
+    cat "$TMP/redirect-pkts.txt"
+    grep -q "^$HA1	[0-9a-f]*	0000000000000000	34\$" "$TMP/redirect-pkts.txt" ||
+        fail "no IKE_SA_INIT response with N(REDIRECT) and SPIr 0 from HA1 on the wire"
+fi
+grep -q "redirect" "$TMP/charon.log" && grep -i "redirect" "$TMP/charon.log" | head -n 5
+echo "PASS: strongSwan followed HA1's IKE_SA_INIT redirect and established with HA2"
