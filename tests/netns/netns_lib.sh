@@ -155,6 +155,43 @@ secrets {
 CONF
 }
 
+# charon in $NS_MN as the mobile node: conn "ha" towards $1 asking for a home address by CP
+# (vips = ::), child "home"; loads it and initiates. Output of swanctl --initiate goes to
+# $TMP/initiate.log.
+initiate_from_mn() {
+    local remote=$1
+    cat >"$TMP/swanctl.conf" <<CONF
+connections {
+    ha {
+        version = 2
+        local_addrs = $MN
+        remote_addrs = $remote
+        proposals = aes256gcm16-prfsha256-x25519
+        vips = ::
+        local {
+            auth = psk
+            id = $MN_ID
+        }
+        remote {
+            auth = psk
+            id = $HA_ID
+        }
+        children {
+            home {
+                remote_ts = 2001:db8:ff::/48
+                esp_proposals = aes256gcm16
+                mode = tunnel
+            }
+        }
+    }
+}
+$(psk_secrets_section)
+CONF
+    start_charon "$NS_MN" "$TMP/swanctl.conf"
+    timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
+        >"$TMP/initiate.log" 2>&1 || fail "swanctl --initiate failed"
+}
+
 json_field() {
     python3 -c 'import json,sys
 v = json.load(open(sys.argv[1]))

@@ -31,36 +31,7 @@ listening() {
 poll 10 listening || fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
 
 # ---- charon initiator ----------------------------------------------------------------------
-cat >"$TMP/swanctl.conf" <<CONF
-connections {
-    ha {
-        version = 2
-        local_addrs = $MN
-        remote_addrs = $GW
-        proposals = aes256gcm16-prfsha256-x25519
-        vips = ::
-        local {
-            auth = psk
-            id = $MN_ID
-        }
-        remote {
-            auth = psk
-            id = $HA_ID
-        }
-        children {
-            home {
-                remote_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-$(psk_secrets_section)
-CONF
-start_charon "$NS_MN" "$TMP/swanctl.conf"
-timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
-    >"$TMP/initiate.log" 2>&1 || fail "swanctl --initiate failed"
+initiate_from_mn "$GW"
 
 # --once: the responder exits after its first SA settles.
 poll 20 sh -c "! kill -0 $RESPONDER_PID" || fail "mip6-ike respond did not finish"

@@ -90,36 +90,7 @@ poll 10 listening "$NS_GW" "$HA1" || fail "HA1 is not listening on [$HA1]:500 an
 poll 10 listening "$NS_HA2" "$HA2" || fail "HA2 is not listening on [$HA2]:500 and :4500"
 
 # ---- charon initiator, configured for HA1 only --------------------------------------------
-cat >"$TMP/swanctl.conf" <<CONF
-connections {
-    ha {
-        version = 2
-        local_addrs = $MN
-        remote_addrs = $HA1
-        proposals = aes256gcm16-prfsha256-x25519
-        vips = ::
-        local {
-            auth = psk
-            id = $MN_ID
-        }
-        remote {
-            auth = psk
-            id = $HA_ID
-        }
-        children {
-            home {
-                remote_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-$(psk_secrets_section)
-CONF
-start_charon "$NS_MN" "$TMP/swanctl.conf"
-timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
-    >"$TMP/initiate.log" 2>&1 || fail "swanctl --initiate failed"
+initiate_from_mn "$HA1"
 
 poll 20 sh -c "! kill -0 $HA2_PID" || fail "HA2 (respond --once) did not finish"
 wait "$HA2_PID"
