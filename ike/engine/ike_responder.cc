@@ -1,5 +1,6 @@
 // The responder front: decision before DH, stateless REDIRECT / refusal, SA routing.
 #include "ike/engine/ike_responder.h"
+#include "ike/engine/stateless_answer.h"
 
 #include <algorithm>
 #include <utility>
@@ -244,17 +245,7 @@ void IkeResponder::serve(const Path& path, const wire::Header& header,
 void IkeResponder::answer(const Path& path, const wire::Header& request,
                           wire::NotifyPayload notify) {
   // HDR(SPIi, 0) with the request's Message ID, nothing stored (RFC 7296 2.21.1, RFC 5685 3).
-  wire::Message m;
-  m.header = request;
-  m.header.spi_r = wire::Spi();
-  m.header.initiator = false;
-  m.header.response = true;
-  m.header.higher_version = false;
-  m.header.major_version = wire::kMajorVersion;
-  m.header.minor_version = wire::kMinorVersion;
-  m.payloads.push_back(wire::make_payload(std::move(notify)));
-  auto bytes = wire::encode_message(m);
-  if (bytes) {
+  if (auto bytes = encode_stateless_init_answer(request, std::move(notify))) {
     outputs_.emplace_back(SendDatagram{path, std::move(*bytes)});
   }
 }

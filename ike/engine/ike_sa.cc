@@ -2,6 +2,7 @@
 // and the shared send helpers. The exchanges themselves are in ike_init_task.cc and
 // ike_auth_task.cc.
 #include "ike/engine/ike_sa.h"
+#include "ike/engine/stateless_answer.h"
 
 #include <algorithm>
 #include <utility>
@@ -231,17 +232,7 @@ wire::Header IkeSa::make_header(wire::ExchangeType exchange, bool response,
 void IkeSa::send_init_error(const Path& path, const wire::Header& request,
                             wire::NotifyPayload notify) {
   // Stateless answer: nothing is cached, so a retried request is judged afresh.
-  wire::Message m;
-  m.header = request;
-  m.header.spi_r = wire::Spi();
-  m.header.initiator = false;
-  m.header.response = true;
-  m.header.higher_version = false;
-  m.header.major_version = wire::kMajorVersion;
-  m.header.minor_version = wire::kMinorVersion;
-  m.payloads.push_back(wire::make_payload(std::move(notify)));
-  auto bytes = wire::encode_message(m);
-  if (bytes) {
+  if (auto bytes = encode_stateless_init_answer(request, std::move(notify))) {
     outputs_.emplace_back(SendDatagram{path, std::move(*bytes)});
   }
 }
