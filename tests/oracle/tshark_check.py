@@ -32,35 +32,8 @@ import subprocess
 import sys
 import tempfile
 
-SEVERITY_WARN = 0x00600000  # epan/proto.h PI_WARN; PI_ERROR is 0x00800000
-
-
-def pairs_hook(pairs):
-    return pairs  # keep duplicate keys: tshark repeats field names inside one object
-
-
-def flatten(node, out):
-    """Collects every (field, value) of a tshark JSON tree, in order, keeping repeats."""
-    if isinstance(node, list):
-        for item in node:
-            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-                key, value = item
-                if isinstance(value, (list, dict)):
-                    out.setdefault(key, []).append("<tree>")
-                    flatten(value, out)
-                else:
-                    out.setdefault(key, []).append(value)
-            else:
-                flatten(item, out)
-    return out
-
-
-def num(v):
-    return int(v, 0)
-
-
-def flag(v):
-    return v in ("1", "True", "true")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tshark_json import SEVERITY_WARN, flag, flatten, num, pairs_hook  # noqa: E402
 
 
 class Checker:
