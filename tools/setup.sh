@@ -5,6 +5,8 @@
 #                          g++ -Werror build + ctest, the same suite under ASan+UBSan,
 #                          and a clang/libFuzzer smoke run of every fuzz target
 #   tools/setup.sh deps    only install what is missing
+#   tools/setup.sh libreswan  unpack libreswan's pluto into /opt/libreswan (it conflicts with
+#                          strongSwan in apt) with its runtime deps; `test` does this too
 #   tools/setup.sh build   deps + the default build (build/)
 # Environment: MIP6_JOBS (parallel jobs, default nproc), MIP6_FUZZ_SECONDS (per fuzz
 # target in the smoke run, default 10), MIP6_SKIP_SANITIZE=1 / MIP6_SKIP_FUZZ=1 to shorten
@@ -17,9 +19,11 @@ jobs=${MIP6_JOBS:-$(nproc)}
 
 log() { printf '\n== %s\n' "$*"; }
 
+# install_deps [PACKAGE_LIST]: the missing packages of a list (default: debian-packages.txt).
 install_deps() {
+  local list=${1:-tools/deps/debian-packages.txt}
   local wanted missing=()
-  wanted=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tools/deps/debian-packages.txt | awk '{print $1}')
+  wanted=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" | awk '{print $1}')
   for p in $wanted; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$p")
@@ -74,6 +78,34 @@ run_ctest() {
   return "$status"
 }
 
+# libreswan's pluto (4.10) for tools/bench-redirect-udp.sh and the libreswan netns tests.
+# The package Conflicts with strongSwan in apt, so its .deb is only unpacked into
+# $MIP6_LIBRESWAN_ROOT (default /opt/libreswan); pluto has /usr/libexec/ipsec compiled in
+# ("FATAL ERROR: /usr/libexec/ipsec/addconn: missing"), hence the symlink (Debian's strongSwan
+# uses /usr/lib/ipsec, no clash). Idempotent.
+install_libreswan() {
+  local lsroot=${MIP6_LIBRESWAN_ROOT:-/opt/libreswan}
+  install_deps tools/deps/libreswan-packages.txt
+  if [ ! -x "$lsroot/usr/libexec/ipsec/pluto" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "libreswan missing and not root: run as root" >&2
+      exit 1
+    fi
+    log "unpacking libreswan into $lsroot"
+    local d
+    d=$(mktemp -d)
+    chmod 0777 "$d"  # apt downloads as user _apt
+    (cd "$d" && apt-get download -q libreswan) || { rm -rf "$d"; echo "apt-get download libreswan failed" >&2; exit 1; }
+    mkdir -p "$lsroot"
+    dpkg -x "$d"/libreswan_*.deb "$lsroot"
+    rm -rf "$d"
+  fi
+  if [ ! -e /usr/libexec/ipsec ]; then
+    ln -s "$lsroot/usr/libexec/ipsec" /usr/libexec/ipsec
+  fi
+  "$lsroot/usr/libexec/ipsec/pluto" --version
+}
+
 main_job() {
   log "main job"
   tools/main-job.sh build
@@ -109,7 +141,8 @@ cmd=${1:-main}
 case "$cmd" in
   deps) install_deps ;;
   build) install_deps; build build ;;
-  main) install_deps; MIP6_TARGETS="mip6-sim mip6-dissect" build build; main_job ;;
-  test) install_deps; test_suite ;;
-  *) echo "usage: $0 main|test|deps|build" >&2; exit 2 ;;
+  main) install_deps; MIP6_TARGETS="mip6-ha mip6ctl mip6-ike mip6-sim mip6-dissect" build build; main_job ;;
+  test) install_deps; install_libreswan; test_suite ;;
+  libreswan) install_libreswan ;;
+  *) echo "usage: $0 main|test|deps|build|libreswan" >&2; exit 2 ;;
 esac

@@ -42,6 +42,14 @@ class AdmissionInitDecision final : public ::ike::engine::InitDecision {
   [[nodiscard]] std::size_t pending() const { return by_tag_.size(); }
   [[nodiscard]] bool holds(std::uint64_t tag) const { return by_tag_.count(tag) != 0; }
   [[nodiscard]] std::uint64_t released() const { return released_; }
+  // The reservation behind `tag` while this adapter holds it (the daemon takes it over when
+  // the SA is established, the IKE_AUTH adapter hands it to the policy).
+  [[nodiscard]] std::optional<mip6::binding::ReservationId> reservation(std::uint64_t tag) const {
+    const auto it = by_tag_.find(tag);
+    return it == by_tag_.end() ? std::nullopt : std::optional(it->second);
+  }
+  // Someone else released (or took over) the reservation: stop tracking it.
+  void forget_tag(std::uint64_t tag) { forget(tag); }
 
  private:
   void release(std::uint64_t tag);

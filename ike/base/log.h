@@ -36,6 +36,8 @@ class Logger {
     }
   }
   void set_min_level(LogLevel l) { min_level_ = l; }
+  // Lets a caller skip building a message nobody will see (per-packet paths).
+  [[nodiscard]] bool enabled(LogLevel level) const { return level >= min_level_ && sink_; }
 
  private:
   Sink sink_;

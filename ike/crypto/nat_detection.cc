@@ -27,7 +27,11 @@ base::Result<NatDetectionHash> nat_detection_hash(std::uint64_t spi_i, std::uint
   NatDetectionHash out{};
   unsigned int len = 0;
   // SHA-1 is fixed by the RFC here; it is a hash of public values, not a security MAC.
-  MIP_CHECK(EVP_Digest(input.data(), input.size(), out.data(), &len, EVP_sha1(), nullptr) == 1);
+  // Fetched once (EVP_sha1() would make OpenSSL 3 fetch it again on every call, and every
+  // IKE_SA_INIT computes four of these).
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  MIP_CHECK(sha1 != nullptr);
+  MIP_CHECK(EVP_Digest(input.data(), input.size(), out.data(), &len, sha1, nullptr) == 1);
   MIP_CHECK(len == out.size());
   return out;
 }

@@ -73,12 +73,14 @@ base::Result<Prf> Prf::create(PrfAlgorithm algorithm) {
   if (digest == nullptr) {
     return crypto_fail(kErrUnsupportedAlgorithm, to_string(algorithm));
   }
-  ossl::MacPtr mac(EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr));
+  // One fetch per process: every IKE SA makes a Prf, and a fetch is a locked name lookup in
+  // OpenSSL 3. The method is immutable and shared; it lives until exit.
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
   if (mac == nullptr) {
     ERR_clear_error();
     return crypto_fail(kErrInternal, "EVP_MAC_fetch(HMAC)");
   }
-  ossl::MacCtxPtr ctx(EVP_MAC_CTX_new(mac.get()));
+  ossl::MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
   if (ctx == nullptr) {
     ERR_clear_error();
     return crypto_fail(kErrInternal, "EVP_MAC_CTX_new");

@@ -7,6 +7,8 @@
 #include <span>
 #include <vector>
 
+#include "ike/base/clock.h"
+#include "ike/base/ip6_addr.h"
 #include "ike/crypto/key_derivation.h"
 #include "ike/crypto/prf.h"
 #include "ike/crypto/random.h"
@@ -25,7 +27,22 @@ struct ChildSaConfig {
   // Initiator: send USE_TRANSPORT_MODE, and refuse a tunnel-mode answer (R7296-52).
   // Responder: accept a USE_TRANSPORT_MODE request and echo it.
   bool transport_mode = false;
+  // Lifetimes of every Child SA of the IKE SA (RFC 7296 2.8): at `rekey_after` minus a random
+  // share of `rekey_jitter` we rekey it (soft); at `hard_lifetime` after installation it is
+  // deleted if still there. Zero = never.
+  base::Duration rekey_after{0};
+  base::Duration rekey_jitter{0};
+  base::Duration hard_lifetime{0};
 };
+
+// A fresh inbound ESP SPI (>= 256, RFC 4303 2.1).
+[[nodiscard]] std::uint32_t random_esp_spi(crypto::RandomSource& random);
+
+// RFC 7296 2.9 / RFC 4877 7.3: the responder narrows the peer's selectors to the one address
+// it assigned by CP (the home address): each IPv6 range holding it becomes that single address,
+// protocol and ports kept; the others are dropped. Empty result: TS_UNACCEPTABLE.
+[[nodiscard]] std::vector<wire::TrafficSelector> narrow_to_address(
+    const std::vector<wire::TrafficSelector>& offered, const base::Ip6Addr& address);
 
 // What the task needs from its IKE SA for KEYMAT (R7296-26).
 struct ChildKeyInput {
@@ -33,6 +50,7 @@ struct ChildKeyInput {
   std::span<const std::uint8_t> sk_d;
   std::span<const std::uint8_t> nonce_i;
   std::span<const std::uint8_t> nonce_r;
+  std::span<const std::uint8_t> g_ir = {};  // CREATE_CHILD_SA with PFS (2.17)
 };
 
 class ChildCreateTask {
@@ -52,11 +70,14 @@ class ChildCreateTask {
     std::vector<wire::Payload> payloads;  // SA, TSi, TSr (+ notify), or N(NO_PROPOSAL_CHOSEN)
     std::optional<InstallChildSa> install;
     bool no_proposal_chosen = false;
+    bool ts_unacceptable = false;  // nothing of TSi holds `narrow_ts_i_to` (2.9)
   };
-  // Responder. Without SA/TSi/TSr in the request there is nothing to answer.
+  // Responder. Without SA/TSi/TSr in the request there is nothing to answer. With
+  // `narrow_ts_i_to` (the CP-assigned address) TSi is narrowed to it (narrow_to_address).
   [[nodiscard]] Answer process_request(std::span<const wire::Payload> inner,
                                        crypto::RandomSource& random, const ChildKeyInput& keys,
-                                       const Path& path);
+                                       const Path& path,
+                                       std::optional<base::Ip6Addr> narrow_ts_i_to = std::nullopt);
 
  private:
   [[nodiscard]] std::optional<crypto::ChildSaKeys> derive(const ChildKeyInput& keys) const;

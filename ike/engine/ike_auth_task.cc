@@ -1,5 +1,6 @@
-// The IKE_AUTH exchange (RFC 7296 1.2, 2.15, 2.17, 3.15) with PSK authentication, a CP
-// request for INTERNAL_IP6_ADDRESS (+ MIP6_HOME_PREFIX, RFC 5026 3.2) and the first Child SA.
+// The IKE_AUTH exchange (RFC 7296 1.2, 2.15, 2.17, 3.15) with PSK or certificate
+// authentication (ike_auth_credentials.cc), a CP request for INTERNAL_IP6_ADDRESS
+// (+ MIP6_HOME_PREFIX, RFC 5026 3.2) and the first Child SA.
 #include <algorithm>
 
 #include "ike/crypto/auth.h"
@@ -9,20 +10,6 @@
 
 namespace ike::engine {
 namespace {
-
-// R7296-31: we send and accept these three; others fail authentication.
-bool acceptable_id_type(wire::IdType t) {
-  return t == wire::IdType::Fqdn || t == wire::IdType::Rfc822Addr || t == wire::IdType::Ipv6Addr;
-}
-
-std::vector<std::uint8_t> id_body(const wire::IdPayload& id) {
-  std::vector<std::uint8_t> out;
-  base::ByteWriter w(out);
-  if (!id.encode(w)) {
-    out.clear();
-  }
-  return out;
-}
 
 struct FoundId {
   const wire::IdPayload* id = nullptr;
@@ -56,19 +43,18 @@ ChildKeyInput IkeSa::child_key_input() const {
 }
 
 base::Result<void> IkeSa::send_auth_request(const Path& path, base::TimePoint now) {
-  auto psk = env_.credentials.psk_for(config_.remote_id);
-  if (!psk) {
-    return base::fail(base::Error{"no-psk", "no PSK for the configured remote identity"});
-  }
   std::vector<wire::Payload> inner;
   inner.push_back(wire::make_id_payload(true, config_.local_id));
   if (!config_.remote_id.data.empty()) {
     inner.push_back(wire::make_id_payload(false, config_.remote_id));
   }
-  wire::AuthPayload auth;
-  auth.method = wire::AuthMethod::SharedKeyMic;
-  auth.data = auth_data(psk->view(), true, id_body(config_.local_id));
-  inner.push_back(wire::make_payload(std::move(auth)));
+  // [CERT] AUTH, then CERTREQ so a responder that sends its certificate only when asked does.
+  if (auto ours = add_our_auth(inner, true, config_.remote_id); !ours) {
+    return base::fail(base::Error{"no-credentials", ours.error().detail});
+  }
+  if (auto certreq = certreq_payload()) {
+    inner.push_back(std::move(*certreq));
+  }
   if (auto cp = build_cp_request(config_.request_address, config_.request_home_prefix)) {
     inner.push_back(std::move(*cp));  // R7296-49: in the first IKE_AUTH request
   }
@@ -115,32 +101,27 @@ void IkeSa::handle_auth_request(const Path& path, const wire::DecodedMessage& ms
     return;
   }
   const FoundId idi = find_id(opened->inner, wire::PayloadType::IdInitiator);
-  const auto* auth = wire::find_first<wire::AuthPayload>(inner);
-  std::optional<base::SecretBytes> psk;
-  if (idi.id != nullptr && acceptable_id_type(idi.id->type)) {
-    psk = env_.credentials.psk_for(*idi.id);
+  // R7296-29 (PSK of the identity claimed in IDi) or a certificate from a trusted CA that
+  // names that identity (R7296-32); then our own [CERT] AUTH for it.
+  std::vector<wire::Payload> out;
+  out.push_back(wire::make_id_payload(false, config_.local_id));
+  base::Result<void, AuthError> ours =
+      verify_peer_auth(idi.id, idi.raw, wire::find_first<wire::AuthPayload>(inner), inner, true);
+  if (ours) {
+    ours = add_our_auth(out, false, *idi.id);
   }
-  crypto::AuthInput in;
-  in.real_message = init_request_;
-  in.peer_nonce = nonce_r_;
-  in.sk_p = keys_->sk_pi.view();
-  in.id_body = idi.raw;
-  // R7296-29: the PSK is the one of the identity claimed in IDi.
-  if (!psk || auth == nullptr || auth->method != wire::AuthMethod::SharedKeyMic ||
-      !crypto::verify_psk_auth_data(*prf_, psk->view(), in, auth->data)) {
+  if (!ours) {
     counters_.inc(IkeCounter::AuthenticationFailedSent);  // R7296-53
     send_protected_error(path, h, bytes, wire::make_notify(wire::NotifyType::AuthenticationFailed));
-    fail(FailureReason::AuthenticationFailed, wire::NotifyType::AuthenticationFailed);
+    fail(FailureReason::AuthenticationFailed, wire::NotifyType::AuthenticationFailed,
+         ours.error().detail);
     return;
   }
   peer_id_ = *idi.id;
-
-  std::vector<wire::Payload> out;
-  out.push_back(wire::make_id_payload(false, config_.local_id));
-  wire::AuthPayload our_auth;
-  our_auth.method = wire::AuthMethod::SharedKeyMic;
-  our_auth.data = auth_data(psk->view(), false, id_body(config_.local_id));
-  out.push_back(wire::make_payload(std::move(our_auth)));
+  follow_authentic_path(path);  // e.g. the initiator's float to the NAT-T port (2.23)
+  if (redirect_at_auth(path, h, bytes, out)) {
+    return;  // RFC 5685 6: answered with N(REDIRECT), no CP, no Child SA (ike_redirect.cc)
+  }
 
   // CP (R7296-50, RFC 5026 3.2). Unknown attributes are ignored (R7296-51).
   CpAnswer cp = answer_cp_request(inner, peer_id_, env_.addresses);
@@ -157,7 +138,15 @@ void IkeSa::handle_auth_request(const Path& path, const wire::DecodedMessage& ms
   // nothing to protect, so no Child SA either (3.15.4).
   std::optional<InstallChildSa> install;
   if (!cp.address_failed) {
-    auto child = child_task_.process_request(inner, env_.random, child_key_input(), path);
+    // RFC 4877 7.3 / 2.9: the Child SA is bound to the address we just assigned (TSi narrowed).
+    std::optional<base::Ip6Addr> narrow;
+    if (assigned_address_) {
+      narrow = assigned_address_->address;
+    }
+    auto child = child_task_.process_request(inner, env_.random, child_key_input(), path, narrow);
+    if (child.ts_unacceptable) {
+      counters_.inc(IkeCounter::TsUnacceptableSent);
+    }
     if (child.no_proposal_chosen) {
       counters_.inc(IkeCounter::NoProposalChosenSent);
     }
@@ -177,8 +166,9 @@ void IkeSa::handle_auth_request(const Path& path, const wire::DecodedMessage& ms
   if (!transition(IkeSaState::Established)) {
     return;
   }
+  start_keepalives();
   if (install) {
-    outputs_.emplace_back(std::move(*install));
+    emit_child_sa(std::move(*install), last_input_);  // recorded for Delete and rekey
   }
   outputs_.emplace_back(SaEstablished{spi_i_, spi_r_, peer_id_, assigned_address_, home_prefix_});
 }
@@ -220,24 +210,23 @@ void IkeSa::handle_auth_response(const Path& path, const wire::DecodedMessage& m
     return;
   }
   const FoundId idr = find_id(opened->inner, wire::PayloadType::IdResponder);
-  std::optional<base::SecretBytes> psk;
-  if (idr.id != nullptr && acceptable_id_type(idr.id->type) &&
-      (config_.remote_id.data.empty() || *idr.id == config_.remote_id)) {
-    psk = env_.credentials.psk_for(*idr.id);
+  if (idr.id != nullptr && !config_.remote_id.data.empty() && *idr.id != config_.remote_id) {
+    counters_.inc(IkeCounter::AuthUnacceptableId);  // not the identity we wanted to reach
+    notify_auth_failure(path_);                      // 2.21.2
+    fail(FailureReason::AuthenticationFailed, std::nullopt, "IDr is not the configured peer");
+    return;
   }
-  crypto::AuthInput in;
-  in.real_message = init_response_;
-  in.peer_nonce = nonce_i_;
-  in.sk_p = keys_->sk_pr.view();
-  in.id_body = idr.raw;
-  if (!psk || auth->method != wire::AuthMethod::SharedKeyMic ||
-      !crypto::verify_psk_auth_data(*prf_, psk->view(), in, auth->data)) {
-    // TODO(informational task): tell the responder in an INFORMATIONAL exchange.
-    fail(FailureReason::AuthenticationFailed, std::nullopt);
+  if (auto verified = verify_peer_auth(idr.id, idr.raw, auth, inner, false); !verified) {
+    notify_auth_failure(path_);  // 2.21.2: tell the responder (informational_task.cc)
+    fail(FailureReason::AuthenticationFailed, std::nullopt, verified.error().detail);
     return;
   }
   peer_id_ = *idr.id;
   outstanding_.clear();
+  ++next_request_id_;  // our next request inside the SA (R7296-39)
+  if (follow_auth_redirect(inner)) {
+    return;  // RFC 5685 6, after the AUTH check (R5685-22): Redirected, Delete queued
+  }
 
   const CpResult cp = process_cp_reply(inner);
   assigned_address_ = cp.address;
@@ -248,8 +237,9 @@ void IkeSa::handle_auth_response(const Path& path, const wire::DecodedMessage& m
   if (!transition(IkeSaState::Established)) {
     return;
   }
+  start_keepalives();
   if (install) {
-    outputs_.emplace_back(std::move(*install));
+    emit_child_sa(std::move(*install), last_input_);  // recorded for Delete and rekey
   }
   outputs_.emplace_back(SaEstablished{spi_i_, spi_r_, peer_id_, assigned_address_, home_prefix_});
 }

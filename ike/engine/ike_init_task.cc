@@ -33,15 +33,23 @@ std::optional<FailureReason> reason_for(wire::NotifyType t) {
 }  // namespace
 
 base::Result<void> IkeSa::send_init_request(const Path& path, base::TimePoint now) {
-  auto kex = env_.key_exchanges.create(dh_group_);
-  if (!kex) {
-    return base::fail(kex.error());
+  // A cookie retry keeps KEi (R7296-22: other payloads unchanged); a new group needs a new one.
+  if (!kex_ || kex_->group() != dh_group_) {
+    auto kex = env_.key_exchanges.create(dh_group_);
+    if (!kex) {
+      return base::fail(kex.error());
+    }
+    kex_ = std::move(*kex);
   }
-  kex_ = std::move(*kex);
   next_request_id_ = 0;  // R7296-39: IKE_SA_INIT and its retries use Message ID 0
   wire::Message m;
   m.header = make_header(wire::ExchangeType::IkeSaInit, false, wire::MessageId(0));
   m.header.spi_r = wire::Spi();  // R7296-05
+  if (!cookie_.empty()) {
+    // R7296-22: the responder's cookie, which sort_for_send puts first; kept on an
+    // INVALID_KE_PAYLOAD retry as well (R7296-24).
+    m.payloads.push_back(wire::make_payload(wire::make_cookie(cookie_)));
+  }
   // R7296-19: the full suite list again, with KE for the group now in use.
   m.payloads.push_back(wire::make_payload(make_ike_sa_offer(config_.ike)));
   wire::KePayload ke;
@@ -62,6 +70,9 @@ base::Result<void> IkeSa::send_init_request(const Path& path, base::TimePoint no
       return base::fail(base::Error{"encode-failed", wire::to_string(from.error().code)});
     }
     m.payloads.push_back(wire::make_payload(std::move(*from)));
+  }
+  if (config_.announce_signature_hashes) {
+    m.payloads.push_back(signature_hash_notify());  // RFC 7427 4
   }
   wire::sort_for_send(m.header.exchange, false, m.payloads);
   auto bytes = wire::encode_message(m);
@@ -132,7 +143,11 @@ void IkeSa::handle_init_request(const Path& path, const wire::DecodedMessage& ms
   nonce_i_ = nonce->data;
   nonce_r_ = env_.random.bytes(config_.nonce_size);
   init_request_.assign(bytes.begin(), bytes.end());
-  nat_detected_ = ::ike::engine::nat_detected(path, m);  // R7296-56: recorded, not acted on yet
+  nat_status_ = detect_nat(path, m);  // R7296-56; we answer on `path` whatever it says
+  nat_detected_ = nat_status_.any();
+  if (nat_detected_) {
+    counters_.inc(IkeCounter::NatDetected);
+  }
   if (!derive_keys(g_ir->view())) {
     fail(FailureReason::InternalError, std::nullopt);
     return;
@@ -149,6 +164,15 @@ void IkeSa::handle_init_request(const Path& path, const wire::DecodedMessage& ms
   r.payloads.push_back(wire::make_payload(wire::NoncePayload{nonce_r_}));
   for (auto& p : build_nat_detection(spi_i_, spi_r_, path)) {
     r.payloads.push_back(std::move(p));
+  }
+  // RFC 7427 4: answer the initiator's N(SIGNATURE_HASH_ALGORITHMS) with ours; CERTREQ for
+  // the initiator's certificate (3.7), which strongSwan sends only when asked.
+  record_peer_signature_hashes(m.payloads);
+  if (!peer_signature_hashes_.empty() && config_.announce_signature_hashes) {
+    r.payloads.push_back(signature_hash_notify());
+  }
+  if (auto certreq = certreq_payload()) {
+    r.payloads.push_back(std::move(*certreq));
   }
   wire::sort_for_send(r.header.exchange, true, r.payloads);
   auto out = wire::encode_message(r);
@@ -176,6 +200,10 @@ void IkeSa::handle_init_response(const Path& path, const wire::DecodedMessage& m
     if (handle_init_redirect(*redirect)) {
       return;
     }
+  }
+  if (const auto* cookie = wire::find_notify(m.payloads, wire::NotifyType::Cookie)) {
+    handle_init_cookie(*cookie, now);
+    return;
   }
   if (const auto* ike = wire::find_notify(m.payloads, wire::NotifyType::InvalidKePayload)) {
     const auto group = wire::decode_invalid_ke_payload(*ike);
@@ -228,17 +256,45 @@ void IkeSa::handle_init_response(const Path& path, const wire::DecodedMessage& m
   suite_ = suite;
   nonce_r_ = nonce->data;
   init_response_.assign(bytes.begin(), bytes.end());
-  nat_detected_ = ::ike::engine::nat_detected(path, m);  // R7296-56: recorded, not acted on yet
+  record_peer_signature_hashes(m.payloads);  // RFC 7427 4
+  nat_status_ = detect_nat(path, m);         // R7296-56
+  nat_detected_ = nat_status_.any();
+  if (nat_detected_) {
+    counters_.inc(IkeCounter::NatDetected);
+  }
   if (!derive_keys(g_ir->view())) {
     fail(FailureReason::InternalError, std::nullopt);
     return;
   }
+  float_to_nat_t();  // IKE_AUTH and everything after it go to the NAT-T ports (2.23)
   next_request_id_ = 1;
   if (!send_auth_request(path_, now)) {
     fail(FailureReason::InternalError, std::nullopt);
     return;
   }
   (void)transition(IkeSaState::AuthRequestSent);
+}
+
+void IkeSa::handle_init_cookie(const wire::NotifyPayload& notify, base::TimePoint now) {
+  const auto data = wire::decode_cookie(notify);
+  if (!data) {
+    counters_.inc(IkeCounter::CookieMalformed);  // unauthenticated garbage: keep waiting
+    return;
+  }
+  if (cookie_retries_ >= config_.max_cookie_retries) {
+    counters_.inc(IkeCounter::CookieRetryLimit);  // 2.6: limit the number of cookie rounds
+    fail(FailureReason::PeerError, wire::NotifyType::Cookie);
+    return;
+  }
+  // R7296-22: the same request (SPIi, Ni, KEi, Message ID 0) with N(COOKIE) first; the new
+  // request restarts the retransmission schedule, and AUTH will sign this version (R7296-28).
+  ++cookie_retries_;
+  counters_.inc(IkeCounter::CookieRetries);
+  cookie_.assign(data->begin(), data->end());
+  outstanding_.clear();
+  if (!send_init_request(path_, now)) {
+    fail(FailureReason::InternalError, std::nullopt);
+  }
 }
 
 bool IkeSa::handle_init_redirect(const wire::NotifyPayload& notify) {

@@ -5,6 +5,8 @@
 #include <array>
 #include <utility>
 
+#include "ike/wire/message.h"
+
 namespace ike::engine {
 namespace {
 
@@ -40,6 +42,15 @@ std::optional<base::Ip6Addr> address_of(const wire::GwIdentity& gw) {
 
 }  // namespace
 
+std::string_view to_string(RedirectPoint p) {
+  switch (p) {
+    case RedirectPoint::IkeSaInit: return "ike-sa-init";
+    case RedirectPoint::IkeAuth: return "ike-auth";
+    case RedirectPoint::Informational: return "informational";
+  }
+  return "?";
+}
+
 std::string_view to_string(SessionError e) {
   switch (e) {
     case SessionError::RedirectLoop: return "redirect-loop";
@@ -67,6 +78,7 @@ base::Result<void> IkeInitiatorSession::start(const Path& path, base::TimePoint 
     return base::fail(base::Error{"wrong-state", "start() called twice"});
   }
   original_ = path;
+  redirect_origin_ = path.remote.address;
   return start_attempt(path, false, now);
 }
 
@@ -75,49 +87,127 @@ base::Result<void> IkeInitiatorSession::start_attempt(const Path& path, bool red
   // R5685-07, R5685-38; config_.sa.redirected_from is only ever set here.
   config_.sa.redirected_from.reset();
   if (redirected) {
-    config_.sa.redirected_from.emplace(identity_of(original_.remote.address));
+    config_.sa.redirected_from.emplace(identity_of(redirect_origin_));
   }
   // A fresh IkeSa draws a new SPIi and Ni from the environment (no nonce reuse, RFC 7296 3.9).
   sa_ = std::make_unique<IkeSa>(config_.sa, env_);
   current_ = path;
   on_redirect_target_ = redirected;
+  established_ = false;
   ++attempts_;
   auto started = sa_->initiate(path, now);
   drain(now);
   return started;
 }
 
+IkeSa* IkeInitiatorSession::route(std::span<const std::uint8_t> bytes) {
+  // R7296-06: by SPIi; an answer for an SA we no longer hold is dropped.
+  const auto header = wire::read_header_fields(bytes);
+  if (!header) {
+    return sa_.get();  // the SA counts it as undecodable
+  }
+  for (IkeSa* candidate : {sa_.get(), previous_.get()}) {
+    if (candidate != nullptr && candidate->spi_i() == header->spi_i) {
+      return candidate;
+    }
+  }
+  for (auto& r : retired_) {
+    if (r->spi_i() == header->spi_i) {
+      return r.get();
+    }
+  }
+  return sa_.get();  // an answer from an earlier gateway: the SA drops it (old SPIi)
+}
+
 void IkeInitiatorSession::on_datagram(const Path& path, std::span<const std::uint8_t> bytes,
                                       base::TimePoint now) {
-  if (!sa_) {
+  IkeSa* target = route(bytes);
+  if (target == nullptr) {
     return;
   }
-  // An answer from an earlier gateway carries an old SPIi and is dropped by the SA.
-  sa_->on_datagram(path, bytes, now);
+  target->on_datagram(path, bytes, now);
   drain(now);
 }
 
 void IkeInitiatorSession::on_timer(base::TimePoint now) {
-  if (!sa_) {
-    return;
+  for (IkeSa* s : {sa_.get(), previous_.get()}) {
+    if (s != nullptr && s->next_deadline() <= now) {
+      s->on_timer(now);
+    }
   }
-  sa_->on_timer(now);
+  for (auto& r : retired_) {
+    if (r->next_deadline() <= now) {
+      r->on_timer(now);
+    }
+  }
   drain(now);
 }
 
 base::TimePoint IkeInitiatorSession::next_deadline() const {
-  return sa_ ? sa_->next_deadline() : base::kNever;
+  base::TimePoint next = sa_ ? sa_->next_deadline() : base::kNever;
+  if (previous_) {
+    next = std::min(next, previous_->next_deadline());
+  }
+  for (const auto& r : retired_) {
+    next = std::min(next, r->next_deadline());
+  }
+  return next;
+}
+
+base::Result<void> IkeInitiatorSession::delete_sa(base::TimePoint now) {
+  if (!sa_) {
+    return base::fail(base::Error{"wrong-state", "no current SA"});
+  }
+  auto deleted = sa_->request_delete(now);
+  drain(now);
+  return deleted;
+}
+
+void IkeInitiatorSession::retire(std::unique_ptr<IkeSa> sa) {
+  if (sa && !sa->finished()) {
+    retired_.push_back(std::move(sa));
+  }
+}
+
+void IkeInitiatorSession::drain_retired() {
+  auto pass_on = [&](IkeSa& sa) {
+    for (auto& o : sa.take_outputs()) {
+      if (auto* s = std::get_if<SendDatagram>(&o)) {
+        outputs_.emplace_back(std::move(*s));
+      } else {
+        outputs_.emplace_back(RetiredSaEvent{sa.spi_i(), sa.spi_r(), std::move(o)});
+      }
+    }
+  };
+  if (previous_) {
+    pass_on(*previous_);
+    if (previous_->finished()) {
+      // The old gateway deleted us (or the SA died) while the move was running.
+      previous_.reset();
+    }
+  }
+  for (auto& r : retired_) {
+    pass_on(*r);
+  }
+  std::erase_if(retired_, [](const std::unique_ptr<IkeSa>& r) { return r->finished(); });
 }
 
 void IkeInitiatorSession::drain(base::TimePoint now) {
+  // Outputs of the current SA may start a move (previous_) or retire it: the others first.
+  drain_retired();
   if (!sa_) {
     return;
   }
   std::optional<wire::GwIdentity> redirect;
+  std::optional<wire::GwIdentity> gateway_redirect;
   std::optional<SaFailed> failed;
+  bool closed = false;
   for (auto& o : sa_->take_outputs()) {
     if (auto* r = std::get_if<RedirectReceived>(&o)) {
       redirect = std::move(r->gateway);
+    } else if (auto* g = std::get_if<GatewayRedirectReceived>(&o)) {
+      gateway_redirect = g->gateway;
+      outputs_.emplace_back(std::move(*g));
     } else if (auto* f = std::get_if<SaFailed>(&o)) {
       failed = *f;
     } else if (auto* s = std::get_if<SendDatagram>(&o)) {
@@ -125,17 +215,44 @@ void IkeInitiatorSession::drain(base::TimePoint now) {
     } else if (auto* i = std::get_if<InstallChildSa>(&o)) {
       outputs_.emplace_back(std::move(*i));
     } else if (auto* e = std::get_if<SaEstablished>(&o)) {
+      established_ = true;
+      if (previous_) {
+        finish_move(now);  // IkeGatewayChanged before the new SA's SaEstablished
+      }
       outputs_.emplace_back(std::move(*e));
     } else if (auto* c = std::get_if<StateChanged>(&o)) {
       outputs_.emplace_back(*c);
+    } else if (auto* d = std::get_if<SaDeleted>(&o)) {
+      closed = true;
+      outputs_.emplace_back(*d);
+    } else if (auto* cd = std::get_if<ChildSaDeleted>(&o)) {
+      outputs_.emplace_back(*cd);
+    } else if (auto* n = std::get_if<InformationalNote>(&o)) {
+      outputs_.emplace_back(*n);
     }
   }
   if (redirect) {
-    follow_redirect(*redirect, now);
+    // RFC 5685 3 (no SA exists) or 6 (the SA deletes itself, R5685-23).
+    follow_redirect(*redirect, now,
+                    sa_->state() == IkeSaState::InitRequestSent || sa_->finished()
+                        ? RedirectPoint::IkeSaInit
+                        : RedirectPoint::IkeAuth);
+    return;
+  }
+  if (gateway_redirect && established_ && !previous_ && !move_target_) {
+    start_move(*gateway_redirect, now);
+    return;
+  }
+  if (closed) {
+    // Deleted by either side once established: the session is over, without a failure.
+    sa_.reset();
+    finished_ = true;
     return;
   }
   if (failed) {
-    if (on_redirect_target_) {
+    if (previous_) {
+      abandon_move(SessionError::SaFailed, failed->reason);
+    } else if (on_redirect_target_ && !established_) {
       target_failed(failed->reason, failed->notify, now);
     } else {
       finish(SessionFailed{SessionError::SaFailed, failed->reason, failed->notify});
@@ -143,31 +260,87 @@ void IkeInitiatorSession::drain(base::TimePoint now) {
   }
 }
 
-void IkeInitiatorSession::follow_redirect(const wire::GwIdentity& gateway, base::TimePoint now) {
-  const wire::GwIdentity from = identity_of(current_.remote.address);
-  sa_.reset();  // the redirecting exchange left no IKE SA on either side (R5685-04)
+std::optional<SessionError> IkeInitiatorSession::check_redirect(const wire::GwIdentity& gateway,
+                                                                base::TimePoint now) {
   while (!redirect_times_.empty() &&
          now - redirect_times_.front() >= config_.redirect_loop_period) {
     redirect_times_.pop_front();
   }
   if (redirect_times_.size() >= config_.max_redirects) {
-    finish(SessionFailed{SessionError::RedirectLoop, FailureReason::Redirected,
-                         wire::NotifyType::Redirect});  // R5685-29
-    return;
+    return SessionError::RedirectLoop;  // R5685-29
   }
   if (!config_.gateway_permitted || !config_.gateway_permitted(gateway)) {
-    finish(SessionFailed{SessionError::RedirectNotPermitted, FailureReason::Redirected,
-                         wire::NotifyType::Redirect});  // R5685-08
+    return SessionError::RedirectNotPermitted;  // R5685-08
+  }
+  if (gateway.type != wire::GwIdentType::Fqdn && !address_of(gateway)) {
+    return SessionError::RedirectTargetUnusable;
+  }
+  redirect_times_.push_back(now);
+  return std::nullopt;
+}
+
+void IkeInitiatorSession::start_move(const wire::GwIdentity& gateway, base::TimePoint now) {
+  const wire::GwIdentity from = identity_of(current_.remote.address);
+  if (const auto error = check_redirect(gateway, now)) {
+    outputs_.emplace_back(GatewayMoveFailed{gateway, *error, std::nullopt});
+    return;
+  }
+  // Make-before-break: the established SA keeps running until the new one is up (R5685-19).
+  move_target_ = gateway;
+  previous_path_ = current_;
+  previous_ = std::move(sa_);
+  redirect_origin_ = current_.remote.address;  // REDIRECTED_FROM = the redirecting gateway
+  outputs_.emplace_back(Redirected{gateway, from, static_cast<unsigned>(redirect_times_.size()),
+                                   RedirectPoint::Informational});
+  if (gateway.type == wire::GwIdentType::Fqdn) {
+    pending_fqdn_ = std::string(gateway.fqdn_text());
+    on_redirect_target_ = true;
+    outputs_.emplace_back(ResolveGateway{*pending_fqdn_});
+    return;
+  }
+  const Path next{original_.local, Endpoint{*address_of(gateway), config_.gateway_port}};
+  if (!start_attempt(next, true, now)) {
+    abandon_move(SessionError::SaFailed, FailureReason::InternalError);
+  }
+}
+
+void IkeInitiatorSession::finish_move(base::TimePoint now) {
+  outputs_.emplace_back(IkeGatewayChanged{previous_path_, current_});
+  move_target_.reset();
+  // R5685-19: the old gateway's SA goes; its Delete runs on beside the new SA.
+  (void)previous_->request_delete(now);
+  retire(std::move(previous_));
+  drain_retired();
+}
+
+void IkeInitiatorSession::abandon_move(SessionError error, std::optional<FailureReason> reason) {
+  outputs_.emplace_back(
+      GatewayMoveFailed{move_target_.value_or(wire::GwIdentity{}), error, reason});
+  move_target_.reset();
+  pending_fqdn_.reset();
+  sa_ = std::move(previous_);
+  current_ = previous_path_;
+  on_redirect_target_ = false;
+  established_ = sa_ != nullptr;
+}
+
+void IkeInitiatorSession::follow_redirect(const wire::GwIdentity& gateway, base::TimePoint now,
+                                          RedirectPoint point) {
+  const wire::GwIdentity from = identity_of(current_.remote.address);
+  // IKE_SA_INIT: no IKE SA exists on either side (R5685-04); IKE_AUTH: the SA's own Delete
+  // is under way (R5685-23) and finishes beside the next attempt.
+  retire(std::move(sa_));
+  if (const auto error = check_redirect(gateway, now)) {
+    if (previous_) {
+      abandon_move(*error, FailureReason::Redirected);
+      return;
+    }
+    finish(SessionFailed{*error, FailureReason::Redirected, wire::NotifyType::Redirect});
     return;
   }
   const auto address = address_of(gateway);
-  if (gateway.type != wire::GwIdentType::Fqdn && !address) {
-    finish(SessionFailed{SessionError::RedirectTargetUnusable, FailureReason::Redirected,
-                         wire::NotifyType::Redirect});
-    return;
-  }
-  redirect_times_.push_back(now);
-  outputs_.emplace_back(Redirected{gateway, from, static_cast<unsigned>(redirect_times_.size())});
+  outputs_.emplace_back(
+      Redirected{gateway, from, static_cast<unsigned>(redirect_times_.size()), point});
   if (gateway.type == wire::GwIdentType::Fqdn) {
     pending_fqdn_ = std::string(gateway.fqdn_text());
     on_redirect_target_ = true;
@@ -176,6 +349,10 @@ void IkeInitiatorSession::follow_redirect(const wire::GwIdentity& gateway, base:
   }
   const Path next{original_.local, Endpoint{*address, config_.gateway_port}};
   if (!start_attempt(next, true, now)) {
+    if (previous_) {
+      abandon_move(SessionError::SaFailed, FailureReason::InternalError);
+      return;
+    }
     finish(SessionFailed{SessionError::SaFailed, FailureReason::InternalError, std::nullopt});
   }
 }
@@ -190,7 +367,11 @@ base::Result<void> IkeInitiatorSession::on_gateway_resolved(std::string_view fqd
   const Path next{original_.local, Endpoint{address, config_.gateway_port}};
   auto started = start_attempt(next, true, now);
   if (!started) {
-    finish(SessionFailed{SessionError::SaFailed, FailureReason::InternalError, std::nullopt});
+    if (previous_) {
+      abandon_move(SessionError::SaFailed, FailureReason::InternalError);
+    } else {
+      finish(SessionFailed{SessionError::SaFailed, FailureReason::InternalError, std::nullopt});
+    }
   }
   return started;
 }
@@ -200,6 +381,10 @@ void IkeInitiatorSession::on_resolve_failed(std::string_view fqdn, base::TimePoi
     return;
   }
   pending_fqdn_.reset();
+  if (previous_) {
+    abandon_move(SessionError::ResolveFailed, std::nullopt);
+    return;
+  }
   target_failed(std::nullopt, std::nullopt, now);
 }
 
@@ -211,6 +396,7 @@ void IkeInitiatorSession::target_failed(std::optional<FailureReason> reason,
   const bool worth_returning = reason != FailureReason::InternalError;
   if (config_.return_to_original && !returned_ && worth_returning) {
     returned_ = true;
+    redirect_origin_ = original_.remote.address;
     outputs_.emplace_back(ReturnedToOriginal{original_.remote.address, reason});
     if (!start_attempt(original_, false, now)) {
       finish(SessionFailed{SessionError::SaFailed, FailureReason::InternalError, std::nullopt});

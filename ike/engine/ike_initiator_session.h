@@ -14,6 +14,17 @@
 // Terminal outputs: SaEstablished (from the current attempt) or SessionFailed.
 // An IPv4 gateway identity is contacted at its IPv4-mapped IPv6 address (::ffff:a.b.c.d),
 // which a dual-stack socket understands.
+// Redirects after IKE_SA_INIT (RFC 5685 5/6, ike_redirect.cc) are followed the same way, with
+// the same loop limit and PAD check:
+//   - IKE_AUTH (RedirectReceived from an SA whose gateway AUTH verified, R5685-22): the old SA
+//     deletes itself (R5685-23) while the next attempt starts;
+//   - gateway-initiated, on the established SA (GatewayRedirectReceived): make-before-break
+//     like strongSwan: the established SA stays up while an attempt towards the new gateway
+//     runs with REDIRECTED_FROM = the redirecting gateway; once that one is established the old
+//     SA is deleted (R5685-19) and IkeGatewayChanged is emitted. If the attempt fails, the old
+//     SA stays the current one (GatewayMoveFailed).
+// SAs the session has replaced keep running until their Delete is done; their outputs other
+// than datagrams come out as RetiredSaEvent (ChildSaDeleted among them: remove those SAs).
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -53,11 +64,38 @@ enum class SessionError : std::uint8_t {
 };
 std::string_view to_string(SessionError e);
 
+// Where a redirect came from (RFC 5685 3, 6, 5).
+enum class RedirectPoint : std::uint8_t { IkeSaInit, IkeAuth, Informational };
+std::string_view to_string(RedirectPoint p);
+
 // We follow a verified redirect; `to` is the new gateway, `from` the gateway that sent it.
 struct Redirected {
   wire::GwIdentity to;
   wire::GwIdentity from;
   unsigned count = 0;  // redirects inside the current loop-detection window
+  RedirectPoint point = RedirectPoint::IkeSaInit;
+};
+// A gateway-initiated redirect (RFC 5685 5) completed: the IKE SA with the new gateway is
+// established (its SaEstablished follows) and the one with `from` is being deleted
+// (R5685-19). ONLY THE IKE GATEWAY CHANGED: the owner MUST NOT change any Mobile IPv6 state
+// (home agent, binding, home address) because of it (R5685-33; the HA moves a bound MN with an
+// RFC 5142 Home Agent Switch instead).
+struct IkeGatewayChanged {
+  Path from;
+  Path to;
+};
+// A gateway-initiated redirect could not be followed (loop limit, PAD, unusable target, or
+// the new gateway failed); the established SA with the old gateway stays the current one.
+struct GatewayMoveFailed {
+  wire::GwIdentity to;
+  SessionError error = SessionError::SaFailed;
+  std::optional<FailureReason> sa_reason;
+};
+// A non-datagram output of an SA the session replaced, while it finishes its Delete.
+struct RetiredSaEvent {
+  wire::Spi spi_i;
+  wire::Spi spi_r;
+  Output output;
 };
 // The owner resolves `fqdn` and calls on_gateway_resolved() or on_resolve_failed().
 struct ResolveGateway {
@@ -74,8 +112,13 @@ struct SessionFailed {
   std::optional<wire::NotifyType> notify;
 };
 
-using SessionOutput = std::variant<SendDatagram, InstallChildSa, SaEstablished, StateChanged,
-                                   Redirected, ResolveGateway, ReturnedToOriginal, SessionFailed>;
+// SaDeleted / ChildSaDeleted / GatewayRedirectReceived / InformationalNote come from the
+// current SA once it is established.
+using SessionOutput =
+    std::variant<SendDatagram, InstallChildSa, SaEstablished, StateChanged, Redirected,
+                 ResolveGateway, ReturnedToOriginal, SessionFailed, SaDeleted, ChildSaDeleted,
+                 GatewayRedirectReceived, InformationalNote, IkeGatewayChanged, GatewayMoveFailed,
+                 RetiredSaEvent>;
 
 class IkeInitiatorSession {
  public:
@@ -99,6 +142,12 @@ class IkeInitiatorSession {
 
   // The current attempt (nullptr while waiting for a resolution or after a failure).
   [[nodiscard]] const IkeSa* sa() const { return sa_.get(); }
+  // During a gateway-initiated move: the established SA with the old gateway.
+  [[nodiscard]] const IkeSa* previous_sa() const { return previous_.get(); }
+  // SAs replaced by the session that are still finishing their Delete.
+  [[nodiscard]] std::size_t retiring() const { return retired_.size(); }
+  // Deletes the current SA (RFC 7296 1.4.1); the session then finishes when it is closed.
+  [[nodiscard]] base::Result<void> delete_sa(base::TimePoint now);
   [[nodiscard]] const Path& current_path() const { return current_; }
   [[nodiscard]] bool finished() const { return finished_; }
   [[nodiscard]] unsigned attempts() const { return attempts_; }
@@ -106,7 +155,22 @@ class IkeInitiatorSession {
  private:
   base::Result<void> start_attempt(const Path& path, bool redirected, base::TimePoint now);
   void drain(base::TimePoint now);
-  void follow_redirect(const wire::GwIdentity& gateway, base::TimePoint now);
+  void follow_redirect(const wire::GwIdentity& gateway, base::TimePoint now,
+                       RedirectPoint point = RedirectPoint::IkeSaInit);
+  // R5685-29 / R5685-08 / contactable address; the error when the redirect must not be
+  // followed. Records the redirect time when it may.
+  [[nodiscard]] std::optional<SessionError> check_redirect(const wire::GwIdentity& gateway,
+                                                           base::TimePoint now);
+  // RFC 5685 5: make-before-break towards `gateway` (GatewayRedirectReceived).
+  void start_move(const wire::GwIdentity& gateway, base::TimePoint now);
+  // The move's attempt is established: delete the previous SA (R5685-19).
+  void finish_move(base::TimePoint now);
+  // The move's attempt failed: the previous SA is the current one again.
+  void abandon_move(SessionError error, std::optional<FailureReason> reason);
+  // Keeps `sa` running (if it has not ended) until its Delete is done.
+  void retire(std::unique_ptr<IkeSa> sa);
+  void drain_retired();
+  [[nodiscard]] IkeSa* route(std::span<const std::uint8_t> bytes);
   // A redirect target failed (reason) or did not resolve (nullopt).
   void target_failed(std::optional<FailureReason> reason, std::optional<wire::NotifyType> notify,
                      base::TimePoint now);
@@ -123,6 +187,14 @@ class IkeInitiatorSession {
   unsigned attempts_ = 0;
   std::deque<base::TimePoint> redirect_times_;  // inside the loop-detection window
   std::optional<std::string> pending_fqdn_;
+  // REDIRECTED_FROM of the next redirected attempt (R5685-07): the gateway first contacted,
+  // or the gateway of the established SA that redirected us (RFC 5685 5, as strongSwan).
+  base::Ip6Addr redirect_origin_;
+  bool established_ = false;         // the current SA reached Established
+  std::unique_ptr<IkeSa> previous_;  // make-before-break: the SA with the old gateway
+  Path previous_path_;
+  std::optional<wire::GwIdentity> move_target_;
+  std::vector<std::unique_ptr<IkeSa>> retired_;
   std::vector<SessionOutput> outputs_;
 };
 

@@ -40,14 +40,25 @@ std::string_view to_string(ResponderCounter c) {
     case ResponderCounter::RefusedSilently: return "refused_silently";
     case ResponderCounter::SpiCollisions: return "spi_collisions";
     case ResponderCounter::SasRemoved: return "sas_removed";
+    case ResponderCounter::CookiesSent: return "cookies_sent";
+    case ResponderCounter::CookiesAccepted: return "cookies_accepted";
+    case ResponderCounter::CookiesInvalid: return "cookies_invalid";
+    case ResponderCounter::ErrorAnswersRateLimited: return "error_answers_rate_limited";
     case ResponderCounter::kCount: break;
   }
   return "?";
 }
 
 IkeResponder::IkeResponder(IkeResponderConfig config, Environment env, InitDecision& decision)
-    : config_(std::move(config)), env_(env), decision_(decision) {
+    : config_(std::move(config)),
+      error_limiter_(config_.error_answers_per_second, config_.error_answer_burst),
+      env_(env),
+      cookies_(env.random, config_.cookie_secret_rotation),
+      decision_(decision) {
   config_.sa.role = Role::Responder;
+  if (env_.unprotected_errors == nullptr) {
+    env_.unprotected_errors = &error_limiter_;  // one bucket for the front and its SAs
+  }
 }
 
 std::vector<ResponderOutput> IkeResponder::take_outputs() {
@@ -56,12 +67,28 @@ std::vector<ResponderOutput> IkeResponder::take_outputs() {
   return out;
 }
 
+bool IkeResponder::routes(wire::Spi spi_r) const {
+  return sas_.count(spi_r.value()) != 0 || aliases_.count(spi_r.value()) != 0;
+}
+
 const IkeSa* IkeResponder::find(wire::Spi spi_r) const {
   const auto it = sas_.find(spi_r.value());
   return it == sas_.end() ? nullptr : it->second.sa.get();
 }
 
-IkeResponder::Entry* IkeResponder::find_half_open(wire::Spi spi_i, const base::Ip6Addr& remote) {
+base::Result<void> IkeResponder::with_sa(
+    wire::Spi spi_r, const std::function<base::Result<void>(IkeSa&, base::TimePoint)>& command,
+    base::TimePoint now) {
+  auto it = sas_.find(spi_r.value());
+  if (it == sas_.end()) {
+    return base::fail(base::Error{"no-sa", "no SA with this SPIr"});
+  }
+  auto result = command(*it->second.sa, now);
+  drain(spi_r.value());
+  return result;
+}
+
+IkeResponder::Entry* IkeResponder::find_half_open(wire::Spi spi_i, const Endpoint& remote) {
   const auto [first, last] = half_open_.equal_range(spi_i.value());
   for (auto it = first; it != last; ++it) {
     auto sa = sas_.find(it->second);
@@ -83,18 +110,24 @@ void IkeResponder::on_datagram(const Path& path, std::span<const std::uint8_t> b
   if (!header->spi_r.is_zero()) {
     auto it = sas_.find(header->spi_r.value());
     if (it == sas_.end()) {
+      if (const auto alias = aliases_.find(header->spi_r.value()); alias != aliases_.end()) {
+        it = sas_.find(alias->second);  // the old SA of an in-place IKE rekey
+      }
+    }
+    if (it == sas_.end()) {
       counters_.inc(ResponderCounter::DroppedNoSa);
       return;
     }
+    const std::uint64_t filed = it->first;
     it->second.sa->on_datagram(path, bytes, now);
-    drain(header->spi_r.value());
+    drain(filed);
     return;
   }
   if (header->response || header->exchange != wire::ExchangeType::IkeSaInit) {
     counters_.inc(ResponderCounter::DroppedNoSa);
     return;
   }
-  if (Entry* e = find_half_open(header->spi_i, path.remote.address)) {
+  if (Entry* e = find_half_open(header->spi_i, path.remote)) {
     // A retransmitted (or changed) IKE_SA_INIT: the SA resends its answer (R7296-37).
     const std::uint64_t spi_r = e->sa->spi_r().value();
     e->sa->on_datagram(path, bytes, now);
@@ -116,6 +149,13 @@ void IkeResponder::handle_new_init(const Path& path, std::span<const std::uint8_
   const auto* nonce = wire::find_first<wire::NoncePayload>(m.payloads);
   if (nonce == nullptr) {
     reject_malformed(path, bytes, now);
+    return;
+  }
+  // The cookie round trip comes first (R7296-21): under attack, a spoofed source never gets
+  // as far as the decision, so it can neither make us redirect (and count it against a
+  // gateway) nor reserve capacity (Serve); both are answered only for initiators that proved
+  // they receive at their address. Below the threshold this is a no-op.
+  if (!cookie_passes(path, m, nonce->data, now)) {
     return;
   }
   InitContext ctx;
@@ -158,7 +198,7 @@ void IkeResponder::handle_new_init(const Path& path, std::span<const std::uint8_
       event.outcome = InitOutcome::RedirectForbidden;
       event.notify = config_.unredirectable_answer;
       if (config_.unredirectable_answer) {
-        answer(path, m.header, wire::make_notify(*config_.unredirectable_answer));
+        answer_error(path, m.header, wire::make_notify(*config_.unredirectable_answer), now);
       }
       outputs_.emplace_back(std::move(event));
       return;
@@ -183,7 +223,7 @@ void IkeResponder::handle_new_init(const Path& path, std::span<const std::uint8_
   if (refusal) {
     counters_.inc(ResponderCounter::Refused);
     event.outcome = InitOutcome::Refused;
-    answer(path, m.header, wire::make_notify(*refusal));
+    answer_error(path, m.header, wire::make_notify(*refusal), now);
   } else {
     counters_.inc(ResponderCounter::RefusedSilently);
     event.outcome = InitOutcome::RefusedSilently;
@@ -196,8 +236,10 @@ void IkeResponder::reject_malformed(const Path& path, std::span<const std::uint8
   // A throw-away SA gives the same answers (INVALID_SYNTAX, INVALID_MAJOR_VERSION, ...) as
   // before the front existed; all of them come before any DH, and nothing is kept.
   counters_.inc(ResponderCounter::InitRejectedMalformed);
+  const std::uint64_t suppressed = env_.unprotected_errors->suppressed();
   IkeSa scratch(config_.sa, env_);
   scratch.on_datagram(path, bytes, now);
+  count_suppressed(suppressed);
   for (auto& o : scratch.take_outputs()) {
     if (auto* send = std::get_if<SendDatagram>(&o)) {
       outputs_.emplace_back(std::move(*send));
@@ -208,8 +250,11 @@ void IkeResponder::reject_malformed(const Path& path, std::span<const std::uint8
 void IkeResponder::serve(const Path& path, const wire::Header& header,
                          std::span<const std::uint8_t> bytes, std::uint64_t tag, InitDecided event,
                          base::TimePoint now) {
+  const std::uint64_t suppressed = env_.unprotected_errors->suppressed();
   auto sa = std::make_unique<IkeSa>(config_.sa, env_);
+  sa->set_tag(tag);  // seen again by the AuthDecision (RFC 5685 6)
   sa->on_datagram(path, bytes, now);
+  count_suppressed(suppressed);
   auto produced = sa->take_outputs();
   const std::uint64_t spi_r = sa->spi_r().value();
   const bool created = sa->state() == IkeSaState::InitResponded;
@@ -239,7 +284,7 @@ void IkeResponder::serve(const Path& path, const wire::Header& header,
   outputs_.emplace_back(
       ResponderSaCreated{header.spi_i, wire::Spi(spi_r), tag, sa->peer_redirect_supported()});
   half_open_.emplace(header.spi_i.value(), spi_r);
-  sas_.emplace(spi_r, Entry{std::move(sa), tag, path.remote.address});
+  sas_.emplace(spi_r, Entry{std::move(sa), tag, path.remote});
 }
 
 void IkeResponder::answer(const Path& path, const wire::Header& request,
@@ -250,16 +295,77 @@ void IkeResponder::answer(const Path& path, const wire::Header& request,
   }
 }
 
+void IkeResponder::answer_error(const Path& path, const wire::Header& request,
+                                wire::NotifyPayload notify, base::TimePoint now) {
+  if (!env_.unprotected_errors->allow(now)) {
+    counters_.inc(ResponderCounter::ErrorAnswersRateLimited);  // R7296-43
+    return;
+  }
+  answer(path, request, std::move(notify));
+}
+
+void IkeResponder::count_suppressed(std::uint64_t before) {
+  // Only the SAs' answers: the front's own refusals are counted in answer_error().
+  const std::uint64_t now_suppressed = env_.unprotected_errors->suppressed();
+  if (now_suppressed > before) {
+    counters_.inc(ResponderCounter::ErrorAnswersRateLimited, now_suppressed - before);
+  }
+}
+
+bool IkeResponder::cookie_passes(const Path& path, const wire::Message& request,
+                                 std::span<const std::uint8_t> nonce_i, base::TimePoint now) {
+  if (!config_.cookie_threshold || half_open() < *config_.cookie_threshold) {
+    return true;  // not under load: a cookie, valid or not, is ignored (R7296-23)
+  }
+  const wire::Spi spi_i = request.header.spi_i;
+  if (const auto* n = wire::find_notify(request.payloads, wire::NotifyType::Cookie)) {
+    const auto data = wire::decode_cookie(*n);
+    if (data && cookies_.verify(*data, nonce_i, path.remote.address, spi_i, now)) {
+      counters_.inc(ResponderCounter::CookiesAccepted);
+      return true;
+    }
+    // R7296-23: a bad or stale cookie counts as none: the answer is a fresh cookie.
+    counters_.inc(ResponderCounter::CookiesInvalid);
+  }
+  // R7296-21: HDR(SPIi, 0) N(COOKIE), nothing stored; the cookie itself is the state.
+  counters_.inc(ResponderCounter::CookiesSent);
+  answer(path, request.header,
+         wire::make_cookie(cookies_.make(nonce_i, path.remote.address, spi_i, now)));
+  return false;
+}
+
 void IkeResponder::drain(std::uint64_t spi_r) {
   auto it = sas_.find(spi_r);
   if (it == sas_.end()) {
     return;
+  }
+  // An IKE SA rekey (ike_rekey.h) gave the SA a new SPIr: file it there; its old SPIs stay
+  // routed to it until IkeSpisRetired. Events carry the new SPIr.
+  if (const std::uint64_t now_key = it->second.sa->spi_r().value();
+      now_key != spi_r && it->second.sa->state() != IkeSaState::InitResponded &&
+      sas_.count(now_key) == 0) {
+    auto node = sas_.extract(it);
+    node.key() = now_key;
+    it = sas_.insert(std::move(node)).position;
+    for (auto& [from, to] : aliases_) {
+      if (to == spi_r) {
+        to = now_key;
+      }
+    }
+    spi_r = now_key;
   }
   Entry& e = it->second;
   for (auto& o : e.sa->take_outputs()) {
     if (auto* send = std::get_if<SendDatagram>(&o)) {
       outputs_.emplace_back(std::move(*send));
       continue;
+    }
+    if (const auto* rekeyed = std::get_if<IkeSaRekeyed>(&o)) {
+      for (const auto& r : rekeyed->retiring) {
+        aliases_[r.spi_r.value()] = spi_r;
+      }
+    } else if (const auto* gone = std::get_if<IkeSpisRetired>(&o)) {
+      aliases_.erase(gone->spis.spi_r.value());
     }
     if (std::holds_alternative<SaEstablished>(o)) {
       e.established = true;
@@ -275,9 +381,10 @@ void IkeResponder::drain(std::uint64_t spi_r) {
       }
     }
   }
-  if (e.sa->state() == IkeSaState::Failed) {
+  if (e.sa->finished()) {  // Failed, or Closed by a Delete (RFC 7296 1.4.1)
     counters_.inc(ResponderCounter::SasRemoved);
     outputs_.emplace_back(ResponderSaRemoved{wire::Spi(spi_r), e.tag, e.established});
+    std::erase_if(aliases_, [&](const auto& a) { return a.second == spi_r; });
     sas_.erase(it);
   }
 }

@@ -11,12 +11,23 @@
 //   Refuse   -> stateless HDR(SPIi, 0) N(error), or silence.
 // Half-open SAs (IKE_SA_INIT answered, no IKE_AUTH yet) are counted; the count goes to the
 // decision and a hard bound makes the front drop Serve verdicts beyond it.
-// Datagrams for existing SAs are routed by SPIr (IKE_SA_INIT retransmits by SPIi + address).
+// Datagrams for existing SAs are routed by SPIr (IKE_SA_INIT retransmits by SPIi and the
+// sender's address and port).
 // Outputs: datagrams to send, one InitDecided event per decision, SA life events and every
 // other output of the served SAs, tagged with their SPIr.
-// Not yet: COOKIE (R7296-21..24), anycast reply address (R5685-14 is the shell's business),
-// lingering failed SAs to resend their last error answer; a failed SA is removed at once.
+// COOKIE (RFC 7296 2.6, R7296-21..23): at or above cookie_threshold half-open SAs, a request
+// without a valid N(COOKIE) gets a stateless HDR(SPIi, 0) N(COOKIE) (cookie.h) and nothing
+// else: no decision, no SA, no DH. The check comes BEFORE the InitDecision, so under attack
+// only initiators that can receive at their source address reach the decision (and its
+// redirect / serve bookkeeping).
+// R7296-43: unprotected error answers (refusals, and the INVALID_SYNTAX / NO_PROPOSAL_CHOSEN /
+// INVALID_KE_PAYLOAD / ... of the SAs the front creates) pass one token bucket; the rest are
+// dropped and counted. COOKIE and REDIRECT answers are the load-shedding answers themselves
+// and are not limited (both are smaller than the request, so they amplify nothing).
+// Not yet: anycast reply address (R5685-14 is the shell's business), lingering failed SAs to
+// resend their last error answer; a failed SA is removed at once.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -26,6 +37,8 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/log.h"
+#include "ike/engine/cookie.h"
 #include "ike/engine/engine_types.h"
 #include "ike/engine/ike_sa.h"
 #include "ike/wire/notify_payload.h"
@@ -62,12 +75,45 @@ class InitDecision {
   [[nodiscard]] virtual InitVerdict decide(const InitContext& context, base::TimePoint now) = 0;
 };
 
+// RFC 5685 6 (decision point B): asked by a responder IkeSa once the initiator's AUTH has
+// verified (R5685-21), with the identity it proved. Injected through Environment::auth_decision
+// (nullptr: serve everyone). A Redirect for a peer that announced no support is overridden
+// to serve and counted (AuthRedirectForbidden, R5685-03); `redirect_supported` lets the
+// policy see that beforehand.
+struct AuthContext {
+  wire::IdPayload peer_id;  // authenticated IDi
+  base::Ip6Addr initiator;  // the request's source address
+  base::Ip6Addr local;      // the address it arrived on
+  std::uint64_t tag = 0;    // the ServeInit tag of this SA (IkeSa::tag())
+  bool redirect_supported = false;  // REDIRECT_SUPPORTED or REDIRECTED_FROM seen (R5685-02)
+  std::optional<wire::GwIdentity> redirected_from;
+};
+struct ServeAuth {};
+struct RedirectAuth {
+  wire::GwIdentity gateway;  // IPv4, IPv6 or FQDN (R5685-35)
+};
+using AuthVerdict = std::variant<ServeAuth, RedirectAuth>;
+
+class AuthDecision {
+ public:
+  virtual ~AuthDecision() = default;
+  [[nodiscard]] virtual AuthVerdict decide(const AuthContext& context, base::TimePoint now) = 0;
+};
+
 struct IkeResponderConfig {
   IkeSaConfig sa;  // template for every responder SA; role is forced to Responder
   std::uint32_t max_half_open = 1024;  // Serve verdicts beyond this are dropped
   // Answer when the decision wants to redirect a peer that cannot be redirected (R5685-03);
   // nullopt drops the request.
   std::optional<wire::NotifyType> unredirectable_answer = wire::NotifyType::NoProposalChosen;
+  // R7296-21: from this many half-open SAs on, IKE_SA_INIT needs a valid cookie; 0 demands one
+  // always, nullopt never.
+  std::optional<std::uint32_t> cookie_threshold = 256;
+  // The cookie secret changes this often; the previous one stays valid (cookie.h).
+  base::Duration cookie_secret_rotation = std::chrono::minutes(2);
+  // R7296-43: unprotected error answers, sustained rate and burst (token bucket).
+  double error_answers_per_second = 100;
+  double error_answer_burst = 50;
 };
 
 enum class InitOutcome : std::uint8_t {
@@ -97,7 +143,8 @@ struct ResponderSaCreated {
   std::uint64_t tag = 0;
   bool redirect_supported = false;  // recorded per SA (R5685-02)
 };
-// The SA is gone (failed); `established` tells a lost reservation from a used one.
+// The SA is gone (failed, or closed by a Delete); `established` tells a lost reservation
+// from a used one.
 struct ResponderSaRemoved {
   wire::Spi spi_r;
   std::uint64_t tag = 0;
@@ -127,6 +174,10 @@ enum class ResponderCounter : std::uint8_t {
   RefusedSilently,
   SpiCollisions,
   SasRemoved,
+  CookiesSent,              // N(COOKIE) answered, nothing kept (R7296-21)
+  CookiesAccepted,          // a valid cookie let the request through to the decision
+  CookiesInvalid,           // wrong / old / foreign cookie: answered with a fresh one (R7296-23)
+  ErrorAnswersRateLimited,  // unprotected error answer dropped by the bucket (R7296-43)
   kCount,
 };
 std::string_view to_string(ResponderCounter c);
@@ -150,13 +201,22 @@ class IkeResponder {
     return static_cast<std::uint32_t>(half_open_.size());
   }
   [[nodiscard]] const IkeSa* find(wire::Spi spi_r) const;
+  // A datagram with this SPIr belongs to one of our SAs: filed under it, or an old SPIr of an
+  // SA rekeyed in place (engine::IkeSaRekeyed) whose Delete is not done yet.
+  [[nodiscard]] bool routes(wire::Spi spi_r) const;
+  // A command on one of our SAs (IkeSa::redirect() for RFC 5685 5, request_delete(),
+  // delete_child(), check_liveness()), after which its outputs are drained as usual.
+  // Unknown spi_r: error.
+  [[nodiscard]] base::Result<void> with_sa(
+      wire::Spi spi_r, const std::function<base::Result<void>(IkeSa&, base::TimePoint)>& command,
+      base::TimePoint now);
   [[nodiscard]] const ResponderCounters& counters() const { return counters_; }
 
  private:
   struct Entry {
     std::unique_ptr<IkeSa> sa;
     std::uint64_t tag = 0;
-    base::Ip6Addr remote;
+    Endpoint remote;  // address and port: two initiators behind one NAT may share an SPIi
     bool established = false;
   };
 
@@ -165,14 +225,27 @@ class IkeResponder {
   void serve(const Path& path, const wire::Header& header, std::span<const std::uint8_t> bytes,
              std::uint64_t tag, InitDecided event, base::TimePoint now);
   void answer(const Path& path, const wire::Header& request, wire::NotifyPayload notify);
+  // answer() for error notifies: through the R7296-43 bucket.
+  void answer_error(const Path& path, const wire::Header& request, wire::NotifyPayload notify,
+                    base::TimePoint now);
+  // True when the request may go on to the decision; otherwise N(COOKIE) was answered.
+  [[nodiscard]] bool cookie_passes(const Path& path, const wire::Message& request,
+                                   std::span<const std::uint8_t> nonce_i, base::TimePoint now);
+  // Adds what the bucket suppressed inside the SAs since `before` to our counter.
+  void count_suppressed(std::uint64_t before);
   // Moves the SA's outputs out; removes it when it failed.
   void drain(std::uint64_t spi_r);
-  [[nodiscard]] Entry* find_half_open(wire::Spi spi_i, const base::Ip6Addr& remote);
+  [[nodiscard]] Entry* find_half_open(wire::Spi spi_i, const Endpoint& remote);
 
   IkeResponderConfig config_;
+  // R7296-43 bucket, used unless the Environment brings a shared one (env_ points at it).
+  base::RateLimiter error_limiter_;
   Environment env_;
+  CookieJar cookies_;
   InitDecision& decision_;
   std::unordered_map<std::uint64_t, Entry> sas_;  // by SPIr
+  // IKE SA rekey (ike_rekey.h): retiring SPIr -> the SPIr the SA is filed under now.
+  std::unordered_map<std::uint64_t, std::uint64_t> aliases_;
   // Half-open SAs by SPIi -> SPIr: retransmitted IKE_SA_INIT requests find their SA here, and
   // its size is the half-open count.
   std::unordered_multimap<std::uint64_t, std::uint64_t> half_open_;

@@ -18,10 +18,14 @@ bool allowed(IkeSaState from, IkeSaState to) {
   switch (from) {
     case S::Created: return to == S::InitRequestSent || to == S::InitResponded || to == S::Failed;
     case S::InitRequestSent: return to == S::AuthRequestSent || to == S::Failed;
-    case S::InitResponded: return to == S::Established || to == S::Failed;
-    case S::AuthRequestSent: return to == S::Established || to == S::Failed;
-    case S::Established: return to == S::Failed;
+    case S::InitResponded: return to == S::Established || to == S::Redirected || to == S::Failed;
+    case S::AuthRequestSent:
+      return to == S::Established || to == S::Redirected || to == S::Failed;
+    case S::Established: return to == S::Deleting || to == S::Closed || to == S::Failed;
+    case S::Redirected: return to == S::Deleting || to == S::Closed || to == S::Failed;
+    case S::Deleting: return to == S::Closed || to == S::Failed;
     case S::Failed: return false;
+    case S::Closed: return false;
   }
   return false;
 }
@@ -45,13 +49,23 @@ bool IkeSa::transition(IkeSaState to) {
   }
   outputs_.emplace_back(StateChanged{state_, to});
   state_ = to;
+  if (to == IkeSaState::Established) {
+    last_authentic_input_ = last_input_;  // the liveness clock starts (dpd_interval)
+    arm_ike_rekey(last_input_);           // IkeSaConfig::ike_rekey_after (2.8)
+  }
   return true;
 }
 
-void IkeSa::fail(FailureReason reason, std::optional<wire::NotifyType> notify) {
+void IkeSa::fail(FailureReason reason, std::optional<wire::NotifyType> notify,
+                 std::string_view detail) {
   outstanding_.clear();
+  // The Child SAs end with their IKE SA (R7296-55): the shell removes them too.
+  for (const auto& c : child_sas_) {
+    outputs_.emplace_back(ChildSaDeleted{c.spi_in, c.spi_out, false});
+  }
+  child_sas_.clear();
   if (transition(IkeSaState::Failed)) {
-    outputs_.emplace_back(SaFailed{reason, notify});
+    outputs_.emplace_back(SaFailed{reason, notify, detail});
   }
 }
 
@@ -62,7 +76,9 @@ base::Result<void> IkeSa::initiate(const Path& path, base::TimePoint now) {
   if (config_.ike.dh_groups.empty()) {
     return base::fail(base::Error{"bad-config", "no DH group"});
   }
-  if (!env_.credentials.psk_for(config_.remote_id)) {
+  // We prove ourselves with our certificate, or else with the PSK shared with the peer.
+  if (env_.credentials.local_certificate() == nullptr &&
+      !env_.credentials.psk_for(config_.remote_id)) {
     return base::fail(base::Error{"no-psk", "no PSK for the configured remote identity"});
   }
   path_ = path;
@@ -89,6 +105,7 @@ base::Result<void> IkeSa::initiate(const Path& path, base::TimePoint now) {
 void IkeSa::on_datagram(const Path& path, std::span<const std::uint8_t> bytes,
                         base::TimePoint now) {
   counters_.inc(IkeCounter::DatagramsIn);
+  last_input_ = now;
   auto decoded = wire::decode_message(bytes);
   if (!decoded) {
     counters_.inc(IkeCounter::DroppedUndecodable);
@@ -96,14 +113,20 @@ void IkeSa::on_datagram(const Path& path, std::span<const std::uint8_t> bytes,
     return;
   }
   const wire::Header& h = decoded->message.header;
-  if (state_ == IkeSaState::Failed) {
-    // The error we answered with (e.g. AUTHENTICATION_FAILED) is still resent (R7296-37).
+  if (finished()) {
+    // The error we answered with (e.g. AUTHENTICATION_FAILED), or the answer to the peer's
+    // Delete, is still resent (R7296-37).
     if (!h.response && h.spi_i == spi_i_ && window_.is_retransmit(h.message_id, bytes)) {
       counters_.inc(IkeCounter::ResponsesResent);
       outputs_.emplace_back(SendDatagram{path, window_.cached_response()});
       return;
     }
     counters_.inc(IkeCounter::DroppedAfterFailure);
+    return;
+  }
+  // After an IKE SA rekey the old (or a redundant) SA still answers under its own SPIs.
+  if (RetiringIkeSa* old = find_retiring(h.spi_i, h.spi_r)) {
+    on_retiring_datagram(*old, path, *decoded, bytes, now);
     return;
   }
   // R7296-06: the SA is found by its SPIs. A responder in Created accepts any first request.
@@ -151,7 +174,15 @@ void IkeSa::on_request(const Path& path, const wire::DecodedMessage& msg,
     handle_auth_request(path, msg, bytes);
     return;
   }
-  // CREATE_CHILD_SA and INFORMATIONAL tasks slot in here (see ike_sa.h).
+  // Deleting / Redirected: the IKE SA still exists, the peer's INFORMATIONAL (its Delete) is
+  // answered (1.4.1); CREATE_CHILD_SA is refused there (established.cc).
+  const bool sa_exists = state_ == IkeSaState::Established || state_ == IkeSaState::Deleting ||
+                         state_ == IkeSaState::Redirected;
+  if (sa_exists && (h.exchange == wire::ExchangeType::Informational ||
+                    h.exchange == wire::ExchangeType::CreateChildSa)) {
+    on_established_request(path, msg, bytes, now);
+    return;
+  }
   counters_.inc(IkeCounter::DroppedUnexpected);
 }
 
@@ -178,6 +209,12 @@ void IkeSa::on_response(const Path& path, const wire::DecodedMessage& msg,
     handle_auth_response(path, msg, bytes);
     return;
   }
+  if ((state_ == IkeSaState::Established || state_ == IkeSaState::Deleting ||
+       state_ == IkeSaState::Redirected) &&
+      current_exchange_ && h.exchange == current_exchange_->exchange) {
+    on_established_response(path, msg, bytes, now);
+    return;
+  }
   counters_.inc(IkeCounter::DroppedUnexpected);
 }
 
@@ -185,13 +222,28 @@ base::TimePoint IkeSa::next_deadline() const {
   if (state_ == IkeSaState::InitResponded) {
     return std::min(outstanding_.deadline(), half_open_deadline_);
   }
-  return outstanding_.deadline();
+  return std::min({outstanding_.deadline(), keepalive_deadline(), dpd_deadline(),
+                   redirect_deadline_, lifetime_deadline(), retiring_deadline()});
 }
 
 void IkeSa::on_timer(base::TimePoint now) {
   if (state_ == IkeSaState::InitResponded && now >= half_open_deadline_) {
     fail(FailureReason::HalfOpenTimeout, std::nullopt);
     return;
+  }
+  if (now >= keepalive_deadline()) {
+    send_keepalive(now);  // RFC 3948 4
+  }
+  if (now >= redirect_deadline_) {
+    on_redirect_deadline(now);  // RFC 5685 grace period (ike_redirect.cc)
+  }
+  if (now >= dpd_deadline()) {
+    counters_.inc(IkeCounter::LivenessChecksSent);  // RFC 7296 1.4: the peer was silent
+    (void)check_liveness(now);
+  }
+  on_retiring_timer(now);  // old IKE SAs after a rekey (ike_rekey_task.cc)
+  if (state_ == IkeSaState::Established) {
+    on_lifetime_timer(now);  // Child and IKE SA rekeys and hard lifetimes (2.8)
   }
   switch (outstanding_.on_timer(now)) {
     case OutstandingRequest::TimerAction::None: return;
@@ -200,6 +252,12 @@ void IkeSa::on_timer(base::TimePoint now) {
       outputs_.emplace_back(SendDatagram{outstanding_.path(), outstanding_.bytes()});
       return;
     case OutstandingRequest::TimerAction::GiveUp:
+      if (state_ == IkeSaState::Deleting) {
+        // 1.4.1: our Delete went unanswered; the SA is gone all the same.
+        counters_.inc(IkeCounter::IkeDeletesUnanswered);
+        close(false, false, delete_detail_);
+        return;
+      }
       fail(FailureReason::RetransmitLimit, std::nullopt);
       return;
   }
@@ -231,6 +289,11 @@ wire::Header IkeSa::make_header(wire::ExchangeType exchange, bool response,
 
 void IkeSa::send_init_error(const Path& path, const wire::Header& request,
                             wire::NotifyPayload notify) {
+  // R7296-43: a flood of bad requests must not become a flood of unprotected answers.
+  if (env_.unprotected_errors != nullptr && !env_.unprotected_errors->allow(last_input_)) {
+    counters_.inc(IkeCounter::ErrorAnswersRateLimited);
+    return;
+  }
   // Stateless answer: nothing is cached, so a retried request is judged afresh.
   if (auto bytes = encode_stateless_init_answer(request, std::move(notify))) {
     outputs_.emplace_back(SendDatagram{path, std::move(*bytes)});

@@ -56,10 +56,12 @@ std::size_t count_type(const wire::Proposal& p, TransformType type) {
 
 }  // namespace
 
-wire::SaPayload make_ike_sa_offer(const IkeProposalConfig& config) {
+wire::SaPayload make_ike_sa_offer(const IkeProposalConfig& config,
+                                  std::span<const std::uint8_t> spi) {
   wire::Proposal p;
   p.number = 1;
   p.protocol = wire::ProtocolId::Ike;
+  p.spi.assign(spi.begin(), spi.end());
   for (std::uint16_t bits : config.gcm16_key_bits) {
     p.transforms.push_back(Transform::make_with_key_length(TransformType::Encr, kGcm16, bits));
   }
@@ -74,9 +76,9 @@ wire::SaPayload make_ike_sa_offer(const IkeProposalConfig& config) {
 
 std::optional<IkeSelection> select_ike_proposal(const IkeProposalConfig& config,
                                                 const wire::SaPayload& offer,
-                                                std::uint16_t ke_group) {
+                                                std::uint16_t ke_group, std::size_t spi_size) {
   for (const auto& p : offer.proposals) {
-    if (p.protocol != wire::ProtocolId::Ike || !p.spi.empty()) {
+    if (p.protocol != wire::ProtocolId::Ike || p.spi.size() != spi_size) {
       continue;
     }
     const bool unknown_type = std::any_of(p.transforms.begin(), p.transforms.end(),
@@ -113,6 +115,7 @@ std::optional<IkeSelection> select_ike_proposal(const IkeProposalConfig& config,
     IkeSelection sel;
     sel.chosen.number = p.number;
     sel.chosen.protocol = wire::ProtocolId::Ike;
+    sel.chosen.spi = p.spi;
     sel.chosen.transforms = {
         Transform::make_with_key_length(TransformType::Encr, kGcm16, *bits),
         Transform::make(TransformType::Prf, id_of(*prf)),
@@ -129,12 +132,12 @@ std::optional<IkeSelection> select_ike_proposal(const IkeProposalConfig& config,
 }
 
 std::optional<IkeSuite> accept_ike_answer(const IkeProposalConfig& config,
-                                          const wire::SaPayload& answer) {
+                                          const wire::SaPayload& answer, std::size_t spi_size) {
   if (answer.proposals.size() != 1) {
     return std::nullopt;
   }
   const wire::Proposal& p = answer.proposals[0];
-  if (p.protocol != wire::ProtocolId::Ike || !p.spi.empty() ||
+  if (p.protocol != wire::ProtocolId::Ike || p.spi.size() != spi_size ||
       count_type(p, TransformType::Encr) != 1 || count_type(p, TransformType::Prf) != 1 ||
       count_type(p, TransformType::Dh) != 1 || count_type(p, TransformType::Esn) != 0 ||
       count_type(p, TransformType::Integ) > 1 || !integ_ok_for_aead(p)) {
@@ -213,6 +216,88 @@ std::optional<std::uint32_t> accept_esp_answer(const EspProposalConfig& config,
   if (p.protocol != wire::ProtocolId::Esp || !spi || *spi == 0 || p.transforms.size() != 2 ||
       !has_transform(p, TransformType::Encr, kGcm16, config.gcm16_key_bits) ||
       !has_transform(p, TransformType::Esn, id_of(crypto::EsnMode::NoEsn))) {
+    return std::nullopt;
+  }
+  return spi;
+}
+
+wire::SaPayload make_esp_offer_pfs(const EspProposalConfig& config, std::uint32_t spi,
+                                   crypto::DhGroup first_group) {
+  wire::SaPayload offer = make_esp_offer(config, spi);
+  std::vector<crypto::DhGroup> groups;
+  if (first_group != crypto::DhGroup::None) {
+    groups.push_back(first_group);
+  }
+  for (auto g : config.dh_groups) {
+    if (g != first_group) {
+      groups.push_back(g);
+    }
+  }
+  for (auto g : groups) {
+    offer.proposals[0].transforms.push_back(Transform::make(TransformType::Dh, id_of(g)));
+  }
+  return offer;
+}
+
+std::optional<EspPfsSelection> select_esp_proposal_pfs(const EspProposalConfig& config,
+                                                       const wire::SaPayload& offer,
+                                                       std::uint16_t ke_group) {
+  for (const auto& p : offer.proposals) {
+    const auto spi = p.spi32();
+    if (p.protocol != wire::ProtocolId::Esp || !spi || *spi == 0) {
+      continue;
+    }
+    const bool unknown_type = std::any_of(p.transforms.begin(), p.transforms.end(),
+                                          [](const Transform& t) { return !known_type(t.type); });
+    if (unknown_type || has_type(p, TransformType::Prf) || !integ_ok_for_aead(p) ||
+        !has_transform(p, TransformType::Encr, kGcm16, config.gcm16_key_bits) ||
+        !has_transform(p, TransformType::Esn, id_of(crypto::EsnMode::NoEsn))) {
+      continue;
+    }
+    // D-H: none offered (or NONE among them) is "no PFS"; we take it only when we demand none.
+    const bool offers_none = !has_type(p, TransformType::Dh) ||
+                             has_transform(p, TransformType::Dh, id_of(crypto::DhGroup::None));
+    std::optional<crypto::DhGroup> dh;
+    for (auto g : config.dh_groups) {
+      if (!dh && id_of(g) == ke_group && has_transform(p, TransformType::Dh, ke_group)) {
+        dh = g;
+      }
+    }
+    for (auto g : config.dh_groups) {
+      if (!dh && has_transform(p, TransformType::Dh, id_of(g))) {
+        dh = g;
+      }
+    }
+    if (!dh && (!config.dh_groups.empty() || !offers_none)) {
+      continue;
+    }
+    EspPfsSelection sel;
+    sel.peer_spi = *spi;
+    sel.dh = dh.value_or(crypto::DhGroup::None);
+    sel.chosen = make_esp_offer(config, *spi).proposals[0];
+    sel.chosen.number = p.number;
+    if (dh) {
+      sel.chosen.transforms.push_back(Transform::make(TransformType::Dh, id_of(*dh)));
+    }
+    return sel;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> accept_esp_answer_pfs(const EspProposalConfig& config,
+                                                   const wire::SaPayload& answer,
+                                                   crypto::DhGroup sent_group) {
+  if (answer.proposals.size() != 1) {
+    return std::nullopt;
+  }
+  const wire::Proposal& p = answer.proposals[0];
+  const auto spi = p.spi32();
+  const bool pfs = sent_group != crypto::DhGroup::None;
+  if (p.protocol != wire::ProtocolId::Esp || !spi || *spi == 0 ||
+      p.transforms.size() != (pfs ? 3u : 2u) ||
+      !has_transform(p, TransformType::Encr, kGcm16, config.gcm16_key_bits) ||
+      !has_transform(p, TransformType::Esn, id_of(crypto::EsnMode::NoEsn)) ||
+      (pfs && !has_transform(p, TransformType::Dh, id_of(sent_group)))) {
     return std::nullopt;
   }
   return spi;

@@ -28,8 +28,10 @@ struct IkeSuite {
   crypto::DhGroup dh = crypto::DhGroup::None;
 };
 
-// One proposal with every transform we accept (R7296-16: Key Length with GCM only).
-[[nodiscard]] wire::SaPayload make_ike_sa_offer(const IkeProposalConfig& config);
+// One proposal with every transform we accept (R7296-16: Key Length with GCM only). An IKE SA
+// rekey (RFC 7296 1.3.2) puts the new SA's 8-octet SPI into it; IKE_SA_INIT has none.
+[[nodiscard]] wire::SaPayload make_ike_sa_offer(const IkeProposalConfig& config,
+                                                std::span<const std::uint8_t> spi = {});
 
 enum class SelectError : std::uint8_t { NoProposalChosen, WrongKeGroup };
 
@@ -42,19 +44,26 @@ struct IkeSelection {
 // proposal and our config both allow it; otherwise our first acceptable group is chosen and
 // the caller answers INVALID_KE_PAYLOAD with suite.dh (R7296-18). Unknown transform types,
 // IDs or attributes make a proposal or transform unacceptable (R7296-13, R7296-15).
+// `spi_size`: 0 in IKE_SA_INIT, 8 in an IKE SA rekey (the peer's SPI is left in `chosen`).
 [[nodiscard]] std::optional<IkeSelection> select_ike_proposal(const IkeProposalConfig& config,
                                                               const wire::SaPayload& offer,
-                                                              std::uint16_t ke_group);
+                                                              std::uint16_t ke_group,
+                                                              std::size_t spi_size = 0);
 
 // Initiator check of the responder's answer (R7296-14): exactly one proposal, one transform
 // per mandatory type, each of them in our config.
 [[nodiscard]] std::optional<IkeSuite> accept_ike_answer(const IkeProposalConfig& config,
-                                                        const wire::SaPayload& answer);
+                                                        const wire::SaPayload& answer,
+                                                        std::size_t spi_size = 0);
 
 // ESP for the Child SA: AES-GCM-16 with the given key length, no ESN, no DH (the first Child
 // SA of IKE_AUTH never has PFS).
 struct EspProposalConfig {
   std::uint16_t gcm16_key_bits = 256;
+  // PFS in CREATE_CHILD_SA (RFC 7296 1.3.1, 2.17), in preference order. Initiator: offered
+  // with a KE for the first; responder: the groups it accepts, and then demands (empty: the
+  // responder accepts only proposals without a D-H group, and offers none).
+  std::vector<crypto::DhGroup> dh_groups;
 };
 [[nodiscard]] wire::SaPayload make_esp_offer(const EspProposalConfig& config, std::uint32_t spi);
 
@@ -67,5 +76,23 @@ struct EspSelection {
 // Initiator check: one ESP proposal with a 4-octet SPI and exactly our transforms.
 [[nodiscard]] std::optional<std::uint32_t> accept_esp_answer(const EspProposalConfig& config,
                                                              const wire::SaPayload& answer);
+
+// CREATE_CHILD_SA variants with PFS: the offer lists config.dh_groups (first = the KE sent;
+// `first_group` moves another one to the front after INVALID_KE_PAYLOAD).
+[[nodiscard]] wire::SaPayload make_esp_offer_pfs(const EspProposalConfig& config, std::uint32_t spi,
+                                                 crypto::DhGroup first_group);
+struct EspPfsSelection {
+  wire::Proposal chosen;  // with the peer's SPI still in it
+  std::uint32_t peer_spi = 0;
+  crypto::DhGroup dh = crypto::DhGroup::None;  // None: no PFS
+};
+// Responder: the KE group of the request (0 without KE) is preferred when allowed; otherwise
+// our first group in the proposal is chosen, and the caller answers INVALID_KE_PAYLOAD.
+[[nodiscard]] std::optional<EspPfsSelection> select_esp_proposal_pfs(
+    const EspProposalConfig& config, const wire::SaPayload& offer, std::uint16_t ke_group);
+// Initiator: one ESP proposal with our ENCR and ESN and, when we sent KE, exactly that group.
+[[nodiscard]] std::optional<std::uint32_t> accept_esp_answer_pfs(const EspProposalConfig& config,
+                                                                 const wire::SaPayload& answer,
+                                                                 crypto::DhGroup sent_group);
 
 }  // namespace ike::engine

@@ -55,13 +55,14 @@ void IkeDriver::stop() {
   }
 }
 
-base::Result<engine::Endpoint, std::string> IkeDriver::listen(const engine::Endpoint& local) {
+base::Result<engine::Endpoint, std::string> IkeDriver::listen(const engine::Endpoint& local,
+                                                              Framing framing) {
   auto t = UdpTransport::open(
       io_, local,
       [this](const engine::Path& path, std::span<const std::uint8_t> bytes) {
         on_datagram(path, bytes);
       },
-      log_);
+      log_, framing);
   if (!t) {
     return base::fail(t.error());
   }
@@ -80,7 +81,12 @@ base::Result<engine::IkeSa*, std::string> IkeDriver::initiate(engine::IkeSaConfi
                       std::string(started.error().detail));
   }
   engine::IkeSa* raw = sa.get();
-  sas_.emplace(raw->spi_i().value(), Entry{std::move(sa)});
+  const SaKey key = key_of(*raw);
+  if (sas_.count(key) != 0) {
+    ++stats_.spi_collisions;  // our own 64-bit SPIi twice: 2^-64, the caller may retry
+    return base::fail(std::string("initiate: SPIi collision"));
+  }
+  sas_.emplace(key, Entry{std::move(sa)});
   drain(*raw);
   remove_failed();
   rearm();
@@ -108,34 +114,35 @@ void IkeDriver::on_datagram(const engine::Path& path, std::span<const std::uint8
   // The I flag says who sent it (R7296-04): set = the original initiator, so the SA here is
   // our responder SA; clear = the peer responds to (or requests from) our initiator SA.
   const engine::Role mine = header->initiator ? engine::Role::Responder : engine::Role::Initiator;
-  if (mine == engine::Role::Responder && responder_) {
+  // An SA of the front whose IKE rekey made us the original initiator (R7296-04) is still
+  // the front's: it finds it by SPIr.
+  if ((mine == engine::Role::Responder && responder_) ||
+      (responder_ && route(*header, path) == sas_.end() && responder_->routes(header->spi_r))) {
+    using C = engine::ResponderCounter;
+    const auto& counters = responder_->counters();
+    const std::uint64_t cookies = counters.get(C::CookiesSent);
+    const std::uint64_t limited = counters.get(C::ErrorAnswersRateLimited);
     responder_->on_datagram(path, bytes, base::Clock::now());
+    log_stateless(path, counters.get(C::CookiesSent) != cookies,
+                  counters.get(C::ErrorAnswersRateLimited) != limited);
     drain_responder();
     rearm();
     return;
   }
-  engine::IkeSa* target = nullptr;
-  auto [first, last] = sas_.equal_range(header->spi_i.value());
-  for (auto it = first; it != last; ++it) {
-    if (it->second.sa->role() == mine &&
-        (mine == engine::Role::Initiator || it->second.sa->spi_r() == header->spi_r ||
-         header->spi_r.is_zero())) {
-      target = it->second.sa.get();
-      break;
-    }
-  }
-  if (target == nullptr && mine == engine::Role::Responder && responder_config_ &&
+  auto it = route(*header, path);
+  if (it == sas_.end() && mine == engine::Role::Responder && responder_config_ &&
       header->exchange == wire::ExchangeType::IkeSaInit && !header->response &&
       header->spi_r.is_zero()) {
-    auto sa = std::make_unique<engine::IkeSa>(*responder_config_, env_);
-    target = sa.get();
-    sas_.emplace(header->spi_i.value(), Entry{std::move(sa)});
-    ++stats_.responders_created;
+    respond_new(path, bytes);
+    remove_failed();
+    rearm();
+    return;
   }
-  if (target == nullptr) {
+  if (it == sas_.end()) {
     ++stats_.dropped_no_sa;
     return;
   }
+  engine::IkeSa* target = it->second.sa.get();
   target->on_datagram(path, bytes, base::Clock::now());
   drain(*target);
   remove_failed();
@@ -143,11 +150,13 @@ void IkeDriver::on_datagram(const engine::Path& path, std::span<const std::uint8
 }
 
 void IkeDriver::drain(engine::IkeSa& sa) {
+  record_keys(sa);
   for (const auto& out : sa.take_outputs()) {
     if (const auto* d = std::get_if<engine::SendDatagram>(&out)) {
       send(*d);
     }
     log_output(sa, out);
+    note_rekey(out);
     if (sink_) {
       // A failing observer must not cost the remaining outputs (a lost SendDatagram would
       // only be repaired by a peer retransmission).
@@ -171,6 +180,9 @@ void IkeDriver::drain_responder() {
       sa = responder_->find(e->spi_r);
     }
     if (sa != nullptr) {
+      record_keys(*sa);
+    }
+    if (sa != nullptr) {
       log_output(*sa, std::get<engine::ResponderSaEvent>(out).output);
     } else {
       log_responder_output(out);
@@ -189,10 +201,52 @@ void IkeDriver::drain_responder() {
   }
 }
 
+void IkeDriver::record_keys(const engine::IkeSa& sa) {
+  if (keylog_ == nullptr || sa.keys() == nullptr || !sa.suite() ||
+      keylog_->seen(sa.spi_i(), sa.spi_r())) {
+    return;
+  }
+  auto written = keylog_->record(sa.spi_i(), sa.spi_r(), sa.suite()->transforms, *sa.keys());
+  if (!written) {
+    ++stats_.keylog_errors;
+    log_.log(base::LogLevel::Warning, kComponent, sa_name(sa) + ": " + written.error());
+    return;
+  }
+  ++stats_.keylog_lines;
+  log_.log(base::LogLevel::Debug, kComponent,
+           sa_name(sa) + ": keys appended to " + keylog_->path());
+}
+
+void IkeDriver::log_stateless(const engine::Path& path, bool cookie, bool rate_limited) {
+  // Under attack these happen per datagram: the log gets a sample, the counters get all.
+  if ((!cookie && !rate_limited) || !log_limiter_.allow(base::Clock::now())) {
+    return;
+  }
+  const std::string who = "IKE_SA_INIT from [" + address_to_string(path.remote.address) +
+                          "]:" + std::to_string(path.remote.port) + ": ";
+  if (cookie) {
+    log_.log(base::LogLevel::Debug, kComponent,
+             who + "answered N(COOKIE), half-open SAs at the cookie threshold (R7296-21)");
+  }
+  if (rate_limited) {
+    log_.log(base::LogLevel::Info, kComponent,
+             who + "error answer suppressed by the rate limit (R7296-43)");
+  }
+}
+
 void IkeDriver::log_responder_output(const engine::ResponderOutput& out) const {
   std::visit(
       Overloaded{
           [&](const engine::InitDecided& d) {
+            // Redirects and refusals are per-packet and unauthenticated (a flood must not
+            // become a flood of log lines, nor cost the string): Debug; the front's counters
+            // keep the totals.
+            const base::LogLevel level = d.outcome == engine::InitOutcome::Served
+                                             ? base::LogLevel::Info
+                                             : base::LogLevel::Debug;
+            if (!log_.enabled(level)) {
+              return;
+            }
             std::string msg = "IKE_SA_INIT from [" + address_to_string(d.path.remote.address) +
                               "] " + wire::to_string(d.spi_i) + "_i: " +
                               std::string(engine::to_string(d.outcome));
@@ -203,7 +257,7 @@ void IkeDriver::log_responder_output(const engine::ResponderOutput& out) const {
               msg += " (notify " + std::string(wire::to_string(*d.notify)) + ")";
             }
             msg += d.redirect_supported ? ", redirect supported" : ", redirect not supported";
-            log_.log(base::LogLevel::Info, kComponent, msg);
+            log_.log(level, kComponent, msg);
           },
           [&](const engine::ResponderSaCreated& c) {
             log_.log(base::LogLevel::Debug, kComponent,
@@ -219,7 +273,8 @@ void IkeDriver::log_responder_output(const engine::ResponderOutput& out) const {
             if (const auto* f = std::get_if<engine::SaFailed>(&e.output)) {
               log_.log(base::LogLevel::Warning, kComponent,
                        "responder SA " + wire::to_string(e.spi_r) +
-                           "_r: failed: " + std::string(engine::to_string(f->reason)));
+                           "_r: failed: " + std::string(engine::to_string(f->reason)) +
+                           (f->detail.empty() ? "" : ": " + std::string(f->detail)));
               return;
             }
             log_.log(base::LogLevel::Debug, kComponent,
@@ -246,16 +301,154 @@ void IkeDriver::send(const engine::SendDatagram& d) {
                  "]:" + std::to_string(d.path.local.port) + ", datagram dropped");
     return;
   }
+  if (d.nat_keepalive) {
+    // RFC 3948 4: the bare 0xFF octet, only ever on the NAT-T socket of the SA's path.
+    if (chosen->send_keepalive(d.path.remote)) {
+      ++stats_.keepalives_sent;
+    } else {
+      ++stats_.dropped_no_transport;
+    }
+    return;
+  }
   chosen->send(d.path.remote, d.bytes);
 }
 
+IkeDriver::SaKey IkeDriver::key_of(const engine::IkeSa& sa) {
+  return SaKey{sa.role(), sa.spi_i().value(), sa.spi_r().value()};
+}
+
+bool IkeDriver::rekey(const SaKey& from, const SaKey& to) {
+  auto it = sas_.find(from);
+  if (it == sas_.end() || (from != to && sas_.count(to) != 0)) {
+    return false;
+  }
+  auto node = sas_.extract(it);
+  node.key() = to;
+  sas_.insert(std::move(node));
+  return true;
+}
+
+void IkeDriver::note_rekey(const engine::Output& out) {
+  auto key = [](const engine::IkeSpis& s) {
+    return SaKey{s.role, s.spi_i.value(), s.spi_r.value()};
+  };
+  if (const auto* r = std::get_if<engine::IkeSaRekeyed>(&out)) {
+    const SaKey now = key(r->now_spis);
+    for (auto& [from, to] : aliases_) {
+      if (to == key(r->old_spis)) {
+        to = now;  // a second rekey before the first one's Delete finished
+      }
+    }
+    for (const auto& spis : r->retiring) {
+      aliases_[key(spis)] = now;
+    }
+    log_.log(base::LogLevel::Info, kComponent,
+             "IKE SA rekeyed: " + wire::to_string(r->old_spis.spi_i) + "_i/" +
+                 wire::to_string(r->old_spis.spi_r) + "_r -> " +
+                 wire::to_string(r->now_spis.spi_i) + "_i/" + wire::to_string(r->now_spis.spi_r) +
+                 "_r");
+  } else if (const auto* gone = std::get_if<engine::IkeSpisRetired>(&out)) {
+    aliases_.erase(key(gone->spis));
+  }
+}
+
+IkeDriver::SaMap::iterator IkeDriver::route(const wire::Header& header, const engine::Path& path) {
+  const engine::Role mine = header.initiator ? engine::Role::Responder : engine::Role::Initiator;
+  auto it = sas_.find(SaKey{mine, header.spi_i.value(), header.spi_r.value()});
+  if (it != sas_.end()) {
+    return it;
+  }
+  // The old SPIs of an SA rekeyed in place (its Delete, a retransmitted rekey request).
+  if (const auto alias = aliases_.find(SaKey{mine, header.spi_i.value(), header.spi_r.value()});
+      alias != aliases_.end()) {
+    if (it = sas_.find(alias->second); it != sas_.end()) {
+      return it;
+    }
+  }
+  if (mine == engine::Role::Initiator) {
+    // The IKE_SA_INIT response names the SPIr we do not know yet; our SPIi is unique.
+    return sas_.find(SaKey{mine, header.spi_i.value(), 0});
+  }
+  if (!header.spi_r.is_zero()) {
+    return sas_.end();
+  }
+  // An IKE_SA_INIT retransmission: the SA that answered this SPIi from this very address and
+  // port (another initiator may have chosen the same SPIi, R7296-06).
+  auto first = sas_.lower_bound(SaKey{mine, header.spi_i.value(), 0});
+  for (it = first;
+       it != sas_.end() && it->first.role == mine && it->first.spi_i == header.spi_i.value();
+       ++it) {
+    if (it->second.sa->path().remote == path.remote) {
+      return it;
+    }
+  }
+  return sas_.end();
+}
+
+void IkeDriver::respond_new(const engine::Path& path, std::span<const std::uint8_t> bytes) {
+  engine::Environment env = env_;
+  if (env.unprotected_errors == nullptr) {
+    env.unprotected_errors = &error_limiter_;  // R7296-43, shared by all our responder SAs
+  }
+  auto sa = std::make_unique<engine::IkeSa>(*responder_config_, env);
+  ++stats_.responders_created;
+  sa->on_datagram(path, bytes, base::Clock::now());
+  drain(*sa);
+  if (sa->state() != engine::IkeSaState::InitResponded) {
+    // It answered with an error (or nothing): stateless, a retried request starts afresh.
+    ++stats_.stateless_answers;
+    return;
+  }
+  const SaKey key = key_of(*sa);
+  if (sas_.count(key) != 0) {
+    ++stats_.spi_collisions;  // our random SPIr met the same pair: drop, the peer retries
+    return;
+  }
+  sas_.emplace(key, Entry{std::move(sa)});
+}
+
+base::Result<void, std::string> IkeDriver::with_sa(
+    const SaKey& key,
+    const std::function<base::Result<void>(engine::IkeSa&, base::TimePoint)>& command) {
+  const auto now = base::Clock::now();
+  base::Result<void> result;
+  if (auto it = sas_.find(key); it != sas_.end()) {
+    engine::IkeSa& sa = *it->second.sa;
+    result = command(sa, now);
+    drain(sa);
+  } else if (responder_ && key.role == engine::Role::Responder) {
+    result = responder_->with_sa(wire::Spi(key.spi_r), command, now);
+    drain_responder();
+  } else {
+    return base::fail(std::string("no such SA"));
+  }
+  remove_failed();
+  rearm();
+  if (!result) {
+    return base::fail(std::string(result.error().code) + ": " + std::string(result.error().detail));
+  }
+  return {};
+}
+
 void IkeDriver::remove_failed() {
+  std::vector<std::pair<SaKey, SaKey>> moved;
   for (auto it = sas_.begin(); it != sas_.end();) {
-    if (it->second.sa->state() == engine::IkeSaState::Failed) {
+    if (it->second.sa->finished()) {  // Failed, or Closed by a Delete (RFC 7296 1.4.1)
+      std::erase_if(aliases_, [&](const auto& a) { return a.second == it->first; });
       it = sas_.erase(it);
       ++stats_.sas_removed;
-    } else {
-      ++it;
+      continue;
+    }
+    if (const SaKey now = key_of(*it->second.sa); now != it->first) {
+      moved.emplace_back(it->first, now);  // SPIr learnt, or the SPIs of a rekey
+    }
+    ++it;
+  }
+  for (const auto& [from, to] : moved) {
+    if (!rekey(from, to)) {
+      ++stats_.spi_collisions;
+      sas_.erase(from);
+      ++stats_.sas_removed;
     }
   }
 }
@@ -336,6 +529,9 @@ void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) c
             if (f.notify) {
               msg += " (notify " + std::to_string(static_cast<unsigned>(*f.notify)) + ")";
             }
+            if (!f.detail.empty()) {
+              msg += ": " + std::string(f.detail);  // e.g. why a certificate was refused
+            }
             log_.log(base::LogLevel::Warning, kComponent, msg);
           },
           [&](const engine::InstallChildSa& c) {
@@ -346,8 +542,43 @@ void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) c
                      sa_name(sa) + ": child SA " + std::string(engine::to_string(c.mode)) +
                          " ESP SPIs in/out " + buf);
           },
-          // Outputs added to the engine later (e.g. redirects) are the owner's business
-          // through the event sink; the driver only notes them.
+          // INFORMATIONAL (RFC 7296 1.4) and RFC 5685 5/6: the engine does not log, we do.
+          [&](const engine::SaDeleted& d) {
+            log_.log(base::LogLevel::Info, kComponent,
+                     sa_name(sa) + ": deleted " + (d.by_peer ? "by the peer" : "by us") +
+                         (d.answered ? "" : " (Delete unanswered)") + ": " +
+                         std::string(d.detail));
+          },
+          [&](const engine::ChildSaDeleted& c) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%08x/%08x", c.spi_in, c.spi_out);
+            log_.log(base::LogLevel::Info, kComponent,
+                     sa_name(sa) + ": child SA " + buf + " deleted" +
+                         (c.by_peer ? " by the peer" : ""));
+          },
+          [&](const engine::InformationalNote& n) {
+            std::string msg = sa_name(sa) + ": INFORMATIONAL: " + std::string(n.what);
+            if (n.notify) {
+              msg += " " + std::string(wire::to_string(*n.notify));
+            }
+            if (n.spi != 0) {
+              char buf[16];
+              std::snprintf(buf, sizeof buf, " SPI %08x", n.spi);
+              msg += buf;
+            }
+            log_.log(base::LogLevel::Warning, kComponent, msg);
+          },
+          [&](const engine::GatewayRedirectReceived& g) {
+            log_.log(base::LogLevel::Info, kComponent,
+                     sa_name(sa) + ": gateway redirects us to " + gw_to_string(g.gateway));
+          },
+          [&](const engine::RedirectSent& r) {
+            log_.log(base::LogLevel::Info, kComponent,
+                     sa_name(sa) + ": REDIRECT to " + gw_to_string(r.gateway) +
+                         (r.at_auth ? " in IKE_AUTH" : " in INFORMATIONAL"));
+          },
+          // Other outputs added to the engine later are the owner's business through the
+          // event sink; the driver only notes them.
           [&](const auto&) {
             log_.log(base::LogLevel::Debug, kComponent,
                      sa_name(sa) + ": output #" + std::to_string(out.index()));

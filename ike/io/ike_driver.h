@@ -5,6 +5,12 @@
 // next_deadline() of all SAs (ngtcp2's expiry model). No protocol logic lives here: which SA
 // a datagram belongs to is decided by its IKE SPIs only (R7296-06), and a responder SA is
 // created for an IKE_SA_INIT request with a new initiator SPI when responding is enabled.
+// SAs are filed by (role, SPIi, SPIr), so two initiators that chose the same SPIi never
+// collide; an IKE_SA_INIT retransmission (SPIr still 0) finds its half-open SA by SPIi and the
+// sender's address and port. When an SA's SPIs change (SPIr learnt, IKE SA rekey) it is
+// re-filed after the drain; rekey() does it explicitly. Datagrams from a NAT-T socket
+// (listen with port 4500 or Framing::NonEspMarker) are routed like any other, and the SAs'
+// NAT keepalives go out on the NAT-T socket of their path without the marker (RFC 3948 4).
 // With an InitDecision (accept_responders with a decision) every request from an initiator
 // goes through an engine::IkeResponder instead, which decides before any DH whether to serve,
 // redirect (RFC 5685) or refuse; the driver holds only its own initiator SAs then.
@@ -27,6 +33,7 @@
 #include "ike/base/result.h"
 #include "ike/engine/ike_responder.h"
 #include "ike/engine/ike_sa.h"
+#include "ike/io/ike_keylog.h"
 #include "ike/io/udp_transport.h"
 
 namespace ike::io {
@@ -38,6 +45,11 @@ struct DriverStats {
   std::uint64_t dropped_no_transport = 0;  // an SA asked to send from an address we do not own
   std::uint64_t responders_created = 0;
   std::uint64_t sas_removed = 0;  // failed SAs destroyed
+  std::uint64_t stateless_answers = 0;  // responder SA answered an error and kept no state
+  std::uint64_t spi_collisions = 0;     // a new SA's (SPIi, SPIr) was taken: dropped
+  std::uint64_t keepalives_sent = 0;    // RFC 3948 4
+  std::uint64_t keylog_lines = 0;   // SAs whose keys went to the IKE keylog
+  std::uint64_t keylog_errors = 0;  // keylog writes that failed (logged)
 };
 
 class IkeDriver {
@@ -52,8 +64,30 @@ class IkeDriver {
   ~IkeDriver();
 
   // Binds a UDP socket on `local` (port 500, or 4500 with the non-ESP marker; 0 = any) and
-  // returns the bound endpoint.
-  [[nodiscard]] base::Result<engine::Endpoint, std::string> listen(const engine::Endpoint& local);
+  // returns the bound endpoint. `framing` overrides the port rule (NAT-T on any port).
+  [[nodiscard]] base::Result<engine::Endpoint, std::string> listen(
+      const engine::Endpoint& local, Framing framing = Framing::ByPort);
+
+  // Where an SA is filed (R7296-06).
+  struct SaKey {
+    engine::Role role = engine::Role::Initiator;
+    std::uint64_t spi_i = 0;
+    std::uint64_t spi_r = 0;  // 0 until the IKE_SA_INIT response names it
+    friend auto operator<=>(const SaKey&, const SaKey&) = default;
+  };
+  [[nodiscard]] static SaKey key_of(const engine::IkeSa& sa);
+  // Files the SA found under `from` under `to` instead (an IKE SA rekey brings new SPIs).
+  // False when nothing is filed under `from` or something else already is under `to`.
+  bool rekey(const SaKey& from, const SaKey& to);
+  // Runs a command on one SA (IkeSa::request_delete(), redirect(), delete_child(), ...), the
+  // driver's own or the responder front's, then performs its outputs. Closed and failed SAs
+  // are destroyed afterwards, as after a datagram.
+  [[nodiscard]] base::Result<void, std::string> with_sa(
+      const SaKey& key,
+      const std::function<base::Result<void>(engine::IkeSa&, base::TimePoint)>& command);
+  // SPI pairs an SA still answers for after an in-place IKE SA rekey (engine::IkeSaRekeyed:
+  // the old SA's Delete, a redundant SA of a collision), until engine::IkeSpisRetired.
+  [[nodiscard]] std::size_t alias_count() const { return aliases_.size(); }
 
   // Creates an initiator SA and sends its IKE_SA_INIT request on `path`; `path.local` must be
   // an endpoint passed to listen(). The pointer stays valid until the SA fails.
@@ -74,6 +108,9 @@ class IkeDriver {
   using ResponderSink =
       std::function<void(const engine::ResponderOutput&, const engine::IkeSa* sa)>;
   void set_event_sink(EventSink sink) { sink_ = std::move(sink); }
+  // Every SA's keys go to `keylog` (not owned; must outlive the driver, nullptr: off) as soon
+  // as they exist, i.e. after IKE_SA_INIT, so even a failing IKE_AUTH can be decrypted.
+  void set_keylog(IkeKeylog* keylog) { keylog_ = keylog; }
   void set_responder_sink(ResponderSink sink) { responder_sink_ = std::move(sink); }
   [[nodiscard]] const engine::IkeResponder* responder() const { return responder_.get(); }
 
@@ -94,25 +131,39 @@ class IkeDriver {
   struct Entry {
     std::unique_ptr<engine::IkeSa> sa;
   };
+  using SaMap = std::map<SaKey, Entry>;
+  // The SA a datagram with this header belongs to, or end().
+  [[nodiscard]] SaMap::iterator route(const wire::Header& header, const engine::Path& path);
+  // A responder SA for a new IKE_SA_INIT request (legacy path, no front).
+  void respond_new(const engine::Path& path, std::span<const std::uint8_t> bytes);
   void drain(engine::IkeSa& sa);
+  // IkeSaRekeyed / IkeSpisRetired: keep the old SPIs routed to the rekeyed SA (aliases_).
+  void note_rekey(const engine::Output& out);
   void drain_responder();
   void log_responder_output(const engine::ResponderOutput& out) const;
+  void log_stateless(const engine::Path& path, bool cookie, bool rate_limited);
   void send(const engine::SendDatagram& d);
+  // Destroys failed SAs and re-files those whose SPIs changed.
   void remove_failed();
   void rearm();
   void on_timer_fired();
   void log_output(const engine::IkeSa& sa, const engine::Output& out) const;
+  void record_keys(const engine::IkeSa& sa);
 
   boost::asio::io_context& io_;
   engine::Environment env_;
   const base::Logger& log_;
   std::vector<std::unique_ptr<UdpTransport>> transports_;
-  // Keyed by SPIi: ours for initiator SAs, the peer's for responder SAs.
-  std::multimap<std::uint64_t, Entry> sas_;
+  SaMap sas_;
+  std::map<SaKey, SaKey> aliases_;  // retiring SPIs -> the key the SA is filed under now
+  // R7296-43: the legacy responder SAs' unprotected error answers (a front has its own).
+  base::RateLimiter error_limiter_{100.0, 50.0};
+  base::RateLimiter log_limiter_{1.0, 10.0};  // sampled log lines for cookies / suppressions
   std::optional<engine::IkeSaConfig> responder_config_;
   std::unique_ptr<engine::IkeResponder> responder_;
   EventSink sink_;
   ResponderSink responder_sink_;
+  IkeKeylog* keylog_ = nullptr;
   boost::asio::steady_timer timer_;
   base::TimePoint armed_ = base::kNever;
   DriverStats stats_;

@@ -32,4 +32,19 @@ struct AuthPayload {
   friend bool operator==(const AuthPayload&, const AuthPayload&) = default;
 };
 
+// Authentication Data of the Digital Signature method (RFC 7427 3): a 1-octet length, the DER
+// AlgorithmIdentifier of that length, then the signature value. The DER itself is ike::crypto's
+// business; this only frames it.
+struct DigitalSignatureData {
+  std::vector<std::uint8_t> algorithm_identifier;
+  std::vector<std::uint8_t> signature;
+  friend bool operator==(const DigitalSignatureData&, const DigitalSignatureData&) = default;
+};
+// Truncated when the length octet is missing or the AlgorithmIdentifier runs past the data.
+[[nodiscard]] ParseResult<DigitalSignatureData> decode_digital_signature(
+    std::span<const std::uint8_t> auth_data);
+// FieldTooLong for an AlgorithmIdentifier over 255 octets.
+[[nodiscard]] EncodeResult<std::vector<std::uint8_t>> encode_digital_signature(
+    std::span<const std::uint8_t> algorithm_identifier, std::span<const std::uint8_t> signature);
+
 }  // namespace ike::wire

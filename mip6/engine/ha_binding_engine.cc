@@ -71,6 +71,9 @@ std::string_view to_string(HaEventKind k) {
     case HaEventKind::DadStarted: return "dad-started";
     case HaEventKind::DadFailed: return "dad-failed";
     case HaEventKind::DadTimedOut: return "dad-timed-out";
+    case HaEventKind::HaSwitchSent: return "ha-switch-sent";
+    case HaEventKind::HaSwitchAcknowledged: return "ha-switch-acknowledged";
+    case HaEventKind::HaSwitchUnanswered: return "ha-switch-unanswered";
   }
   return "?";
 }
@@ -124,7 +127,23 @@ std::string_view to_string(HaCounter c) {
     case HaCounter::DadPendingCancelled: return "dad-pending-cancelled";
     case HaCounter::DadPendingFull: return "dad-pending-full";
     case HaCounter::DadResultUnmatched: return "dad-result-unmatched";
+    case HaCounter::HaSwitchRequested: return "ha-switch-requested";
+    case HaCounter::HaSwitchSent: return "ha-switch-sent";
+    case HaCounter::HaSwitchRetransmitted: return "ha-switch-retransmitted";
+    case HaCounter::HaSwitchRateDeferred: return "ha-switch-rate-deferred";
+    case HaCounter::HaSwitchAcknowledged: return "ha-switch-acknowledged";
+    case HaCounter::HaSwitchUnanswered: return "ha-switch-unanswered";
+    case HaCounter::HaSwitchExtensionRefused: return "ha-switch-extension-refused";
+    case HaCounter::HaSwitchRefusedNoBinding: return "ha-switch-refused-no-binding";
     case HaCounter::kCount: break;
+  }
+  return "?";
+}
+
+std::string_view to_string(HaSwitchError e) {
+  switch (e) {
+    case HaSwitchError::NoBinding: return "no-binding";
+    case HaSwitchError::AlreadyPending: return "already-pending";
   }
   return "?";
 }
@@ -312,6 +331,14 @@ void HaBindingEngine::on_binding_update(const BuContext& ctx, const wire::Bindin
   if (prefix == nullptr) {  // R6275-30
     return reject(target, BaStatus::NotHomeSubnet, bu.sequence, hoa);
   }
+  if (active && switches_.count(hoa) != 0) {
+    // R5142-22: while a switch is pending, a refresh may not extend the binding.
+    const Grant grant = grant_lifetime(bu.lifetime, *prefix, now);
+    if (now + units_duration(grant.units) > existing->expires) {
+      counters_.inc(HaCounter::HaSwitchExtensionRefused);
+      return reject(target, BaStatus::AdministrativelyProhibited, bu.sequence, hoa);
+    }
+  }
   if (active) {
     return refresh(target, ctx, bu, hoa, coa, *prefix, now);
   }
@@ -345,6 +372,11 @@ void HaBindingEngine::deregister(const AckTarget& target, const BuContext& ctx,
   ack.lifetime = 0;
   send_ack(target, std::move(ack));
   outputs_.emplace_back(HaEvent{HaEventKind::BindingDeregistered, hoa, "deregistered"});
+  if (switches_.count(hoa) != 0) {
+    // R5142-14: the de-registration BU is the switch's acknowledgement.
+    end_switch(hoa, HaCounter::HaSwitchAcknowledged, HaEventKind::HaSwitchAcknowledged,
+               "deregistration-bu");
+  }
 }
 
 void HaBindingEngine::refresh(const AckTarget& target, const BuContext& ctx,
@@ -544,7 +576,13 @@ void HaBindingEngine::on_timer(base::TimePoint now) {
     outputs_.emplace_back(DeleteBindingRoute{e.home_address, e.care_of_address});
     outputs_.emplace_back(HaEvent{HaEventKind::BindingExpired, e.home_address, "lifetime"});
     counters_.inc(HaCounter::BindingsExpired);
+    if (switches_.count(e.home_address) != 0) {
+      // R5142-20/21: served to the end; no conclusion drawn about the MN.
+      end_switch(e.home_address, HaCounter::HaSwitchUnanswered, HaEventKind::HaSwitchUnanswered,
+                 "binding-expired");
+    }
   }
+  run_switches(now);
   while (!dad_timeouts_.empty() && dad_timeouts_.begin()->first.first <= now) {
     const base::Ip6Addr hoa = dad_timeouts_.begin()->second;
     auto it = pending_.find(hoa);
@@ -564,7 +602,111 @@ base::TimePoint HaBindingEngine::next_deadline() const {
   if (!dad_timeouts_.empty()) {
     deadline = std::min(deadline, dad_timeouts_.begin()->first.first);
   }
+  // Pending switches are few (the drain sends one per second): a scan is cheap enough.
+  for (const auto& [hoa, s] : switches_) {
+    deadline = std::min(deadline, s.next_send);
+  }
+  if (!switch_queue_.empty()) {
+    deadline = std::min(deadline, next_switch_slot_);
+  }
   return deadline;
+}
+
+// ------------------------------------------------------------------ RFC 5142 HA Switch
+
+base::Result<void, HaSwitchError> HaBindingEngine::send_home_agent_switch(
+    const base::Ip6Addr& hoa, std::vector<base::Ip6Addr> home_agents,
+    std::optional<base::Duration> refresh_advice, base::TimePoint now) {
+  const auto info = cache_.find(hoa);
+  if (!info || info->state != binding::BindingState::Active) {
+    counters_.inc(HaCounter::HaSwitchRefusedNoBinding);
+    return base::fail(HaSwitchError::NoBinding);
+  }
+  if (switches_.count(hoa) != 0) {
+    return base::fail(HaSwitchError::AlreadyPending);
+  }
+  PendingSwitch s;
+  s.message.reserved = 0;  // R5142-03
+  if (home_agents.size() > config_.ha_switch.max_addresses) {
+    home_agents.resize(config_.ha_switch.max_addresses);
+  }
+  // "# of Addresses" is derived from this list by the encoder (R5142-08).
+  s.message.home_agents = std::move(home_agents);
+  s.wait = config_.ha_switch.initial_timeout;  // R5142-15
+  if (refresh_advice) {
+    // R5142-09: the time until the binding is deleted, in 4-second units (at least one).
+    const std::uint16_t units = std::max<std::uint16_t>(units_floor(*refresh_advice), 1);
+    s.message.options.emplace_back(wire::BindingRefreshAdviceOption{units});
+    // R5142-18: the first retransmission waits min(advice / 2, INITIAL-HA-SWITCH-TIMEOUT).
+    s.wait = std::min(s.wait, units_duration(units) / 2);
+  }
+  counters_.inc(HaCounter::HaSwitchRequested);
+  PendingSwitch& stored = switches_.emplace(hoa, std::move(s)).first->second;
+  if (switch_queue_.empty() && now >= next_switch_slot_) {
+    (void)transmit_switch(hoa, stored, now);  // the binding was just found Active
+    next_switch_slot_ = now + config_.ha_switch.min_interval;
+  } else {
+    counters_.inc(HaCounter::HaSwitchRateDeferred);  // R5142-33
+    switch_queue_.push_back(hoa);
+  }
+  return {};
+}
+
+bool HaBindingEngine::transmit_switch(const base::Ip6Addr& hoa, PendingSwitch& s,
+                                      base::TimePoint now) {
+  const auto info = cache_.find(hoa);
+  if (!info || info->state != binding::BindingState::Active) {
+    return false;  // removed behind the engine's back (BindingCache::remove)
+  }
+  ++s.transmissions;
+  SendHomeAgentSwitch out;
+  if (!config_.home_agent_addresses.empty()) {
+    out.source = config_.home_agent_addresses.front();
+  }
+  out.destination = info->care_of_address;
+  out.home_address = hoa;
+  out.identity = info->identity;
+  out.message = s.message;
+  out.transmission = s.transmissions;
+  outputs_.emplace_back(std::move(out));
+  const bool first = s.transmissions == 1;
+  counters_.inc(first ? HaCounter::HaSwitchSent : HaCounter::HaSwitchRetransmitted);
+  outputs_.emplace_back(
+      HaEvent{HaEventKind::HaSwitchSent, hoa, first ? "first" : "retransmission"});
+  // R5142-16/17: doubling up to the maximum, then at the maximum for as long as it takes.
+  s.next_send = now + s.wait;
+  s.wait = std::min(s.wait * 2, config_.ha_switch.max_timeout);
+  return true;
+}
+
+void HaBindingEngine::end_switch(const base::Ip6Addr& hoa, HaCounter counter, HaEventKind kind,
+                                 std::string_view reason) {
+  switches_.erase(hoa);  // a queue entry for it is skipped when its turn comes
+  counters_.inc(counter);
+  outputs_.emplace_back(HaEvent{kind, hoa, reason});
+}
+
+void HaBindingEngine::run_switches(base::TimePoint now) {
+  for (auto it = switches_.begin(); it != switches_.end();) {
+    if (it->second.next_send <= now && !transmit_switch(it->first, it->second, now)) {
+      it = switches_.erase(it);
+      continue;
+    }
+    ++it;
+  }
+  while (!switch_queue_.empty() && now >= next_switch_slot_) {
+    const base::Ip6Addr hoa = switch_queue_.front();
+    switch_queue_.pop_front();
+    auto it = switches_.find(hoa);
+    if (it == switches_.end() || it->second.next_send != base::kNever) {
+      continue;  // ended (or already sent) meanwhile
+    }
+    if (!transmit_switch(hoa, it->second, now)) {
+      switches_.erase(it);
+      continue;
+    }
+    next_switch_slot_ = now + config_.ha_switch.min_interval;
+  }
 }
 
 }  // namespace mip6::engine

@@ -25,11 +25,19 @@
 //  15. create/update the BCE; BA 0 or 1 always (R6275-36/37), lifetime clamped (R6275-35),
 //      K only if BU K, dynamic SA and configured (R6275-38), BRA < lifetime (R6275-12/40),
 //      to the BU source with a type 2 RH when the BU had a HAO (R6275-41).
+// Home Agent Switch sender (RFC 5142 5): send_home_agent_switch() moves a bound MN to other
+// HAs. The binding enters "switch pending": the message is retransmitted 5 -> 10 -> 20 -> 20 s
+// (R5142-14..17) until the MN's de-registration BU acknowledges it; refreshes that would
+// extend the binding get BA 129 (R5142-22); the binding keeps being served until its lifetime
+// ends (R5142-21). New switches leave at most one per min_interval across all MNs (R5142-33);
+// retransmissions follow their own back-off. Every message must go through the HA->MN ESP SA
+// (R5142-10/35): the output says so and the shell never sends it in the clear.
 // The security checks (2-3) come before any BA so that an unauthenticated sender learns
 // nothing, not even the last accepted sequence number: in RFC 4301 processing the inbound SPD
 // check happens before the Mobility Header is delivered at all.
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -40,12 +48,29 @@
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
 #include "ike/base/ip6_addr.h"
+#include "ike/base/result.h"
 #include "mip6/binding/binding_cache.h"
 #include "mip6/binding/sequence.h"
 #include "mip6/engine/ha_home_address_authorizer.h"
 #include "mip6/wire/mobility_header.h"
 
 namespace mip6::engine {
+
+// RFC 5142 8.
+inline constexpr base::Duration kInitialHaSwitchTimeout = std::chrono::seconds(5);
+inline constexpr base::Duration kMaxHaSwitchTimeout = std::chrono::seconds(20);
+// MAX-HA-SWITCH-TRANSMIT-RATE = 1 per second.
+inline constexpr base::Duration kHaSwitchTransmitInterval = std::chrono::seconds(1);
+
+struct HaSwitchConfig {
+  base::Duration initial_timeout = kInitialHaSwitchTimeout;  // R5142-15
+  base::Duration max_timeout = kMaxHaSwitchTimeout;          // R5142-16
+  // New switches are spaced by at least this across all MNs (R5142-33).
+  base::Duration min_interval = kHaSwitchTransmitInterval;
+  // Addresses listed at most (an MH is at most 2048 octets: 127 addresses fit; the MN needs a
+  // few).
+  std::size_t max_addresses = 8;
+};
 
 // A home prefix served on the home link. Lifetimes are absolute deadlines; base::kNever means
 // infinite (RFC 4861 0xffffffff).
@@ -88,6 +113,7 @@ struct HaBindingConfig {
   std::size_t max_pending_dad = 4096;
   // No on_dad_result by then: the pending BU is dropped without a BA (the MN retransmits).
   base::Duration dad_timeout = std::chrono::seconds(5);
+  HaSwitchConfig ha_switch;  // RFC 5142
 };
 
 // The security context of the packet that carried the BU, as the IPsec layer saw it.
@@ -157,6 +183,20 @@ struct IkeEndpointUpdate {
   bool move_endpoint = false;
 };
 
+// Send an RFC 5142 Home Agent Switch to the MN's care-of address with a type 2 routing header
+// holding its home address (as a BA, R6275-41). It MUST leave through the HA->MN ESP SA of
+// `identity`'s IKE SA (R5142-10, R5142-35): a shell without that SA drops it, never sends it
+// in the clear.
+struct SendHomeAgentSwitch {
+  std::optional<base::Ip6Addr> source;  // our HA address; nullopt: the shell's choice
+  base::Ip6Addr destination;            // the binding's care-of address
+  base::Ip6Addr home_address;           // type 2 routing header
+  binding::IkeIdentityHandle identity;  // whose ESP SA protects it
+  wire::HomeAgentSwitch message;
+  unsigned transmission = 1;  // 1 = first, 2.. = retransmissions (R5142-14)
+  static constexpr bool kEspRequired = true;
+};
+
 enum class HaEventKind : std::uint8_t {
   BindingCreated,
   BindingMoved,
@@ -167,6 +207,9 @@ enum class HaEventKind : std::uint8_t {
   DadStarted,
   DadFailed,
   DadTimedOut,
+  HaSwitchSent,          // reason = "first" or "retransmission"
+  HaSwitchAcknowledged,  // the de-registration BU arrived (R5142-14)
+  HaSwitchUnanswered,    // the binding expired with the switch still pending (R5142-20)
 };
 std::string_view to_string(HaEventKind k);
 
@@ -179,7 +222,7 @@ struct HaEvent {
 
 using HaOutput = std::variant<SendBindingAck, AddBindingRoute, UpdateBindingRoute,
                               DeleteBindingRoute, StartProxyNd, StopProxyNd, StartDad,
-                              IkeEndpointUpdate, HaEvent>;
+                              IkeEndpointUpdate, HaEvent, SendHomeAgentSwitch>;
 
 enum class BuDropReason : std::uint8_t {
   NonUnicastHomeAddress,
@@ -229,9 +272,24 @@ enum class HaCounter : std::uint8_t {
   DadPendingCancelled,   // de-registration while DAD was running
   DadPendingFull,        // answered 130
   DadResultUnmatched,    // on_dad_result for no pending BU
+  // RFC 5142 sender
+  HaSwitchRequested,         // send_home_agent_switch() accepted a binding
+  HaSwitchSent,              // first transmissions
+  HaSwitchRetransmitted,     // R5142-14
+  HaSwitchRateDeferred,      // a new switch waited for the rate cap (R5142-33)
+  HaSwitchAcknowledged,      // de-registration BU while pending
+  HaSwitchUnanswered,        // binding expired while pending (R5142-20)
+  HaSwitchExtensionRefused,  // BA 129 to a lifetime extension while pending (R5142-22)
+  HaSwitchRefusedNoBinding,  // send_home_agent_switch() without an Active binding
   kCount,
 };
 std::string_view to_string(HaCounter c);
+
+enum class HaSwitchError : std::uint8_t {
+  NoBinding,       // no Active binding for the home address
+  AlreadyPending,  // a switch for it is already running
+};
+std::string_view to_string(HaSwitchError e);
 using HaCounters = base::CounterSet<HaCounter, static_cast<std::size_t>(HaCounter::kCount)>;
 
 class HaBindingEngine {
@@ -243,6 +301,18 @@ class HaBindingEngine {
   void on_binding_update(const BuContext& ctx, const wire::BindingUpdate& bu,
                          base::TimePoint now);
   void on_dad_result(const base::Ip6Addr& hoa, bool ok, base::TimePoint now);
+  // RFC 5142 5.1: asks the MN bound at `hoa` to move to `home_agents` (best first, as for a
+  // DHAAD Reply, R5142-07; empty: the MN discovers one, R5142-08). With `refresh_advice` the
+  // message carries a Binding Refresh Advice (R5142-09) and the first retransmission waits
+  // min(advice / 2, initial timeout) (R5142-18). Sent at once, or at the next slot of the
+  // rate cap (R5142-33).
+  [[nodiscard]] base::Result<void, HaSwitchError> send_home_agent_switch(
+      const base::Ip6Addr& hoa, std::vector<base::Ip6Addr> home_agents,
+      std::optional<base::Duration> refresh_advice, base::TimePoint now);
+  [[nodiscard]] bool switch_pending(const base::Ip6Addr& hoa) const {
+    return switches_.count(hoa) != 0;
+  }
+  [[nodiscard]] std::size_t pending_switch_count() const { return switches_.size(); }
   void on_timer(base::TimePoint now);
   [[nodiscard]] base::TimePoint next_deadline() const;
 
@@ -302,6 +372,19 @@ class HaBindingEngine {
                           const base::Ip6Addr& coa, base::TimePoint now);
   void finish_registration(const base::Ip6Addr& hoa, PendingDad&& pending, base::TimePoint now);
   void release_pending(PendingDad& pending);
+  // RFC 5142 sender.
+  struct PendingSwitch {
+    wire::HomeAgentSwitch message;
+    base::TimePoint next_send = base::kNever;  // kNever while waiting in switch_queue_
+    base::Duration wait{};  // before the next retransmission; doubles up to max (R5142-16)
+    unsigned transmissions = 0;
+  };
+  // False when the binding is gone (the caller forgets the switch).
+  [[nodiscard]] bool transmit_switch(const base::Ip6Addr& hoa, PendingSwitch& s,
+                                     base::TimePoint now);
+  void end_switch(const base::Ip6Addr& hoa, HaCounter counter, HaEventKind kind,
+                  std::string_view reason);
+  void run_switches(base::TimePoint now);
 
   [[nodiscard]] bool serves_as_home_agent(const base::Ip6Addr& destination) const;
   // The home prefix holding `hoa` with at least one 4-second unit of valid lifetime left.
@@ -320,6 +403,9 @@ class HaBindingEngine {
   std::uint64_t dad_serial_ = 0;
   std::vector<HaOutput> outputs_;
   std::vector<binding::ExpiredBinding> expired_;  // scratch for on_timer
+  std::unordered_map<base::Ip6Addr, PendingSwitch, base::Ip6AddrHash> switches_;
+  std::deque<base::Ip6Addr> switch_queue_;        // new switches waiting for the rate cap
+  base::TimePoint next_switch_slot_{};            // earliest time of the next new switch
   HaCounters counters_;
 };
 

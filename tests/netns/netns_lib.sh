@@ -94,12 +94,13 @@ make_topology() {
 
 # The kernels this runs on have XFRM but no ESP transforms, so charon installs Child SAs with
 # kernel-libipsec (user-space ESP over a TUN device). That plugin makes charon fake a NAT
-# (random NAT_DETECTION_SOURCE_IP) to force UDP encapsulation.
+# (random NAT_DETECTION_SOURCE_IP) to force UDP encapsulation. CHARON_EXTRA_PLUGINS (optional)
+# is appended to the plugin list, e.g. "pem pkcs1 pkcs8 x509 pubkey constraints" for certificates.
 write_strongswan_conf() {
     cat >"$TMP/strongswan.conf" <<CONF
 charon {
     load_modular = no
-    load = random nonce openssl curve25519 aes sha1 sha2 hmac gcm kdf kernel-libipsec kernel-netlink socket-default vici attr
+    load = random nonce openssl curve25519 aes sha1 sha2 hmac gcm kdf kernel-libipsec kernel-netlink socket-default vici attr ${CHARON_EXTRA_PLUGINS:-}
     retransmit_tries = 3
     retransmit_timeout = 2.0
     install_routes = no

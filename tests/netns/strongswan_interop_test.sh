@@ -9,8 +9,8 @@
 # the IKE SA ESTABLISHED with our identity and the CHILD_SA INSTALLED with our SPIs crossed.
 # Then a second run with a wrong PSK must exit 1 with AUTHENTICATION_FAILED (24) from charon.
 # charon installs the Child SA through kernel-libipsec (no kernel ESP here), which fakes a NAT
-# to force UDP encapsulation; our engine notes the NAT (nat_detected) but does not float IKE
-# to port 4500 yet, and charon accepts IKE_AUTH on port 500.
+# to force UDP encapsulation; our initiator detects it and floats IKE to port 4500 from
+# IKE_AUTH on (RFC 7296 2.23; strongswan_natt_test.sh checks that in detail).
 #
 # Usage: strongswan_interop_test.sh PATH/TO/mip6-ike. Fails (never skips) without root,
 # charon or swanctl.
@@ -97,7 +97,7 @@ SPI_I=$(json_field "$TMP/initiate.json" spi_i)
 list_ok() {
     "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 || return 1
     grep -q "ESTABLISHED, IKEv2, ${SPI_I}_i" "$TMP/list-sas.txt" &&
-        grep -q "remote '$MN_ID' @ $MN\[500\]" "$TMP/list-sas.txt" &&
+        grep -q "remote '$MN_ID' @ $MN\[4500\]" "$TMP/list-sas.txt" &&
         grep -q "home: #[0-9]*, reqid [0-9]*, INSTALLED, TUNNEL" "$TMP/list-sas.txt"
 }
 poll 10 list_ok || fail "swanctl --list-sas does not show our IKE SA and CHILD_SA"

@@ -494,7 +494,7 @@ json dissect_icmpv6(std::span<const std::uint8_t> icmp, const std::optional<Pseu
   return json{{"icmpv6", std::move(out)}};
 }
 
-json dissect_ipv6(std::span<const std::uint8_t> packet) {
+json dissect_ipv6(std::span<const std::uint8_t> packet, const IkeKeyTable* ike_keys) {
   auto decoded = wire::decode_ipv6_packet(packet);
   if (!decoded) {
     json err = error_object("ipv6", decoded.error(), 0);
@@ -549,7 +549,7 @@ json dissect_ipv6(std::span<const std::uint8_t> packet) {
       const bool ok = wire::pseudo_header_checksum(pseudo.source, pseudo.destination,
                                                    kIpProtoUdp, p.upper) == 0 &&
                       p.upper.size() >= 8 && u16_at(p.upper, 6) != 0;
-      upper = dissect_udp(p.upper, ok, p.upper_offset);
+      upper = dissect_udp(p.upper, ok, p.upper_offset, ike_keys);
       break;
     }
     case wire::kIpProtoEsp: {
@@ -572,7 +572,7 @@ json dissect_ipv6(std::span<const std::uint8_t> packet) {
 }
 
 json dissect(std::span<const std::uint8_t> bytes, InputKind kind,
-             const std::optional<PseudoHeader>& pseudo) {
+             const std::optional<PseudoHeader>& pseudo, const IkeKeyTable* ike_keys) {
   if (kind == InputKind::Auto) {
     kind = InputKind::Ipv6;
     if (!bytes.empty() && (bytes[0] >> 4) != 6) {
@@ -594,10 +594,10 @@ json dissect(std::span<const std::uint8_t> bytes, InputKind kind,
       out = dissect_icmpv6(bytes, pseudo);
       break;
     case InputKind::Ipv4:
-      out = dissect_ipv4(bytes);
+      out = dissect_ipv4(bytes, ike_keys);
       break;
     default:
-      out = dissect_ipv6(bytes);
+      out = dissect_ipv6(bytes, ike_keys);
       break;
   }
   json result{{"input", std::string(to_string(kind))}, {"length", bytes.size()}};

@@ -19,6 +19,8 @@
 
 namespace mip6::dissect {
 
+class IkeKeyTable;  // dissect_ike_keys.h
+
 // What the input bytes are.
 enum class InputKind : std::uint8_t {
   Auto,            // IPv6 if the version nibble is 6; a bare MH if the first octet is 59;
@@ -38,8 +40,9 @@ struct PseudoHeader {
 
 // A full IPv6 packet: header, HAO, type 2 RH, then the MH or mobility ICMPv6 message, or
 // UDP (dissect_udp: IKEv2 on ports 500/4500). Other upper layers give {"skipped": reason}
-// next to the "ipv6" object.
-[[nodiscard]] nlohmann::json dissect_ipv6(std::span<const std::uint8_t> packet);
+// next to the "ipv6" object. `ike_keys` (optional, not owned) decrypts SK payloads.
+[[nodiscard]] nlohmann::json dissect_ipv6(std::span<const std::uint8_t> packet,
+                                          const IkeKeyTable* ike_keys = nullptr);
 
 // A bare Mobility Header. With `pseudo` the checksum is verified ("checksum_ok"), without
 // it "checksum_ok" is null. `base_offset` is added to every reported offset.
@@ -54,7 +57,8 @@ struct PseudoHeader {
 
 // A full IPv4 packet: a minimal header walk (RFC 791; options skipped, fragments not
 // reassembled), then UDP. Other protocols give {"skipped": reason} next to the "ipv4" object.
-[[nodiscard]] nlohmann::json dissect_ipv4(std::span<const std::uint8_t> packet);
+[[nodiscard]] nlohmann::json dissect_ipv4(std::span<const std::uint8_t> packet,
+                                          const IkeKeyTable* ike_keys = nullptr);
 
 // A UDP datagram, header included. Port 500 (either side) carries an IKEv2 message, port 4500
 // the RFC 3948 framing: non-ESP marker + IKEv2, ESP ({"esp": {"spi", "sequence"}}) or a NAT
@@ -62,17 +66,31 @@ struct PseudoHeader {
 // unknown, or when an IPv4 sender left the checksum 0).
 [[nodiscard]] nlohmann::json dissect_udp(std::span<const std::uint8_t> udp,
                                          std::optional<bool> checksum_ok,
-                                         std::size_t base_offset = 0);
+                                         std::size_t base_offset = 0,
+                                         const IkeKeyTable* ike_keys = nullptr);
 
 // An IKEv2 message (RFC 7296 3.1), without the non-ESP marker: {"ikev2": {"header", "payloads"}}.
-// The SK payload is shown as {"encrypted": {"inner_first", "length"}}: decrypting it needs the
-// IKE SA keys and is not done here. Errors have layer "ikev2" and the ike::wire ParseErrc name.
+// The SK payload is shown as {"encrypted": {"inner_first", "length", "decrypted"}}. Errors have
+// layer "ikev2" and the ike::wire ParseErrc name.
+//
+// With `ike_keys` holding the SA's SPI pair, SK is opened (RFC 7296 3.14: SK_ei/SK_ai for a
+// message with the I flag, else SK_er/SK_ar; the ICV is verified before anything is shown)
+// and "encrypted" gains "decrypted": true, "decrypt_status": "ok", the suite, "keys_used"
+// ("SK_ei/SK_ai" or "SK_er/SK_ar"; never the keys themselves), "iv", "icv",
+// "pad_length" and "payloads": the inner payloads dissected like the clear ones ("offset"
+// = where the payload's ciphertext sits in the input, "layer_offset" = offset in the
+// plaintext). Otherwise "decrypt_status" says why not: "no-key" (and the packet gets a
+// "note"), or a failure that makes the packet an error with layer "ikev2-sk":
+// "sk-integrity-check-failed", "sk-body-too-short", "sk-invalid-padding", or the ParseErrc
+// name of an inner payload that does not parse.
 [[nodiscard]] nlohmann::json dissect_ikev2(std::span<const std::uint8_t> message,
-                                           std::size_t base_offset = 0);
+                                           std::size_t base_offset = 0,
+                                           const IkeKeyTable* ike_keys = nullptr);
 
 // Dispatches on `kind`; the result carries "input" naming what was dissected.
 [[nodiscard]] nlohmann::json dissect(std::span<const std::uint8_t> bytes, InputKind kind,
-                                     const std::optional<PseudoHeader>& pseudo = std::nullopt);
+                                     const std::optional<PseudoHeader>& pseudo = std::nullopt,
+                                     const IkeKeyTable* ike_keys = nullptr);
 
 // True when the object reports malformed input (has an "error" member).
 [[nodiscard]] bool is_error(const nlohmann::json& packet);

@@ -14,6 +14,7 @@
 #include "ike/base/hex.h"
 #include "ike/base/ip6_addr.h"
 #include "tools/mip6-dissect/dissect.h"
+#include "tools/mip6-dissect/dissect_ike_keys.h"
 #include "tools/mip6-dissect/pcap_io.h"
 
 namespace mip6::dissect {
@@ -29,6 +30,8 @@ struct Options {
   std::optional<std::string> pcap_out;
   std::optional<base::Ip6Addr> src;
   std::optional<base::Ip6Addr> dst;
+  std::optional<std::string> ike_keys_file;
+  std::optional<IkeKeyTable> ike_keys;  // loaded from ike_keys_file
 };
 
 // Writes the packets either as one JSON array or as JSON lines.
@@ -116,6 +119,11 @@ std::optional<std::string> parse_args(std::span<const std::string> args, Options
         return "--write-pcap needs a file name";
       }
       o.pcap_out = v;
+    } else if (a == "--ike-keys") {
+      if (!value(v)) {
+        return "--ike-keys needs a file name";
+      }
+      o.ike_keys_file = v;
     } else if (a == "--src" || a == "--dst") {
       if (!value(v)) {
         return a + " needs an IPv6 address";
@@ -144,7 +152,7 @@ std::optional<std::string> parse_args(std::span<const std::string> args, Options
 int run_pcap(const Options& o, std::ostream& out, std::ostream& err) {
   Emitter emitter(out, o);
   auto result = read_pcap(*o.pcap_in, [&](int dlt, const PcapFrame& f) {
-    json j = dissect_frame(dlt, f.data);
+    json j = dissect_frame(dlt, f.data, o.ike_keys ? &*o.ike_keys : nullptr);
     j["frame"] = f.number;
     char ts[48];
     std::snprintf(ts, sizeof(ts), "%lld.%06lld", static_cast<long long>(f.ts_sec),
@@ -243,7 +251,7 @@ int run_hex(const Options& o, std::istream& in, std::ostream& out) {
       emitter.emit(*error);
       return;
     }
-    json j = dissect(*bytes, o.kind, pseudo);
+    json j = dissect(*bytes, o.kind, pseudo, o.ike_keys ? &*o.ike_keys : nullptr);
     j["frame"] = frame;
     j["line"] = line;
     emitter.emit(j);
@@ -264,8 +272,8 @@ routing header, every Mobility Header message (BRR, HoTI/CoTI/HoT/CoT, BU, BA, B
 Home Agent Switch) with all mobility options and a checked checksum, and the ICMPv6
 messages DHAAD Request/Reply, Mobile Prefix Solicitation/Advertisement and Router
 Advertisement with their ND options. IKEv2 on UDP 500/4500 (over IPv6 or IPv4): the
-header and every payload outside SK, REDIRECT / REDIRECTED_FROM decoded, the non-ESP
-marker, ESP-in-UDP and NAT keepalives; SK contents are not decrypted.
+header and every payload, REDIRECT / REDIRECTED_FROM decoded, the non-ESP marker,
+ESP-in-UDP and NAT keepalives; SK contents are decrypted with --ike-keys.
 
 Input (default): hex on stdin, one packet per line; whitespace and ':' are ignored and
 '#' starts a comment. Blank lines are not packets.
@@ -280,6 +288,12 @@ Input (default): hex on stdin, one packet per line; whitespace and ':' are ignor
                   message (home address as source when the packet had a HAO)
   --pcap FILE     read a pcap or pcapng file instead (Ethernet, raw IP, Linux cooked
                   SLL/SLL2, BSD loopback)
+  --ike-keys FILE IKE SA keys in Wireshark's ikev2_decryption_table format (as written
+                  by `mip6-ike --ike-keylog`): SK payloads of those SAs are decrypted,
+                  their ICV verified, and the inner payloads dissected under
+                  "encrypted": {"payloads": [...]}. A failed ICV is an error
+                  ("sk-integrity-check-failed", layer "ikev2-sk"); SPIs without keys
+                  give a "note"
 
 Output: a JSON array with one object per packet, or with
   --jsonl         one JSON object per line
@@ -312,6 +326,14 @@ int run_cli(std::span<const std::string> args, std::istream& in, std::ostream& o
   if (help) {
     out << usage_text();
     return kExitOk;
+  }
+  if (o.ike_keys_file) {
+    auto table = IkeKeyTable::load(*o.ike_keys_file);
+    if (!table) {
+      err << "mip6-dissect: --ike-keys: " << table.error() << '\n';
+      return kExitUsage;
+    }
+    o.ike_keys = std::move(*table);
   }
   if (o.pcap_in) {
     return run_pcap(o, out, err);

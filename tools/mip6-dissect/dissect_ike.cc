@@ -1,6 +1,6 @@
-// IKEv2 for mip6-dissect: the header and every payload outside SK, with the
-// names of the ike::wire to_string functions. Decryption of SK needs the IKE SA
-// keys: a later slice.
+// IKEv2 for mip6-dissect: the header and every payload, with the names of the
+// ike::wire to_string functions. SK contents are opened (ike::crypto, ICV
+// verified) when the IKE SA's keys are in the IkeKeyTable.
 #include <algorithm>
 #include <array>
 #include <string>
@@ -9,8 +9,12 @@
 #include <vector>
 
 #include "ike/base/hex.h"
+#include "ike/crypto/crypto_error.h"
+#include "ike/crypto/random.h"
+#include "ike/crypto/sk_cipher.h"
 #include "ike/wire/message.h"
 #include "tools/mip6-dissect/dissect.h"
+#include "tools/mip6-dissect/dissect_ike_keys.h"
 
 namespace mip6::dissect {
 namespace {
@@ -65,11 +69,11 @@ json ascii_text(std::span<const std::uint8_t> b) {
   return std::string(b.begin(), b.end());
 }
 
-json error_json(const iw::ParseError& e, std::size_t base) {
+json error_json(const iw::ParseError& e, std::size_t base, std::string_view layer = "ikev2") {
   json j{{"error", name(iw::to_string(e.code))},
          {"offset", base + e.offset},
          {"layer_offset", e.offset},
-         {"layer", "ikev2"}};
+         {"layer", name(layer)}};
   if (e.payload_type != 0) {
     j["payload_type"] = e.payload_type;
     j["payload_name"] = name(iw::to_string(static_cast<iw::PayloadType>(e.payload_type)));
@@ -326,9 +330,11 @@ tl::expected<json, iw::ParseError> body_json(const iw::Payload& p) {
                         {"authorities", hex(b.authorities)}};
           },
           [](const iw::AuthPayload& b) -> R {
+            // The AUTH value is a MAC or signature over public data, not a secret.
             return json{{"auth_method", static_cast<int>(b.method)},
                         {"auth_method_name", name(iw::to_string(b.method))},
-                        {"data_length", b.data.size()}};
+                        {"data_length", b.data.size()},
+                        {"data", hex(b.data)}};
           },
           [](const iw::NoncePayload& b) -> R {
             return json{{"nonce_length", b.data.size()}, {"nonce", hex(b.data)}};
@@ -357,7 +363,7 @@ tl::expected<json, iw::ParseError> body_json(const iw::Payload& p) {
             return j;
           },
           [](const iw::SkPayload& b) -> R {
-            // Decrypting needs the IKE SA keys (a later slice of mip6-dissect).
+            // dissect_ikev2 opens it when it has the keys.
             return json{{"encrypted", json{{"inner_first", name(iw::to_string(b.inner_first))},
                                            {"inner_first_type", static_cast<int>(b.inner_first)},
                                            {"length", b.data.size()},
@@ -370,9 +376,125 @@ tl::expected<json, iw::ParseError> body_json(const iw::Payload& p) {
       p.body);
 }
 
+// Dissects a payload chain into `out`. `base` is added to the raw offsets for "offset";
+// "layer_offset" is the raw offset. On a payload that does not decode, that payload's
+// header members are still appended and the error (offsets as in the raw chain) returned.
+std::optional<iw::ParseError> payloads_json(const std::vector<iw::RawPayload>& raw,
+                                            std::size_t base, json& out) {
+  for (const auto& r : raw) {
+    json pj{{"type", static_cast<int>(r.type)}, {"name", name(iw::to_string(r.type))},
+            {"critical", r.critical},           {"offset", base + r.offset},
+            {"layer_offset", r.offset},         {"length", iw::kGenericHeaderSize + r.body.size()}};
+    auto decoded = iw::decode_payload(r);
+    if (!decoded) {
+      out.push_back(std::move(pj));
+      return decoded.error();
+    }
+    auto body = body_json(*decoded);
+    if (!body) {
+      // Typed helper offsets count from the payload body.
+      out.push_back(std::move(pj));
+      return iw::shifted(body.error(), r.offset + iw::kGenericHeaderSize,
+                         static_cast<std::uint8_t>(r.type));
+    }
+    for (auto it = body->begin(); it != body->end(); ++it) {
+      pj[it.key()] = it.value();
+    }
+    out.push_back(std::move(pj));
+  }
+  return std::nullopt;
+}
+
+std::string spi_pair(const iw::Header& h) {
+  return iw::to_string(h.spi_i) + "/" + iw::to_string(h.spi_r);
+}
+
+// Opens the SK payload `sk` (last in `message`) with the keys of the header's SPI pair and
+// fills `enc` (the payload's "encrypted" object). Failures go into `packet` as an error
+// (layer "ikev2-sk") or, for a missing key, a note.
+void open_sk(std::span<const std::uint8_t> message, const iw::Header& h, const iw::RawPayload& sk,
+             std::size_t base, const IkeKeyTable& keys, json& enc, json& packet) {
+  auto sk_error = [&](std::string_view status, std::string_view error) {
+    enc["decrypt_status"] = name(status);
+    packet["error"] = name(error);
+    packet["offset"] = base + sk.offset;
+    packet["layer_offset"] = sk.offset;
+    packet["layer"] = "ikev2-sk";
+  };
+  const auto* entry = keys.find(h.spi_i.value(), h.spi_r.value());
+  if (entry == nullptr) {
+    enc["decrypt_status"] = "no-key";
+    packet["note"] = "no IKE SA keys for SPIs " + spi_pair(h) + ": SK not decrypted";
+    return;
+  }
+  // RFC 7296 3.14 / 2.14: SK_ei/SK_ai protect what the original initiator sends (I flag).
+  const bool from_initiator = h.initiator;
+  enc["keys_used"] = from_initiator ? "SK_ei/SK_ai" : "SK_er/SK_ar";
+  enc["encr"] = name(ike::crypto::to_string(entry->encr));
+  enc["key_bits"] = entry->encr_key_bits;
+  enc["integ"] = name(ike::crypto::to_string(entry->integ));
+  auto cipher = ike::crypto::make_sk_cipher(entry->encr, entry->encr_key_bits, entry->integ,
+                                            (from_initiator ? entry->sk_ei : entry->sk_er).view(),
+                                            (from_initiator ? entry->sk_ai : entry->sk_ar).view(),
+                                            ike::crypto::default_random());
+  if (!cipher) {
+    sk_error(cipher.error().code, "sk-cipher-setup-failed");
+    return;
+  }
+  ike::crypto::SkCipher& c = **cipher;
+  const std::span<const std::uint8_t> body = sk.body;
+  if (body.size() < c.iv_size() + c.icv_size()) {
+    sk_error("body-too-short", "sk-body-too-short");
+    return;
+  }
+  enc["iv"] = hex(body.first(c.iv_size()));
+  enc["icv"] = hex(body.last(c.icv_size()));
+  // AAD / ICV coverage starts at the IKE header and runs through the SK generic header.
+  const std::size_t aad_size = sk.offset + iw::kGenericHeaderSize;
+  auto plain = c.open_body(message.first(aad_size), body);
+  if (!plain) {
+    if (plain.error().code == ike::crypto::kErrAuthenticationFailed) {
+      sk_error("integrity-check-failed", "sk-integrity-check-failed");
+    } else {
+      sk_error(plain.error().code, "sk-decrypt-failed");
+    }
+    return;
+  }
+  auto inner_size = ike::crypto::strip_sk_padding(*plain);
+  if (!inner_size) {
+    sk_error("invalid-padding", "sk-invalid-padding");
+    return;
+  }
+  enc["decrypted"] = true;
+  enc["decrypt_status"] = "ok";
+  enc["pad_length"] = plain->back();
+  enc["plaintext_length"] = *inner_size;
+  enc["payloads"] = json::array();
+  // Both ciphers keep the length, so plaintext octet i sits at ciphertext octet i.
+  const std::size_t ciphertext_base = base + sk.offset + iw::kGenericHeaderSize + c.iv_size();
+  const std::span<const std::uint8_t> inner(plain->data(), *inner_size);
+  auto chain = iw::walk_payloads(sk.next, inner, 0, true);
+  if (!chain) {
+    json err = error_json(chain.error(), ciphertext_base, "ikev2-sk");
+    enc["decrypt_status"] = "inner-payloads-malformed";
+    for (auto it = err.begin(); it != err.end(); ++it) {
+      packet[it.key()] = it.value();
+    }
+    return;
+  }
+  if (auto e = payloads_json(*chain, ciphertext_base, enc["payloads"])) {
+    json err = error_json(*e, ciphertext_base, "ikev2-sk");
+    enc["decrypt_status"] = "inner-payloads-malformed";
+    for (auto it = err.begin(); it != err.end(); ++it) {
+      packet[it.key()] = it.value();
+    }
+  }
+}
+
 }  // namespace
 
-json dissect_ikev2(std::span<const std::uint8_t> message, std::size_t base_offset) {
+json dissect_ikev2(std::span<const std::uint8_t> message, std::size_t base_offset,
+                   const IkeKeyTable* ike_keys) {
   json ike{{"offset", base_offset}, {"length", message.size()}};
   auto fail = [&](const iw::ParseError& e) {
     json err = error_json(e, base_offset);
@@ -396,29 +518,17 @@ json dissect_ikev2(std::span<const std::uint8_t> message, std::size_t base_offse
     return fail(raw.error());
   }
   ike["payloads"] = json::array();
-  for (const auto& r : *raw) {
-    json pj{{"type", static_cast<int>(r.type)}, {"name", name(iw::to_string(r.type))},
-            {"critical", r.critical},           {"offset", base_offset + r.offset},
-            {"layer_offset", r.offset},         {"length", iw::kGenericHeaderSize + r.body.size()}};
-    auto decoded = iw::decode_payload(r);
-    if (!decoded) {
-      ike["payloads"].push_back(std::move(pj));
-      return fail(decoded.error());
-    }
-    auto body = body_json(*decoded);
-    if (!body) {
-      // Typed helper offsets count from the payload body.
-      iw::ParseError e = iw::shifted(body.error(), r.offset + iw::kGenericHeaderSize,
-                                     static_cast<std::uint8_t>(r.type));
-      ike["payloads"].push_back(std::move(pj));
-      return fail(e);
-    }
-    for (auto it = body->begin(); it != body->end(); ++it) {
-      pj[it.key()] = it.value();
-    }
-    ike["payloads"].push_back(std::move(pj));
+  if (auto e = payloads_json(*raw, base_offset, ike["payloads"])) {
+    return fail(*e);
   }
-  return json{{"ikev2", std::move(ike)}};
+  json packet = json::object();
+  // walk_payloads stops at SK, so an SK payload is always the last one (3.14).
+  if (ike_keys != nullptr && !raw->empty() && raw->back().type == iw::PayloadType::Encrypted) {
+    open_sk(message, *header, raw->back(), base_offset, *ike_keys,
+            ike["payloads"].back()["encrypted"], packet);
+  }
+  packet["ikev2"] = std::move(ike);
+  return packet;
 }
 
 }  // namespace mip6::dissect

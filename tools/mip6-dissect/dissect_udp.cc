@@ -68,7 +68,7 @@ void merge(json& into, const json& from) {
   }
 }
 
-json udp4500(std::span<const std::uint8_t> payload, std::size_t base) {
+json udp4500(std::span<const std::uint8_t> payload, std::size_t base, const IkeKeyTable* ike_keys) {
   auto c = ike::wire::classify_udp4500(payload);
   if (!c) {
     json err = layer_error(ike::wire::to_string(c.error().code), c.error().offset, base, "udp4500");
@@ -79,7 +79,7 @@ json udp4500(std::span<const std::uint8_t> payload, std::size_t base) {
   switch (c->kind) {
     case ike::wire::Udp4500Kind::Ike:
       out["udp4500"]["non_esp_marker"] = true;
-      merge(out, dissect_ikev2(c->payload, base + ike::wire::kNonEspMarkerSize));
+      merge(out, dissect_ikev2(c->payload, base + ike::wire::kNonEspMarkerSize, ike_keys));
       break;
     case ike::wire::Udp4500Kind::Esp: {
       // RFC 3948 2.1: the UDP payload starts with the ESP header (SPI, sequence
@@ -101,7 +101,7 @@ json udp4500(std::span<const std::uint8_t> payload, std::size_t base) {
 }  // namespace
 
 json dissect_udp(std::span<const std::uint8_t> udp, std::optional<bool> checksum_ok,
-                 std::size_t base_offset) {
+                 std::size_t base_offset, const IkeKeyTable* ike_keys) {
   if (udp.size() < kUdpHeader) {
     json err = layer_error(mip6::wire::to_string(mip6::wire::ParseErrc::Truncated), udp.size(),
                            base_offset, "udp");
@@ -130,9 +130,9 @@ json dissect_udp(std::span<const std::uint8_t> udp, std::optional<bool> checksum
   const std::size_t payload_base = base_offset + kUdpHeader;
   json out{{"udp", std::move(u)}};
   if (sport == kPortIkeNatT || dport == kPortIkeNatT) {
-    merge(out, udp4500(payload, payload_base));
+    merge(out, udp4500(payload, payload_base, ike_keys));
   } else if (sport == kPortIke || dport == kPortIke) {
-    merge(out, dissect_ikev2(payload, payload_base));
+    merge(out, dissect_ikev2(payload, payload_base, ike_keys));
   } else {
     out["skipped"] = "udp ports " + std::to_string(sport) + " -> " + std::to_string(dport) +
                      " are not dissected";
@@ -140,7 +140,7 @@ json dissect_udp(std::span<const std::uint8_t> udp, std::optional<bool> checksum
   return out;
 }
 
-json dissect_ipv4(std::span<const std::uint8_t> packet) {
+json dissect_ipv4(std::span<const std::uint8_t> packet, const IkeKeyTable* ike_keys) {
   const std::string truncated(mip6::wire::to_string(mip6::wire::ParseErrc::Truncated));
   if (packet.empty()) {
     return layer_error(truncated, 0, 0, "ipv4");
@@ -203,7 +203,7 @@ json dissect_ipv4(std::span<const std::uint8_t> packet) {
     acc = sum16(tail, acc);
     checksum_ok = fold(sum16(upper, acc)) == 0;
   }
-  merge(out, dissect_udp(upper, checksum_ok, header_len));
+  merge(out, dissect_udp(upper, checksum_ok, header_len, ike_keys));
   return out;
 }
 

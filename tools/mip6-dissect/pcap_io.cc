@@ -63,12 +63,12 @@ bool is_af_inet6(std::uint32_t family) {
 }
 
 json dissect_payload(json link, std::span<const std::uint8_t> frame, std::size_t header,
-                     std::optional<std::uint16_t> ethertype) {
+                     std::optional<std::uint16_t> ethertype, const IkeKeyTable* ike_keys) {
   link["header_length"] = header;
   if (ethertype) {
     link["ethertype"] = *ethertype;
     if (*ethertype == kEtherTypeIpv4) {
-      json out = dissect_ipv4(frame.subspan(header));  // IKE over IPv4
+      json out = dissect_ipv4(frame.subspan(header), ike_keys);  // IKE over IPv4
       out["link"] = std::move(link);
       return out;
     }
@@ -79,11 +79,11 @@ json dissect_payload(json link, std::span<const std::uint8_t> frame, std::size_t
                   {"skipped", std::string("ethertype frame (ethertype 0x") + buf + ")"}};
     }
   } else if (header < frame.size() && (frame[header] >> 4) == 4) {
-    json out = dissect_ipv4(frame.subspan(header));
+    json out = dissect_ipv4(frame.subspan(header), ike_keys);
     out["link"] = std::move(link);
     return out;
   }
-  json out = dissect_ipv6(frame.subspan(header));
+  json out = dissect_ipv6(frame.subspan(header), ike_keys);
   out["link"] = std::move(link);
   return out;
 }
@@ -159,7 +159,7 @@ base::Result<void, PcapError> write_pcap(const std::string& path, int dlt,
   return {};
 }
 
-json dissect_frame(int dlt, std::span<const std::uint8_t> frame) {
+json dissect_frame(int dlt, std::span<const std::uint8_t> frame, const IkeKeyTable* ike_keys) {
   if (dlt == DLT_EN10MB) {
     constexpr std::size_t kEthHeader = 14;
     if (frame.size() < kEthHeader) {
@@ -182,7 +182,7 @@ json dissect_frame(int dlt, std::span<const std::uint8_t> frame) {
     if (!vlans.empty()) {
       link["vlans"] = vlans;
     }
-    return dissect_payload(std::move(link), frame, header, type);
+    return dissect_payload(std::move(link), frame, header, type, ike_keys);
   }
   if (dlt == kDltLinuxSll) {
     constexpr std::size_t kSll = 16;
@@ -190,7 +190,7 @@ json dissect_frame(int dlt, std::span<const std::uint8_t> frame) {
       return truncated_link("linux-sll", kSll, frame.size());
     }
     return dissect_payload(json{{"type", "linux-sll"}, {"packet_type", u16_at(frame, 0)}}, frame,
-                           kSll, u16_at(frame, 14));
+                           kSll, u16_at(frame, 14), ike_keys);
   }
   if (dlt == kDltLinuxSll2) {
     constexpr std::size_t kSll2 = 20;
@@ -202,7 +202,7 @@ json dissect_frame(int dlt, std::span<const std::uint8_t> frame) {
                                   (std::uint32_t{frame[6]} << 8) | frame[7];
     return dissect_payload(
         json{{"type", "linux-sll2"}, {"interface_index", ifindex}, {"packet_type", frame[10]}},
-        frame, kSll2, u16_at(frame, 0));
+        frame, kSll2, u16_at(frame, 0), ike_keys);
   }
   if (dlt == DLT_NULL || dlt == kDltLoop) {
     constexpr std::size_t kNull = 4;
@@ -222,11 +222,11 @@ json dissect_frame(int dlt, std::span<const std::uint8_t> frame) {
     if (!v6 && !v4) {
       return json{{"link", std::move(link)}, {"skipped", "loopback frame of another family"}};
     }
-    return dissect_payload(std::move(link), frame, kNull, std::nullopt);
+    return dissect_payload(std::move(link), frame, kNull, std::nullopt, ike_keys);
   }
   if (is_raw(dlt)) {
     json link{{"type", "raw"}};
-    return dissect_payload(std::move(link), frame, 0, std::nullopt);
+    return dissect_payload(std::move(link), frame, 0, std::nullopt, ike_keys);
   }
   return json{{"error", "unsupported-linktype"},
               {"offset", 0},

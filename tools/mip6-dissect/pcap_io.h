@@ -14,6 +14,8 @@
 
 namespace mip6::dissect {
 
+class IkeKeyTable;  // dissect_ike_keys.h
+
 // One captured record. `data` is valid only during the callback.
 struct PcapFrame {
   std::uint64_t number = 0;  // 1-based, in file order
@@ -47,7 +49,8 @@ struct PcapError {
 
 // Strips the link layer and dissects what it carries: {"link": {...}} plus the output of
 // dissect_ipv6 (dissect_ipv4 for IPv4 frames), or {"skipped": ...} for other frames, or an
-// error object (layer "link").
-[[nodiscard]] nlohmann::json dissect_frame(int dlt, std::span<const std::uint8_t> frame);
+// error object (layer "link"). `ike_keys` as for dissect_ikev2.
+[[nodiscard]] nlohmann::json dissect_frame(int dlt, std::span<const std::uint8_t> frame,
+                                           const IkeKeyTable* ike_keys = nullptr);
 
 }  // namespace mip6::dissect

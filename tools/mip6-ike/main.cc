@@ -1,11 +1,13 @@
 // mip6-ike: our IKEv2 engine on real UDP sockets, for interop tests and manual use.
 //
 //   mip6-ike initiate --local ADDR --remote ADDR --psk-file F --id ID --remote-id ID
+//                     [--cert F --key F [--rsa-pss]] [--ca F]...
 //                     [--request-address] [--transport-mode] [--timeout S] [--dump-keys]
-//                     [--verbose]
+//                     [--ike-keylog FILE] [--verbose]
 //   mip6-ike respond  --listen ADDR --psk-file F --id ID --pool PREFIX/LEN [--once]
-//                     [--redirect-to ADDR] [--capacity N]
-//                     [--timeout S] [--dump-keys] [--verbose]
+//                     [--cert F --key F [--rsa-pss]] [--ca F]...
+//                     [--redirect-to ADDR] [--capacity N] [--cookie-threshold N] [--quiet]
+//                     [--timeout S] [--dump-keys] [--ike-keylog FILE] [--verbose]
 //
 // initiate prints one JSON object and exits 0 only when the IKE SA is established.
 // respond prints one JSON line per established or failed SA; with --once it exits after the
@@ -13,10 +15,42 @@
 // is decided before any DH (engine::IkeResponder) and one JSON line per decision is printed:
 // --capacity N serves the first N peers; the others (every peer without --capacity) are
 // redirected to --redirect-to when they announced RFC 5685 support, else refused with
-// NO_PROPOSAL_CHOSEN (R5685-03). Log lines go to stderr. Keys are printed only with
-// --dump-keys. IDs: an IPv6 address is ID_IPV6_ADDR, text with '@' ID_RFC822_ADDR, anything
+// NO_PROPOSAL_CHOSEN (R5685-03); --quiet leaves the per-decision lines out (a redirecting
+// gateway under load; the exit summary still counts every decision). Log lines go to stderr. Keys are printed only with
+// --dump-keys; --ike-keylog FILE appends every IKE SA's SK_e*/SK_a* to FILE (mode 0600) in
+// Wireshark's ikev2_decryption_table format, for Wireshark and `mip6-dissect --ike-keys`. IDs: an IPv6 address is ID_IPV6_ADDR, text with '@' ID_RFC822_ADDR, anything
 // else ID_FQDN. The PSK is the file's content without trailing white space; the same PSK is
 // used for every peer identity.
+// NAT traversal (RFC 7296 2.23): both commands bind UDP 500 and 4500 on their address; when a
+// NAT is detected the initiator moves to 4500 from IKE_AUTH on and the side behind the NAT
+// sends keepalives. The JSON shows "nat" and the SA's current ports, and the Child SA's
+// "udp_encap". --cookie-threshold N: answer N(COOKIE) once N SAs are half-open (0: always;
+// R7296-21), through the IkeResponder front.
+// Certificates (RFC 7296 3.6-3.8, RFC 7427), both commands: --cert FILE (PEM; the first
+// certificate is ours, any further ones are sent as the chain) with --key FILE (PEM, not
+// encrypted) makes us sign AUTH instead of using the PSK; --ca FILE (repeatable, PEM, may hold
+// several CAs) lets peers authenticate with certificates chaining to those CAs; --rsa-pss signs
+// with RSASSA-PSS instead of PKCS#1 v1.5 when the peer supports RFC 7427. --psk-file is then
+// optional; at least one of --psk-file and --cert is needed. ID "keyid:HEX" (or strongSwan's
+// "@#HEX") is ID_KEY_ID. The JSON shows the AUTH methods used ("auth") and, for a failure, a
+// "detail" such as the certificate verification error.
+// INFORMATIONAL and RFC 5685 after IKE_SA_INIT:
+//   initiate --follow-redirects [--stay S] [--until-moved] [--delete-after S] [--dpd S]
+//     runs an engine::IkeInitiatorSession: it follows redirects at IKE_SA_INIT, in IKE_AUTH
+//     and gateway-initiated ones (make-before-break, the old SA deleted once the new one is
+//     up) and prints one JSON line per step ("event": established, redirected,
+//     gateway_changed, old_sa_deleted, sa_deleted, ...) and a final {"result": ...}. It exits
+//     at establishment unless --stay S (keep the SA up S seconds, exit 0), --until-moved (exit 0
+//     once a gateway-initiated move completed and the old SA is deleted) or --delete-after S
+//     (delete the IKE SA S seconds after establishment, exit 0 when that Delete is answered).
+//   respond [--redirect-at-auth ID=ADDR[,ID=ADDR...]] redirects those identities in IKE_AUTH
+//     (RFC 5685 6) once their AUTH verified; [--redirect-established-to ADDR --after S]
+//     sends a gateway-initiated REDIRECT (RFC 5685 5) S seconds after each SA is established;
+//     [--grace S] (default 30 s): after either redirect, the SA is deleted by us if the
+//     client has not deleted it by then; [--delete-after S] deletes each IKE SA S seconds
+//     after establishment; [--exit-when-closed] exits 0 when the first IKE SA is deleted (by
+//     either side); [--dpd S] liveness checks after S seconds of silence. One JSON line per event ("event":
+//     sa_deleted, child_sa_deleted, redirect_sent, redirect_acknowledged, ...).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -27,6 +61,7 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <list>
 #include <map>
 #include <optional>
 #include <set>
@@ -42,6 +77,8 @@
 #include "ike/engine/ike_sa.h"
 #include "ike/engine/peer_credentials.h"
 #include "ike/io/ike_driver.h"
+#include "ike/io/ike_keylog.h"
+#include "ike/io/session_driver.h"
 #include "ike/io/udp_transport.h"
 
 namespace {
@@ -53,20 +90,34 @@ constexpr int kExitEstablished = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 
+// --rekey-child-after S, --rekey-ike-after S, --create-child-after S: valid for both commands
+// (CREATE_CHILD_SA interop tests; see LifecycleOptions).
+const std::set<std::string> kLifecycleNames{"rekey-child-after", "rekey-ike-after",
+                                            "create-child-after"};
+
 void usage() {
   std::cerr
-      << "usage: mip6-ike initiate --local ADDR --remote ADDR --psk-file F --id ID\n"
-         "                         --remote-id ID [--request-address] [--transport-mode]\n"
-         "                         [--timeout S] [--dump-keys] [--verbose]\n"
-         "       mip6-ike respond --listen ADDR --psk-file F --id ID --pool PREFIX/LEN\n"
+      << "usage: mip6-ike initiate --local ADDR --remote ADDR --id ID --remote-id ID\n"
+         "                         [--psk-file F] [--cert F --key F [--rsa-pss]] [--ca F]...\n"
+         "                         [--request-address] [--transport-mode]\n"
+         "                         [--timeout S] [--dump-keys] [--ike-keylog FILE] [--verbose]\n"
+         "                         [--follow-redirects [--stay S] [--until-moved]\n"
+         "                          [--delete-after S] [--dpd S]]\n"
+         "       mip6-ike respond --listen ADDR --id ID --pool PREFIX/LEN\n"
+         "                        [--psk-file F] [--cert F --key F [--rsa-pss]] [--ca F]...\n"
          "                        [--once] [--redirect-to ADDR] [--capacity N]\n"
-         "                        [--timeout S] [--dump-keys] [--verbose]\n";
+         "                        [--cookie-threshold N] [--quiet]\n"
+         "                        [--redirect-at-auth ID=ADDR[,...]] [--grace S]\n"
+         "                        [--redirect-established-to ADDR --after S]\n"
+         "                        [--delete-after S] [--exit-when-closed] [--dpd S]\n"
+         "                        [--timeout S] [--dump-keys] [--ike-keylog FILE] [--verbose]\n";
 }
 
 // --name value and --flag arguments; unknown names are an error.
 struct Args {
   std::map<std::string, std::string> values;
   std::set<std::string> flags;
+  std::map<std::string, std::vector<std::string>> lists;  // every value of a repeated option
 };
 
 std::optional<Args> parse_args(int argc, char** argv, const std::set<std::string>& value_names,
@@ -81,8 +132,10 @@ std::optional<Args> parse_args(int argc, char** argv, const std::set<std::string
     const std::string name = arg.substr(2);
     if (flag_names.count(name) != 0) {
       a.flags.insert(name);
-    } else if (value_names.count(name) != 0 && i + 1 < argc) {
+    } else if ((value_names.count(name) != 0 || kLifecycleNames.count(name) != 0) &&
+               i + 1 < argc) {
       a.values[name] = argv[++i];
+      a.lists[name].push_back(a.values[name]);
     } else {
       std::cerr << "mip6-ike: unknown option or missing value: " << arg << "\n";
       return std::nullopt;
@@ -103,6 +156,14 @@ bool require(const Args& a, std::initializer_list<const char*> names) {
 }
 
 wire::IdPayload parse_id(const std::string& text) {
+  // ID_KEY_ID (R7296-31): "keyid:HEX", or "@#HEX" as strongSwan writes it.
+  for (const std::string_view prefix : {"keyid:", "@#"}) {
+    if (text.rfind(prefix, 0) == 0) {
+      if (auto key_id = base::from_hex(std::string_view(text).substr(prefix.size()))) {
+        return wire::IdPayload::make_key_id(*key_id);
+      }
+    }
+  }
   if (auto a = base::Ip6Addr::parse(text)) {
     return wire::IdPayload::make_ipv6(*a);
   }
@@ -161,18 +222,102 @@ std::optional<int> parse_seconds(const Args& a, int fallback) {
   return std::nullopt;
 }
 
-// One PSK for whichever identity the peer presents (a test tool, not a policy).
-class SinglePsk final : public engine::PeerCredentials {
+// One PSK for whichever identity the peer presents, the --ca trust anchors and our --cert
+// (a test tool, not a policy).
+class ToolCredentials final : public engine::PeerCredentials {
  public:
-  explicit SinglePsk(base::SecretBytes psk) : psk_(std::move(psk)) {}
   [[nodiscard]] std::optional<base::SecretBytes> psk_for(
       const wire::IdPayload& /*peer*/) const override {
-    return psk_;
+    return psk;
+  }
+  [[nodiscard]] const crypto::TrustStore* trust_store() const override {
+    return trust.empty() ? nullptr : &trust;
+  }
+  [[nodiscard]] const engine::LocalCertificate* local_certificate() const override {
+    return local ? &*local : nullptr;
   }
 
- private:
-  base::SecretBytes psk_;
+  std::optional<base::SecretBytes> psk;
+  crypto::TrustStore trust;
+  std::optional<engine::LocalCertificate> local;
 };
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "mip6-ike: cannot read " << path << "\n";
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// --psk-file, --cert/--key/--rsa-pss and every --ca; nullopt (after a message) when a file is
+// unreadable or inconsistent, or when neither a PSK nor a certificate is given.
+std::optional<ToolCredentials> load_credentials(const Args& a) {
+  ToolCredentials c;
+  if (auto it = a.values.find("psk-file"); it != a.values.end()) {
+    c.psk = read_psk(it->second);
+    if (!c.psk) {
+      return std::nullopt;
+    }
+  }
+  const bool has_cert = a.values.count("cert") != 0;
+  if (has_cert != (a.values.count("key") != 0)) {
+    std::cerr << "mip6-ike: --cert and --key go together\n";
+    return std::nullopt;
+  }
+  if (has_cert) {
+    const auto cert_pem = read_text(a.values.at("cert"));
+    const auto key_pem = read_text(a.values.at("key"));
+    if (!cert_pem || !key_pem) {
+      return std::nullopt;
+    }
+    auto certs = crypto::certificates_from_pem(*cert_pem);
+    auto key = crypto::PrivateKey::from_pem(*key_pem);
+    if (!certs || !key) {
+      std::cerr << "mip6-ike: --cert/--key: "
+                << (certs ? key.error().detail : certs.error().detail) << "\n";
+      return std::nullopt;
+    }
+    // Refuse a key that does not belong to the certificate now, not at the peer.
+    const std::uint8_t probe[] = {'m', 'i', 'p', '6'};
+    const auto scheme = key->type() == crypto::KeyType::Rsa
+                            ? crypto::SignatureScheme::rsa_pkcs1(crypto::SignatureHash::Sha2_256)
+                            : crypto::SignatureScheme::ecdsa(crypto::SignatureHash::Sha2_256);
+    auto sig = key->sign(scheme, probe);
+    auto pub = certs->front().public_key();
+    if (!sig || !pub || !pub->verify(scheme, probe, *sig)) {
+      std::cerr << "mip6-ike: --key does not belong to the first certificate of --cert\n";
+      return std::nullopt;
+    }
+    engine::LocalCertificate local{certs->front(), std::move(*key), {}, false};
+    local.chain.assign(certs->begin() + 1, certs->end());
+    local.prefer_rsa_pss = a.flags.count("rsa-pss") != 0;
+    c.local = std::move(local);
+  }
+  if (auto it = a.lists.find("ca"); it != a.lists.end()) {
+    for (const auto& path : it->second) {
+      const auto pem = read_text(path);
+      auto cas = pem ? crypto::certificates_from_pem(*pem)
+                     : base::Result<std::vector<crypto::Certificate>>(
+                           base::fail(base::Error{"unreadable", "cannot read the file"}));
+      if (!cas) {
+        std::cerr << "mip6-ike: --ca " << path << ": " << cas.error().detail << "\n";
+        return std::nullopt;
+      }
+      for (auto& ca : *cas) {
+        c.trust.add(std::move(ca));
+      }
+    }
+  }
+  if (!c.psk && !c.local) {
+    std::cerr << "mip6-ike: --psk-file or --cert/--key is required\n";
+    return std::nullopt;
+  }
+  return c;
+}
 
 std::string gw_to_string(const wire::GwIdentity& gw) {
   if (auto a = gw.ipv6_addr()) {
@@ -276,6 +421,9 @@ json child_json(const engine::InstallChildSa& c, bool dump_keys) {
   j["encr"] = std::string(crypto::to_string(c.encr));
   j["key_bits"] = c.encr_key_bits;
   j["esn"] = c.esn;
+  j["udp_encap"] = c.udp_encap;  // RFC 3948 ESP-in-UDP between these ports
+  j["local_port"] = c.path.local.port;
+  j["remote_port"] = c.path.remote.port;
   j["ts_local"] = ts_json(c.ts_local);
   j["ts_remote"] = ts_json(c.ts_remote);
   if (dump_keys) {
@@ -298,7 +446,23 @@ json sa_json(const engine::IkeSa& sa, bool dump_keys) {
                   {"integ", std::string(crypto::to_string(s->transforms.integ))},
                   {"dh", std::string(crypto::to_string(s->dh))}};
   }
+  // AUTH methods (RFC 7296 3.8 / RFC 7427), and the hashes the peer announced.
+  if (sa.local_auth_method() || sa.peer_auth_method()) {
+    json auth;
+    if (auto m = sa.local_auth_method()) {
+      auth["local"] = std::string(wire::to_string(*m));
+    }
+    if (auto m = sa.peer_auth_method()) {
+      auth["peer"] = std::string(wire::to_string(*m));
+    }
+    auth["peer_signature_hashes"] = sa.peer_signature_hashes();
+    j["auth"] = auth;
+  }
   j["nat_detected"] = sa.nat_detected();
+  j["nat"] = {{"local_behind_nat", sa.nat_status().local_behind_nat},
+              {"peer_behind_nat", sa.nat_status().peer_behind_nat}};
+  j["local_port"] = sa.path().local.port;  // 4500 after a NAT-T float
+  j["remote_port"] = sa.path().remote.port;
   if (sa.role() == engine::Role::Responder) {
     j["redirect_supported"] = sa.peer_redirect_supported();
     if (const auto& from = sa.peer_redirected_from()) {
@@ -337,6 +501,9 @@ struct SaReport {
     } else if (const auto* f = std::get_if<engine::SaFailed>(&out)) {
       failed = true;
       j["reason"] = std::string(engine::to_string(f->reason));
+      if (!f->detail.empty()) {
+        j["detail"] = std::string(f->detail);
+      }
       if (f->notify) {
         j["notify"] = static_cast<unsigned>(*f->notify);
       }
@@ -346,6 +513,21 @@ struct SaReport {
     j.update(sa_json(sa, dump_keys));
   }
 };
+
+// --ike-keylog FILE, opened before any SA exists. nullopt: bad file (reported); a null
+// pointer: not asked for.
+std::optional<std::unique_ptr<io::IkeKeylog>> open_keylog(const Args& a) {
+  auto it = a.values.find("ike-keylog");
+  if (it == a.values.end()) {
+    return std::unique_ptr<io::IkeKeylog>();
+  }
+  auto keylog = io::IkeKeylog::open(it->second);
+  if (!keylog) {
+    std::cerr << "mip6-ike: " << keylog.error() << "\n";
+    return std::nullopt;
+  }
+  return std::move(*keylog);
+}
 
 base::Logger make_logger(bool verbose) {
   return base::Logger(
@@ -367,30 +549,510 @@ std::vector<wire::TrafficSelector> any_ipv6() {
                                                 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"))};
 }
 
+// A positive number of seconds from --name, or nullopt when absent; false in `ok` when bad.
+std::optional<int> seconds_option(const Args& a, const char* name, bool& ok) {
+  auto it = a.values.find(name);
+  if (it == a.values.end()) {
+    return std::nullopt;
+  }
+  try {
+    const int v = std::stoi(it->second);
+    if (v >= 0 && v <= 86400) {
+      return v;
+    }
+  } catch (const std::exception&) {
+  }
+  std::cerr << "mip6-ike: bad --" << name << " " << it->second << "\n";
+  ok = false;
+  return std::nullopt;
+}
+
+// One JSON line per INFORMATIONAL / RFC 5685 output of an SA; nullopt for the others.
+std::optional<json> event_json(const engine::Output& out) {
+  json j;
+  if (const auto* d = std::get_if<engine::SaDeleted>(&out)) {
+    j["event"] = "sa_deleted";
+    j["by_peer"] = d->by_peer;
+    j["answered"] = d->answered;
+    j["detail"] = std::string(d->detail);
+  } else if (const auto* c = std::get_if<engine::ChildSaDeleted>(&out)) {
+    j["event"] = "child_sa_deleted";
+    j["spi_in"] = spi32(c->spi_in);
+    j["spi_out"] = spi32(c->spi_out);
+    j["by_peer"] = c->by_peer;
+  } else if (const auto* r = std::get_if<engine::RedirectSent>(&out)) {
+    j["event"] = "redirect_sent";
+    j["target"] = gw_to_string(r->gateway);
+    j["at_auth"] = r->at_auth;
+  } else if (const auto* a = std::get_if<engine::RedirectAcknowledged>(&out)) {
+    j["event"] = "redirect_acknowledged";
+    j["target"] = gw_to_string(a->gateway);
+  } else if (const auto* g = std::get_if<engine::GatewayRedirectReceived>(&out)) {
+    j["event"] = "gateway_redirect_received";
+    j["gateway"] = gw_to_string(g->gateway);
+  } else if (const auto* rr = std::get_if<engine::RedirectReceived>(&out)) {
+    j["event"] = "redirect_received";
+    j["gateway"] = gw_to_string(rr->gateway);
+  } else if (const auto* n = std::get_if<engine::InformationalNote>(&out)) {
+    j["event"] = "informational_note";
+    j["what"] = std::string(n->what);
+    if (n->notify) {
+      j["notify"] = std::string(wire::to_string(*n->notify));
+    }
+    if (n->spi != 0) {
+      j["spi"] = spi32(n->spi);
+    }
+  } else {
+    return std::nullopt;
+  }
+  return j;
+}
+
+// initiate --follow-redirects: see the header comment.
+int run_initiate_follow(const Args& args, const base::Ip6Addr& local, const base::Ip6Addr& remote,
+                        int timeout, engine::PeerCredentials& creds, const base::Logger& log) {
+  bool ok = true;
+  const auto stay = seconds_option(args, "stay", ok);
+  const auto delete_after = seconds_option(args, "delete-after", ok);
+  const auto dpd = seconds_option(args, "dpd", ok);
+  if (!ok) {
+    return kExitUsage;
+  }
+  const bool until_moved = args.flags.count("until-moved") != 0;
+  const bool dump_keys = args.flags.count("dump-keys") != 0;
+
+  boost::asio::io_context io;
+  crypto::OpenSslRandom random;
+  crypto::OpenSslKeyExchangeFactory kex;
+  io::SessionDriver driver(io, engine::Environment{random, kex, creds, nullptr}, log);
+  for (const std::uint16_t port : {io::kIkePort, io::kNatTPort}) {
+    if (auto bound = driver.listen({local, port}); !bound) {
+      std::cerr << "mip6-ike: " << bound.error() << "\n";
+      return kExitFailed;
+    }
+  }
+  engine::InitiatorSessionConfig sc;
+  sc.sa = base_config(args.values.at("id"));
+  sc.sa.remote_id = parse_id(args.values.at("remote-id"));
+  sc.sa.request_address = args.flags.count("request-address") != 0;
+  sc.sa.child.transport_mode = args.flags.count("transport-mode") != 0;
+  sc.sa.child.ts_i = any_ipv6();
+  sc.sa.child.ts_r = any_ipv6();
+  if (dpd) {
+    sc.sa.dpd_interval = std::chrono::seconds(*dpd);
+  }
+  // A test tool: every gateway is in the PAD (R5685-08 is the session's check; the new
+  // gateway must still prove --remote-id, R5685-10).
+  sc.gateway_permitted = [](const wire::GwIdentity&) { return true; };
+
+  std::string result = "failed";
+  bool moved = false;
+  std::list<boost::asio::steady_timer> timers;
+  boost::asio::steady_timer deadline(io, std::chrono::seconds(timeout));
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  auto finish = [&](std::string why) {
+    result = std::move(why);
+    driver.stop();
+    deadline.cancel();
+    signals.cancel();
+    for (auto& t : timers) {
+      t.cancel();
+    }
+  };
+  auto after = [&](int seconds, std::function<void()> fn) {
+    auto& t = timers.emplace_back(io, std::chrono::seconds(seconds));
+    t.async_wait([fn = std::move(fn)](const boost::system::error_code& ec) {
+      if (!ec) {
+        fn();
+      }
+    });
+  };
+  auto print = [](const json& j) { std::cout << j.dump() << std::endl; };
+  auto gateway_of = [&]() {
+    const auto* s = driver.session();
+    return s != nullptr ? io::address_to_string(s->current_path().remote.address) : std::string();
+  };
+  driver.set_sink([&](const engine::SessionOutput& out) {
+    json j;
+    if (const auto* e = std::get_if<engine::SaEstablished>(&out)) {
+      j["event"] = "established";
+      j["gateway"] = gateway_of();
+      j["spi_i"] = wire::to_string(e->spi_i);
+      j["spi_r"] = wire::to_string(e->spi_r);
+      j["peer_id"] = id_to_string(e->peer_id);
+      if (e->assigned_address) {
+        j["assigned_address"] = e->assigned_address->address.to_string();
+      }
+      print(j);
+      if (moved) {
+        return;  // the move's own exit rule applies
+      }
+      if (delete_after) {
+        after(*delete_after, [&] {
+          driver.with_session([&](engine::IkeInitiatorSession& s, base::TimePoint now) {
+            if (auto deleted = s.delete_sa(now); !deleted) {
+              std::cerr << "mip6-ike: delete: " << deleted.error().detail << "\n";
+            }
+          });
+        });
+      } else if (stay) {
+        after(*stay, [&] { boost::asio::post(io, [&] { finish("established"); }); });
+      } else if (!until_moved) {
+        boost::asio::post(io, [&] { finish("established"); });
+      }
+      return;
+    }
+    if (const auto* c = std::get_if<engine::InstallChildSa>(&out)) {
+      j = child_json(*c, dump_keys);
+      j["event"] = "child_sa";
+    } else if (const auto* r = std::get_if<engine::Redirected>(&out)) {
+      j["event"] = "redirected";
+      j["point"] = std::string(engine::to_string(r->point));
+      j["from"] = gw_to_string(r->from);
+      j["to"] = gw_to_string(r->to);
+      j["count"] = r->count;
+    } else if (const auto* g = std::get_if<engine::IkeGatewayChanged>(&out)) {
+      moved = true;
+      j["event"] = "gateway_changed";
+      j["from"] = io::address_to_string(g->from.remote.address);
+      j["to"] = io::address_to_string(g->to.remote.address);
+      // R5685-33: an IKE-level move only.
+      j["note"] = "IKE gateway only; Mobile IPv6 state unchanged (RFC 5685 8)";
+    } else if (const auto* m = std::get_if<engine::GatewayMoveFailed>(&out)) {
+      j["event"] = "move_failed";
+      j["to"] = gw_to_string(m->to);
+      j["error"] = std::string(engine::to_string(m->error));
+      if (m->sa_reason) {
+        j["reason"] = std::string(engine::to_string(*m->sa_reason));
+      }
+    } else if (const auto* rs = std::get_if<engine::RetiredSaEvent>(&out)) {
+      const auto inner = event_json(rs->output);
+      if (!inner) {
+        return;
+      }
+      j = *inner;
+      j["old_sa"] = wire::to_string(rs->spi_i);
+      if (std::holds_alternative<engine::SaDeleted>(rs->output)) {
+        j["event"] = "old_sa_deleted";
+        if (moved && until_moved) {
+          print(j);
+          boost::asio::post(io, [&] { finish("moved"); });
+          return;
+        }
+      }
+    } else if (const auto* f = std::get_if<engine::SessionFailed>(&out)) {
+      j["event"] = "failed";
+      j["error"] = std::string(engine::to_string(f->error));
+      if (f->sa_reason) {
+        j["reason"] = std::string(engine::to_string(*f->sa_reason));
+      }
+      print(j);
+      boost::asio::post(io, [&] { finish("failed"); });
+      return;
+    } else if (const auto* ret = std::get_if<engine::ReturnedToOriginal>(&out)) {
+      j["event"] = "returned_to_original";
+      j["gateway"] = io::address_to_string(ret->original);
+    } else if (const auto* d = std::get_if<engine::SaDeleted>(&out)) {
+      j = *event_json(*d);
+      print(j);
+      const bool ours = delete_after && !d->by_peer && d->answered;
+      boost::asio::post(io, [&, ours] { finish(ours ? "deleted" : "failed"); });
+      return;
+    } else if (auto ev = std::visit(
+                   [](const auto& v) -> std::optional<json> {
+                     using T = std::decay_t<decltype(v)>;
+                     if constexpr (std::is_same_v<T, engine::ChildSaDeleted> ||
+                                   std::is_same_v<T, engine::GatewayRedirectReceived> ||
+                                   std::is_same_v<T, engine::InformationalNote>) {
+                       return event_json(engine::Output{v});
+                     } else {
+                       return std::nullopt;
+                     }
+                   },
+                   out)) {
+      j = *ev;
+    } else {
+      return;
+    }
+    print(j);
+  });
+  const engine::Path path{{local, io::kIkePort}, {remote, io::kIkePort}};
+  if (auto started = driver.start(std::move(sc), path); !started) {
+    std::cerr << "mip6-ike: " << started.error() << "\n";
+    return kExitFailed;
+  }
+  deadline.async_wait([&](const boost::system::error_code& ec) {
+    if (!ec) {
+      finish("timeout");
+    }
+  });
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) {
+      finish("interrupted");
+    }
+  });
+  io.run();
+  json j;
+  j["result"] = result;
+  j["gateway"] = gateway_of();
+  std::cout << j.dump() << std::endl;
+  return result == "established" || result == "moved" || result == "deleted" ? kExitEstablished
+                                                                             : kExitFailed;
+}
+
+// --rekey-child-after S, --rekey-ike-after S, --create-child-after S (CREATE_CHILD_SA interop
+// tests, RFC 7296 1.3): the first two set the engine's soft lifetimes, so the rekeys repeat
+// every S seconds; the last creates one more Child SA S seconds after establishment. With any
+// of them `initiate` prints its result as one JSON line at establishment and keeps running
+// until --timeout (or a signal, exit 0 when it was established), and both commands print one
+// JSON line per CREATE_CHILD_SA event: {"event": "child_installed" | "child_rekeyed" |
+// "child_deleted" | "child_create_failed" | "ike_rekeyed" | "ike_spis_retired", ...} with the
+// IKE SA's current SPIs and our role in it.
+struct LifecycleOptions {
+  std::optional<int> rekey_child_after;
+  std::optional<int> rekey_ike_after;
+  std::optional<int> create_child_after;
+  [[nodiscard]] bool any() const {
+    return rekey_child_after || rekey_ike_after || create_child_after;
+  }
+};
+
+std::optional<LifecycleOptions> parse_lifecycle(const Args& a) {
+  LifecycleOptions out;
+  for (const auto& [name, field] :
+       {std::pair{"rekey-child-after", &LifecycleOptions::rekey_child_after},
+        std::pair{"rekey-ike-after", &LifecycleOptions::rekey_ike_after},
+        std::pair{"create-child-after", &LifecycleOptions::create_child_after}}) {
+    auto it = a.values.find(name);
+    if (it == a.values.end()) {
+      continue;
+    }
+    try {
+      const int v = std::stoi(it->second);
+      if (v > 0 && v <= 86400) {
+        out.*field = v;
+        continue;
+      }
+    } catch (const std::exception&) {
+    }
+    std::cerr << "mip6-ike: bad --" << name << " " << it->second << "\n";
+    return std::nullopt;
+  }
+  return out;
+}
+
+void apply_lifecycle(const LifecycleOptions& o, engine::IkeSaConfig& cfg) {
+  if (o.rekey_child_after) {
+    cfg.child.rekey_after = std::chrono::seconds(*o.rekey_child_after);
+  }
+  if (o.rekey_ike_after) {
+    cfg.ike_rekey_after = std::chrono::seconds(*o.rekey_ike_after);
+  }
+}
+
+// One JSON line for a CREATE_CHILD_SA / rekey output; nullopt for the others.
+std::optional<json> lifecycle_event(const engine::IkeSa& sa, const engine::Output& out,
+                                    bool dump_keys) {
+  json j;
+  if (const auto* c = std::get_if<engine::InstallChildSa>(&out)) {
+    j = child_json(*c, dump_keys);
+    j["event"] = "child_installed";
+  } else if (const auto* r = std::get_if<engine::ChildSaRekeyed>(&out)) {
+    j = {{"event", "child_rekeyed"},
+         {"old_spi_in", spi32(r->old_spi_in)},
+         {"old_spi_out", spi32(r->old_spi_out)},
+         {"spi_in", spi32(r->new_spi_in)},
+         {"spi_out", spi32(r->new_spi_out)},
+         {"by_peer", r->by_peer}};
+  } else if (const auto* d = std::get_if<engine::ChildSaDeleted>(&out)) {
+    j = {{"event", "child_deleted"},
+         {"spi_in", spi32(d->spi_in)},
+         {"spi_out", spi32(d->spi_out)},
+         {"by_peer", d->by_peer}};
+  } else if (const auto* f = std::get_if<engine::ChildSaCreateFailed>(&out)) {
+    j = {{"event", "child_create_failed"}, {"detail", std::string(f->detail)}};
+    if (f->notify) {
+      j["notify"] = std::string(wire::to_string(*f->notify));
+    }
+    if (f->rekeyed_spi_in != 0) {
+      j["rekeyed_spi_in"] = spi32(f->rekeyed_spi_in);
+    }
+  } else if (const auto* k = std::get_if<engine::IkeSaRekeyed>(&out)) {
+    j = {{"event", "ike_rekeyed"},
+         {"old_spi_i", wire::to_string(k->old_spis.spi_i)},
+         {"old_spi_r", wire::to_string(k->old_spis.spi_r)},
+         {"by_peer", k->by_peer}};
+  } else if (const auto* g = std::get_if<engine::IkeSpisRetired>(&out)) {
+    j = {{"event", "ike_spis_retired"},
+         {"old_spi_i", wire::to_string(g->spis.spi_i)},
+         {"old_spi_r", wire::to_string(g->spis.spi_r)}};
+  } else {
+    return std::nullopt;
+  }
+  // The IKE SA as it is now (after an IKE rekey: the new SPIs and our role in it).
+  j["spi_i"] = wire::to_string(sa.spi_i());
+  j["spi_r"] = wire::to_string(sa.spi_r());
+  j["role"] = std::string(engine::to_string(sa.role()));
+  return j;
+}
+
+// --create-child-after: one more Child SA like the first, through the driver. The SA object
+// survives IKE rekeys (they happen in place), so its current key finds it.
+void schedule_create_child(boost::asio::io_context& io, io::IkeDriver& driver,
+                           const engine::IkeSa& sa, const engine::ChildSaConfig& child, int seconds,
+                           std::vector<std::unique_ptr<boost::asio::steady_timer>>& timers) {
+  auto timer = std::make_unique<boost::asio::steady_timer>(io, std::chrono::seconds(seconds));
+  const engine::IkeSa* target = &sa;
+  engine::ChildSaConfig config = child;
+  if (config.ts_i.empty() || config.ts_r.empty()) {
+    config.ts_i = any_ipv6();  // a responder's config has no selectors of its own
+    config.ts_r = any_ipv6();
+  }
+  timer->async_wait(
+      [&driver, target, child = std::move(config)](const boost::system::error_code& ec) {
+        if (ec) {
+          return;
+        }
+        auto done = driver.with_sa(
+            io::IkeDriver::key_of(*target),
+            [&](engine::IkeSa& s, base::TimePoint now) { return s.create_child(child, now); });
+        if (!done) {
+          std::cerr << "mip6-ike: create child: " << done.error() << "\n";
+        }
+      });
+  timers.push_back(std::move(timer));
+}
+
+// `initiate` with lifecycle options: establish, then stay for --timeout seconds printing the
+// CREATE_CHILD_SA events. Exit 0 when the SA was established and did not fail.
+int run_initiate_lifecycle(const Args& args, const base::Ip6Addr& local,
+                           const base::Ip6Addr& remote, int timeout, engine::PeerCredentials& creds,
+                           const LifecycleOptions& lifecycle, const base::Logger& log) {
+  const bool dump_keys = args.flags.count("dump-keys") != 0;
+  boost::asio::io_context io;
+  crypto::OpenSslRandom random;
+  crypto::OpenSslKeyExchangeFactory kex;
+  auto keylog = open_keylog(args);  // before the driver: it must outlive it
+  if (!keylog) {
+    return kExitUsage;
+  }
+  io::IkeDriver driver(io, engine::Environment{random, kex, creds, nullptr}, log);
+  driver.set_keylog(keylog->get());
+  engine::IkeSaConfig cfg = base_config(args.values.at("id"));
+  cfg.remote_id = parse_id(args.values.at("remote-id"));
+  cfg.request_address = args.flags.count("request-address") != 0;
+  cfg.child.transport_mode = args.flags.count("transport-mode") != 0;
+  cfg.child.ts_i = any_ipv6();
+  cfg.child.ts_r = any_ipv6();
+  apply_lifecycle(lifecycle, cfg);
+  const engine::Path path{{local, io::kIkePort}, {remote, io::kIkePort}};
+  for (const std::uint16_t port : {io::kIkePort, io::kNatTPort}) {
+    if (auto ok = driver.listen({local, port}); !ok) {
+      std::cerr << "mip6-ike: " << ok.error() << "\n";
+      return kExitFailed;
+    }
+  }
+  SaReport report;
+  bool printed = false;
+  std::vector<std::unique_ptr<boost::asio::steady_timer>> timers;
+  boost::asio::steady_timer deadline(io, std::chrono::seconds(timeout));
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  auto finish = [&] {
+    driver.stop();
+    deadline.cancel();
+    signals.cancel();
+    for (auto& t : timers) {
+      t->cancel();
+    }
+  };
+  driver.set_event_sink([&](const engine::IkeSa& s, const engine::Output& out) {
+    if (printed) {
+      if (auto line = lifecycle_event(s, out, dump_keys)) {
+        std::cout << line->dump() << std::endl;
+      }
+    }
+    const bool was_established = report.established;
+    report.add(s, out, dump_keys);
+    if (report.established && !was_established) {
+      // After this drain, so the first Child SA is in the result line.
+      boost::asio::post(io, [&] {
+        report.j["result"] = "established";
+        std::cout << report.j.dump() << std::endl;
+        printed = true;
+      });
+      if (lifecycle.create_child_after) {
+        schedule_create_child(io, driver, s, cfg.child, *lifecycle.create_child_after, timers);
+      }
+    }
+    if (report.failed || std::holds_alternative<engine::SaDeleted>(out)) {
+      boost::asio::post(io, finish);
+    }
+  });
+  auto sa = driver.initiate(cfg, path);
+  if (!sa) {
+    std::cerr << "mip6-ike: " << sa.error() << "\n";
+    return kExitFailed;
+  }
+  deadline.async_wait([&](const boost::system::error_code& ec) {
+    if (!ec) {
+      finish();
+    }
+  });
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) {
+      finish();
+    }
+  });
+  io.run();
+  if (!printed) {
+    report.j["result"] = "failed";
+    if (!report.j.contains("reason")) {
+      report.j["reason"] = "timeout";
+    }
+    std::cout << report.j.dump() << std::endl;
+    return kExitFailed;
+  }
+  return report.failed ? kExitFailed : kExitEstablished;
+}
+
 int run_initiate(int argc, char** argv) {
   const auto args = parse_args(argc, argv,
-                               {"local", "remote", "psk-file", "id", "remote-id", "timeout"},
-                               {"request-address", "transport-mode", "dump-keys", "verbose"});
-  if (!args || !require(*args, {"local", "remote", "psk-file", "id", "remote-id"})) {
+                               {"local", "remote", "psk-file", "id", "remote-id", "timeout",
+                                "ike-keylog", "cert", "key", "ca", "stay", "delete-after", "dpd"},
+                               {"request-address", "transport-mode", "dump-keys", "verbose",
+                                "rsa-pss", "follow-redirects", "until-moved"});
+  if (!args || !require(*args, {"local", "remote", "id", "remote-id"})) {
     usage();
     return kExitUsage;
   }
   const auto local = io::parse_address(args->values.at("local"));
   const auto remote = io::parse_address(args->values.at("remote"));
   const auto timeout = parse_seconds(*args, 20);
-  auto psk = read_psk(args->values.at("psk-file"));
-  if (!local || !remote || !timeout || !psk) {
-    std::cerr << "mip6-ike: bad --local, --remote, --timeout or PSK file\n";
+  auto creds = load_credentials(*args);
+  if (!local || !remote || !timeout || !creds) {
+    std::cerr << "mip6-ike: bad --local, --remote, --timeout or credentials\n";
     return kExitUsage;
   }
   const bool dump_keys = args->flags.count("dump-keys") != 0;
   const base::Logger log = make_logger(args->flags.count("verbose") != 0);
+  if (args->flags.count("follow-redirects") != 0) {
+    return run_initiate_follow(*args, *local, *remote, *timeout, *creds, log);
+  }
+  if (const auto lifecycle = parse_lifecycle(*args); !lifecycle) {
+    return kExitUsage;
+  } else if (lifecycle->any()) {
+    return run_initiate_lifecycle(*args, *local, *remote, *timeout, *creds, *lifecycle, log);
+  }
 
   boost::asio::io_context io;
   crypto::OpenSslRandom random;
   crypto::OpenSslKeyExchangeFactory kex;
-  SinglePsk creds(std::move(*psk));
-  io::IkeDriver driver(io, engine::Environment{random, kex, creds, nullptr}, log);
+  auto keylog = open_keylog(*args);  // before the driver: it must outlive it
+  if (!keylog) {
+    return kExitUsage;
+  }
+  io::IkeDriver driver(io, engine::Environment{random, kex, *creds, nullptr}, log);
+  driver.set_keylog(keylog->get());
 
   engine::IkeSaConfig cfg = base_config(args->values.at("id"));
   cfg.remote_id = parse_id(args->values.at("remote-id"));
@@ -400,9 +1062,12 @@ int run_initiate(int argc, char** argv) {
   cfg.child.ts_r = any_ipv6();
 
   const engine::Path path{{*local, io::kIkePort}, {*remote, io::kIkePort}};
-  if (auto ok = driver.listen(path.local); !ok) {
-    std::cerr << "mip6-ike: " << ok.error() << "\n";
-    return kExitFailed;
+  // 4500 too: the SA floats there when it detects a NAT (R7296-56).
+  for (const std::uint16_t port : {io::kIkePort, io::kNatTPort}) {
+    if (auto ok = driver.listen({*local, port}); !ok) {
+      std::cerr << "mip6-ike: " << ok.error() << "\n";
+      return kExitFailed;
+    }
   }
   SaReport report;
   boost::asio::steady_timer deadline(io, std::chrono::seconds(*timeout));
@@ -447,12 +1112,47 @@ int run_initiate(int argc, char** argv) {
   return report.established ? kExitEstablished : kExitFailed;
 }
 
+// respond --redirect-at-auth ID=ADDR,...: RFC 5685 6 for those identities (after their AUTH
+// verified; the engine serves peers that cannot be redirected, R5685-03).
+class ToolAuthDecision final : public engine::AuthDecision {
+ public:
+  // "ID=ADDR[,ID=ADDR...]"; false when malformed.
+  bool parse(const std::string& text) {
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      const auto eq = item.rfind('=');
+      auto target = eq == std::string::npos ? std::nullopt : io::parse_address(item.substr(eq + 1));
+      if (!target) {
+        return false;
+      }
+      targets_.emplace_back(parse_id(item.substr(0, eq)), *target);
+    }
+    return !targets_.empty();
+  }
+  [[nodiscard]] bool empty() const { return targets_.empty(); }
+  [[nodiscard]] engine::AuthVerdict decide(const engine::AuthContext& context,
+                                           base::TimePoint /*now*/) override {
+    for (const auto& [id, target] : targets_) {
+      if (id == context.peer_id) {
+        return engine::RedirectAuth{wire::GwIdentity::ipv6(target)};
+      }
+    }
+    return engine::ServeAuth{};
+  }
+
+ private:
+  std::vector<std::pair<wire::IdPayload, base::Ip6Addr>> targets_;
+};
+
 int run_respond(int argc, char** argv) {
   const auto args =
       parse_args(argc, argv, {"listen", "psk-file", "id", "pool", "timeout", "redirect-to",
-                              "capacity"},
-                 {"once", "dump-keys", "verbose"});
-  if (!args || !require(*args, {"listen", "psk-file", "id", "pool"})) {
+                              "capacity", "ike-keylog", "cookie-threshold", "cert", "key", "ca",
+                              "redirect-at-auth", "redirect-established-to", "after", "grace",
+                              "delete-after", "dpd"},
+                 {"once", "dump-keys", "verbose", "rsa-pss", "quiet", "exit-when-closed"});
+  if (!args || !require(*args, {"listen", "id", "pool"})) {
     usage();
     return kExitUsage;
   }
@@ -470,9 +1170,10 @@ int run_respond(int argc, char** argv) {
     }
   }
   const auto timeout = parse_seconds(*args, 86400);
-  auto psk = read_psk(args->values.at("psk-file"));
-  if (!listen || !prefix || prefix_len < 0 || prefix_len > 120 || !timeout || !psk) {
-    std::cerr << "mip6-ike: bad --listen, --pool (PREFIX/LEN, LEN <= 120), --timeout or PSK\n";
+  auto creds = load_credentials(*args);
+  if (!listen || !prefix || prefix_len < 0 || prefix_len > 120 || !timeout || !creds) {
+    std::cerr << "mip6-ike: bad --listen, --pool (PREFIX/LEN, LEN <= 120), --timeout or "
+                 "credentials\n";
     return kExitUsage;
   }
   std::optional<base::Ip6Addr> redirect_to;
@@ -497,16 +1198,63 @@ int run_respond(int argc, char** argv) {
       return kExitUsage;
     }
   }
+  std::optional<std::uint32_t> cookie_threshold;
+  if (auto it = args->values.find("cookie-threshold"); it != args->values.end()) {
+    try {
+      const long long v = std::stoll(it->second);
+      if (v >= 0 && v <= 0xffffffffLL) {
+        cookie_threshold = static_cast<std::uint32_t>(v);
+      }
+    } catch (const std::exception&) {
+    }
+    if (!cookie_threshold) {
+      std::cerr << "mip6-ike: bad --cookie-threshold " << it->second << "\n";
+      return kExitUsage;
+    }
+  }
   const bool dump_keys = args->flags.count("dump-keys") != 0;
   const bool once = args->flags.count("once") != 0;
+  const bool quiet = args->flags.count("quiet") != 0;
   const base::Logger log = make_logger(args->flags.count("verbose") != 0);
+  // INFORMATIONAL / RFC 5685 5-6 options (see the header comment).
+  ToolAuthDecision auth_decision;
+  if (auto it = args->values.find("redirect-at-auth");
+      it != args->values.end() && !auth_decision.parse(it->second)) {
+    std::cerr << "mip6-ike: bad --redirect-at-auth " << it->second << " (ID=ADDR,...)\n";
+    return kExitUsage;
+  }
+  std::optional<base::Ip6Addr> redirect_established_to;
+  if (auto it = args->values.find("redirect-established-to"); it != args->values.end()) {
+    redirect_established_to = io::parse_address(it->second);
+    if (!redirect_established_to) {
+      std::cerr << "mip6-ike: bad --redirect-established-to " << it->second << "\n";
+      return kExitUsage;
+    }
+  }
+  bool options_ok = true;
+  const auto redirect_after = seconds_option(*args, "after", options_ok);
+  const auto redirect_grace = seconds_option(*args, "grace", options_ok);
+  const auto delete_after = seconds_option(*args, "delete-after", options_ok);
+  const auto dpd = seconds_option(*args, "dpd", options_ok);
+  if (!options_ok) {
+    return kExitUsage;
+  }
+  const bool exit_when_closed = args->flags.count("exit-when-closed") != 0;
 
   boost::asio::io_context io;
   crypto::OpenSslRandom random;
   crypto::OpenSslKeyExchangeFactory kex;
-  SinglePsk creds(std::move(*psk));
   engine::InMemoryAddressPool pool(*prefix, static_cast<std::uint8_t>(prefix_len), 256);
-  io::IkeDriver driver(io, engine::Environment{random, kex, creds, &pool}, log);
+  auto keylog = open_keylog(*args);  // before the driver: it must outlive it
+  if (!keylog) {
+    return kExitUsage;
+  }
+  engine::Environment env{random, kex, *creds, &pool};
+  if (!auth_decision.empty()) {
+    env.auth_decision = &auth_decision;
+  }
+  io::IkeDriver driver(io, env, log);
+  driver.set_keylog(keylog->get());
   for (const std::uint16_t port : {io::kIkePort, io::kNatTPort}) {
     if (auto ok = driver.listen({*listen, port}); !ok) {
       std::cerr << "mip6-ike: " << ok.error() << "\n";
@@ -514,25 +1262,101 @@ int run_respond(int argc, char** argv) {
     }
   }
   ToolDecision decision(capacity, redirect_to);
-  if (capacity || redirect_to) {
+  engine::IkeSaConfig sa_config = base_config(args->values.at("id"));
+  const auto lifecycle = parse_lifecycle(*args);
+  if (!lifecycle) {
+    return kExitUsage;
+  }
+  apply_lifecycle(*lifecycle, sa_config);
+  std::vector<std::unique_ptr<boost::asio::steady_timer>> lifecycle_timers;
+  if (dpd) {
+    sa_config.dpd_interval = std::chrono::seconds(*dpd);
+  }
+  if (redirect_grace) {
+    sa_config.auth_redirect_grace = std::chrono::seconds(*redirect_grace);
+  }
+  if (capacity || redirect_to || cookie_threshold) {
     engine::IkeResponderConfig rc;
-    rc.sa = base_config(args->values.at("id"));
+    rc.sa = sa_config;
+    if (cookie_threshold) {
+      rc.cookie_threshold = *cookie_threshold;
+    }
     driver.accept_responders(std::move(rc), decision);
   } else {
-    driver.accept_responders(base_config(args->values.at("id")));
+    driver.accept_responders(sa_config);
   }
 
   int exit_code = kExitFailed;
+  std::list<boost::asio::steady_timer> sa_timers;
   boost::asio::steady_timer deadline(io, std::chrono::seconds(*timeout));
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   auto finish = [&] {
     driver.stop();
     deadline.cancel();
     signals.cancel();
+    for (auto& t : sa_timers) {
+      t.cancel();
+    }
+  };
+  // Commands on established SAs, timed from their establishment (--after, --delete-after).
+  auto on_sa_event = [&](const engine::IkeSa* sa, wire::Spi spi_r, const engine::Output& out) {
+    if (auto j = event_json(out)) {
+      (*j)["spi_r"] = wire::to_string(spi_r);
+      if (sa != nullptr) {
+        (*j)["spi_i"] = wire::to_string(sa->spi_i());
+      }
+      std::cout << j->dump() << std::endl;
+    }
+    if (std::holds_alternative<engine::SaDeleted>(out) && exit_when_closed) {
+      exit_code = kExitEstablished;
+      boost::asio::post(io, finish);
+    }
+    if (sa == nullptr || !std::holds_alternative<engine::SaEstablished>(out)) {
+      return;
+    }
+    const io::IkeDriver::SaKey key = io::IkeDriver::key_of(*sa);
+    auto schedule = [&](int seconds, std::function<base::Result<void>(engine::IkeSa&,
+                                                                      base::TimePoint)> command,
+                        std::string what) {
+      auto& t = sa_timers.emplace_back(io, std::chrono::seconds(seconds));
+      t.async_wait([&driver, key, command = std::move(command),
+                    what = std::move(what)](const boost::system::error_code& ec) {
+        if (ec) {
+          return;
+        }
+        if (auto done = driver.with_sa(key, command); !done) {
+          std::cerr << "mip6-ike: " << what << ": " << done.error() << "\n";
+        }
+      });
+    };
+    if (redirect_established_to) {
+      const auto target = wire::GwIdentity::ipv6(*redirect_established_to);
+      const auto grace = std::chrono::seconds(redirect_grace.value_or(30));
+      schedule(redirect_after.value_or(0),
+               [target, grace](engine::IkeSa& s, base::TimePoint now) {
+                 return s.redirect(target, grace, now);
+               },
+               "redirect");
+    }
+    if (delete_after) {
+      schedule(*delete_after,
+               [](engine::IkeSa& s, base::TimePoint now) { return s.request_delete(now); },
+               "delete");
+    }
   };
   // Child SA and establishment arrive together for one SA; one line per SA when it settles.
   std::map<std::uint64_t, SaReport> reports;
   driver.set_event_sink([&](const engine::IkeSa& sa, const engine::Output& out) {
+    on_sa_event(&sa, sa.spi_r(), out);
+    if (lifecycle->any()) {
+      if (auto line = lifecycle_event(sa, out, dump_keys)) {
+        std::cout << line->dump() << std::endl;
+      }
+      if (lifecycle->create_child_after && std::holds_alternative<engine::SaEstablished>(out)) {
+        schedule_create_child(io, driver, sa, sa_config.child, *lifecycle->create_child_after,
+                              lifecycle_timers);
+      }
+    }
     auto& r = reports[sa.spi_i().value()];
     r.add(sa, out, dump_keys);
     const bool settled = std::holds_alternative<engine::SaEstablished>(out) ||
@@ -558,6 +1382,9 @@ int run_respond(int argc, char** argv) {
   });
   driver.set_responder_sink([&](const engine::ResponderOutput& out, const engine::IkeSa* sa) {
     if (const auto* d = std::get_if<engine::InitDecided>(&out)) {
+      if (quiet) {
+        return;
+      }
       json j;
       j["decision"] = std::string(decision_word(d->outcome));
       j["outcome"] = std::string(engine::to_string(d->outcome));
@@ -581,11 +1408,15 @@ int run_respond(int argc, char** argv) {
     if (sa != nullptr || e == nullptr) {
       return;
     }
+    on_sa_event(nullptr, e->spi_r, e->output);
     if (const auto* f = std::get_if<engine::SaFailed>(&e->output)) {
       json j;
       j["role"] = "responder";
       j["spi_r"] = wire::to_string(e->spi_r);
       j["reason"] = std::string(engine::to_string(f->reason));
+      if (!f->detail.empty()) {
+        j["detail"] = std::string(f->detail);
+      }
       j["result"] = "failed";
       std::cout << j.dump() << std::endl;
       if (once) {

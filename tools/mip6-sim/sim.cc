@@ -442,6 +442,10 @@ class Scenario {
     say("HA kernel: stop proxy ND for " + o.hoa.to_string());
   }
   void on_ha_output(engine::StartDad& o) { dad_.emplace(now_ + kDadTime, o.hoa); }
+  void on_ha_output(engine::SendHomeAgentSwitch& o) {  // the scenario never asks for one
+    say("HA -> " + o.destination.to_string() + "  Home Agent Switch for " +
+        o.home_address.to_string());
+  }
   void on_ha_output(engine::IkeEndpointUpdate& o) {
     say("HA IKE: peer " + o.hoa.to_string() + " moved to " + o.coa.to_string() +
         (o.move_endpoint ? " (endpoint moved)" : " (IKE SA must be re-run)"));

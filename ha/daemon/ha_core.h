@@ -1,0 +1,159 @@
+#pragma once
+// HaCore: the home agent's decisions and bookkeeping behind the IKEv2 responder front, with
+// no sockets and no clock (time comes in as an argument; the mip6-ha shell owns the I/O).
+//   - owns the HA binding engine (and so the Binding Cache), the Home Agents List, the
+//     AdmissionPolicy and its two IKE adapters (IKE_SA_INIT and IKE_AUTH decisions);
+//   - follows the responder front's outputs: which peers hold an established IKE SA, and the
+//     reservation each took at IKE_SA_INIT, which the core keeps alive (refreshing its TTL)
+//     until the binding arrives and gives back when the SA goes or is redirected away
+//     (issue 4 item 2);
+//   - drain: admin state Draining, AdmissionPolicy::start_drain() over the served peers, and
+//     each MoveDecision the scheduler emits executed: GatewayInitiatedRedirect through the
+//     injected GatewayRedirector (RFC 5685 5 on the established SA, with the grace period),
+//     HomeAgentSwitch through the binding engine's RFC 5142 sender;
+//   - one JSON event per decision with its reason, and the control protocol's answers
+//     (status, drain, resume, peers) as JSON.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ha/daemon/ha_config.h"
+#include "ha/daemon/home_address_pool.h"
+#include "ha/ike/admission_auth_decision.h"
+#include "ha/ike/admission_init_decision.h"
+#include "ha/policy/admission_policy.h"
+#include "ike/base/clock.h"
+#include "ike/base/counters.h"
+#include "ike/base/result.h"
+#include "ike/engine/ike_responder.h"
+#include "mip6/binding/home_agents_list.h"
+#include "mip6/engine/ha_binding_engine.h"
+
+namespace ha::daemon {
+
+// Performs an RFC 5685 5 gateway-initiated REDIRECT on an established responder IKE SA (the
+// shell: IkeDriver -> IkeResponder -> IkeSa::redirect). The error text says why it could not.
+class GatewayRedirector {
+ public:
+  virtual ~GatewayRedirector() = default;
+  // The SA is named by its SPIs (RFC 7296 2.6); the call may report the SA's outputs back
+  // into HaCore::on_responder_output() before it returns.
+  [[nodiscard]] virtual base::Result<void, std::string> redirect(std::uint64_t spi_i,
+                                                                 std::uint64_t spi_r,
+                                                                 const base::Ip6Addr& target,
+                                                                 base::Duration grace,
+                                                                 base::TimePoint now) = 0;
+};
+
+enum class CoreCounter : std::uint8_t {
+  SasEstablished,
+  SasRemoved,
+  ReservationsKept,  // reservations taken over from an established SA
+  ReservationsRefreshed,
+  ReservationsReleased,  // the SA went (or was moved) before any binding
+  GatewayRedirectsSent,
+  GatewayRedirectsFailed,
+  HaSwitchesStarted,
+  HaSwitchesFailed,
+  DrainsStarted,
+  Resumes,
+  ControlRequests,
+  ControlErrors,
+  kCount,
+};
+std::string_view to_string(CoreCounter c);
+using CoreCounters = base::CounterSet<CoreCounter, static_cast<std::size_t>(CoreCounter::kCount)>;
+
+// One established IKE SA of a peer we serve.
+struct PeerRecord {
+  std::uint64_t spi_i = 0;
+  std::uint64_t spi_r = 0;
+  base::Ip6Addr address;  // the IKE peer's address
+  std::string identity;
+  std::optional<base::Ip6Addr> home_address;  // assigned by CP
+  bool redirect_supported = false;
+  mip6::binding::ReservationId reservation;  // until the binding exists
+  base::TimePoint established_at;
+  std::optional<base::Ip6Addr> moved_to;  // a move was sent (redirect or switch)
+  std::string move;                       // "gateway-redirect", "ha-switch" or empty
+  std::string ended;                      // how the SA ended, for the sa-removed event
+};
+
+class HaCore {
+ public:
+  // `log` must outlive the core; `rng` draws the drain jitter and the list's tie-breaks.
+  [[nodiscard]] static base::Result<std::unique_ptr<HaCore>, std::string> create(
+      const HaDaemonConfig& config, base::TimePoint now, mip6::binding::RandomSource rng);
+  HaCore(const HaCore&) = delete;
+  HaCore& operator=(const HaCore&) = delete;
+
+  [[nodiscard]] ::ike::engine::InitDecision& init_decision() { return *init_decision_; }
+  [[nodiscard]] ::ike::engine::AuthDecision& auth_decision() { return *auth_decision_; }
+  // The responder's CP source; a lease is released when its SA goes without a binding.
+  [[nodiscard]] HomeAddressPool& address_pool() { return *address_pool_; }
+  // Not owned; nullptr: gateway-initiated moves fail (counted, logged).
+  void set_gateway_redirector(GatewayRedirector* r) { redirector_ = r; }
+
+  // Every non-datagram output of the responder front; `sa` as the driver reports it.
+  void on_responder_output(const ::ike::engine::ResponderOutput& output,
+                           const ::ike::engine::IkeSa* sa, base::TimePoint now);
+  void on_timer(base::TimePoint now);
+  [[nodiscard]] base::TimePoint next_deadline() const;
+
+  // Control commands (also reachable through control()).
+  nlohmann::json start_drain(std::optional<base::Duration> grace, base::TimePoint now);
+  nlohmann::json resume(base::TimePoint now);
+  [[nodiscard]] nlohmann::json status(base::TimePoint now) const;
+  [[nodiscard]] nlohmann::json peers() const;
+  // One request object {"cmd": ...} -> one answer object, always with "ok".
+  nlohmann::json control(const nlohmann::json& request, base::TimePoint now);
+
+  // JSON events since the last call: decisions with their reasons, SA life, moves.
+  [[nodiscard]] std::vector<nlohmann::json> take_events();
+  // Binding-engine outputs for the data plane (SendHomeAgentSwitch, ...).
+  [[nodiscard]] std::vector<mip6::engine::HaOutput> take_mip6_outputs();
+
+  [[nodiscard]] mip6::engine::HaBindingEngine& binding_engine() { return *engine_; }
+  [[nodiscard]] ha::policy::AdmissionPolicy& policy() { return *policy_; }
+  [[nodiscard]] const std::map<std::uint64_t, PeerRecord>& peer_records() const { return peers_; }
+  [[nodiscard]] const CoreCounters& counters() const { return counters_; }
+  [[nodiscard]] const HaDaemonConfig& config() const { return config_; }
+
+ private:
+  HaCore(const HaDaemonConfig& config, base::TimePoint now, mip6::binding::RandomSource rng);
+
+  void collect_policy_events();
+  void collect_engine_outputs();
+  void execute(const ha::policy::MoveDecision& move, base::TimePoint now);
+  void release_reservation(PeerRecord& peer);
+  void refresh_reservations(base::TimePoint now);
+  PeerRecord* find_peer(const base::Ip6Addr& address);
+  void event(nlohmann::json e);
+
+  HaDaemonConfig config_;
+  class AllowAll;
+  std::unique_ptr<mip6::engine::HomeAddressAuthorizer> authorizer_;
+  std::unique_ptr<HomeAddressPool> address_pool_;
+  std::unique_ptr<mip6::engine::HaBindingEngine> engine_;
+  std::unique_ptr<mip6::binding::HomeAgentsList> home_agents_;
+  std::unique_ptr<ha::policy::AdmissionPolicy> policy_;
+  std::unique_ptr<ha::ike_admission::AdmissionInitDecision> init_decision_;
+  std::unique_ptr<ha::ike_admission::AdmissionAuthDecision> auth_decision_;
+  GatewayRedirector* redirector_ = nullptr;
+
+  std::map<std::uint64_t, PeerRecord> peers_;            // established SAs by SPIr
+  std::map<std::uint64_t, std::uint64_t> tag_by_spi_r_;  // from ResponderSaCreated
+  base::Duration grace_;
+  base::TimePoint next_refresh_ = base::kNever;
+  std::vector<nlohmann::json> events_;
+  std::vector<mip6::engine::HaOutput> mip6_outputs_;
+  CoreCounters counters_;
+};
+
+}  // namespace ha::daemon

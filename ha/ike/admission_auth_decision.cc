@@ -1,0 +1,36 @@
+#include "ha/ike/admission_auth_decision.h"
+
+#include <string>
+#include <variant>
+
+namespace ha::ike_admission {
+
+namespace engine = ::ike::engine;
+namespace wire = ::ike::wire;
+
+std::string identity_text(const wire::IdPayload& id) {
+  if (auto a = id.ipv6()) {
+    return a->to_string();
+  }
+  return std::string(id.text());
+}
+
+engine::AuthVerdict AdmissionAuthDecision::decide(const engine::AuthContext& context,
+                                                  base::TimePoint now) {
+  const std::string identity = identity_text(context.peer_id);
+  ha::policy::AuthRequest request;
+  request.identity = identity;
+  request.initiator = context.initiator;
+  request.redirect_supported = context.redirect_supported;
+  if (auto r = init_->reservation(context.tag)) {
+    request.reservation = *r;
+  }
+  const auto decision = policy_->decide_at_ike_auth(request, now);
+  if (const auto* redirect = std::get_if<ha::policy::Redirect>(&decision)) {
+    init_->forget_tag(context.tag);  // the policy gave the slot back
+    return engine::RedirectAuth{wire::GwIdentity::ipv6(redirect->target)};
+  }
+  return engine::ServeAuth{};
+}
+
+}  // namespace ha::ike_admission

@@ -1,0 +1,111 @@
+# Helpers for tests that run a pool of our mip6-ha daemons (sourced after netns_lib.sh, which
+# gives TMP, fail, poll, stop_pid, STARTED_PIDS and the cleanup trap). All namespaces hang off
+# one bridge in a namespace of their own:
+#   pool_topology NAME:ADDR...   one namespace per NAME (mip6pool-NAME-$$) with ADDR on eth0
+#   ha_config NAME ADDR CAPACITY  writes $TMP/NAME.json (shared Home Agents List: POOL_HAS)
+#   start_ha NAME                 mip6-ha in NAME's namespace: events $TMP/NAME.events
+#   ctl NAME ARGS...              mip6ctl --socket $TMP/NAME.sock --json ARGS
+#   status_field NAME KEY...      one field of `mip6ctl status --json`
+# Callers set MIP6_HA, MIP6CTL, and POOL_HAS ("ADDR:PREF ADDR:PREF ...").
+
+NS_POOL_BR=mip6pool-br-$$
+POOL_NAMESPACES=()
+
+ns_of() { echo "mip6pool-$1-$$"; }
+
+cleanup_pool() {
+    local rc=$? ns
+    for ns in "${POOL_NAMESPACES[@]}" "$NS_POOL_BR"; do
+        ip netns del "$ns" 2>/dev/null
+    done
+    (exit $rc)
+    cleanup
+}
+trap cleanup_pool EXIT
+
+pool_topology() {
+    ip netns add "$NS_POOL_BR" || fail "netns add $NS_POOL_BR"
+    ip -n "$NS_POOL_BR" link add br0 type bridge || fail "bridge"
+    ip -n "$NS_POOL_BR" link set br0 up
+    local port=0 pair name addr ns
+    for pair in "$@"; do
+        name=${pair%%:*}
+        addr=${pair#*:}
+        ns=$(ns_of "$name")
+        ip netns add "$ns" || fail "netns add $ns"
+        POOL_NAMESPACES+=("$ns")
+        ip -n "$ns" link set lo up
+        port=$((port + 1))
+        ip -n "$NS_POOL_BR" link add p$port type veth peer name eth0 netns "$ns" || fail "veth"
+        ip -n "$NS_POOL_BR" link set p$port master br0
+        ip -n "$NS_POOL_BR" link set p$port up
+        ip -n "$ns" addr add "$addr/64" dev eth0 nodad
+        ip -n "$ns" link set eth0 up
+        poll 10 link_up "$ns" eth0 || fail "eth0 in $ns not up"
+    done
+}
+
+# ha_config NAME ADDR CAPACITY [EXTRA_JSON_FIELDS]
+ha_config() {
+    local name=$1 addr=$2 capacity=$3 extra=${4:-} agents="" entry
+    for entry in $POOL_HAS; do
+        agents+="${agents:+, }{\"address\": \"${entry%:*}\", \"preference\": ${entry##*:}}"
+    done
+    cat >"$TMP/$name.json" <<JSON
+{
+  "name": "$name",
+  "addresses": ["$addr"],
+  "identity": "$HA_ID",
+  "psks": [{"id": "*", "secret_file": "$TMP/psk"}],
+  "capacity": $capacity,
+  "home_prefix": "2001:db8:3::/64",
+  "pool_size": 1024,
+  "home_agents": [$agents],
+  "drain": {"interval_ms": 500, "jitter_ms": 100, "grace_s": 15},
+  "control_socket": "$TMP/$name.sock"${extra:+,
+  $extra}
+}
+JSON
+}
+
+start_ha() {
+    local name=$1 ns
+    ns=$(ns_of "$name")
+    ip netns exec "$ns" "$MIP6_HA" --config "$TMP/$name.json" \
+        >"$TMP/$name.events" 2>"$TMP/$name.log" </dev/null &
+    STARTED_PIDS+=("$!")
+    eval "PID_$name=$!"
+    poll 10 test -S "$TMP/$name.sock" || fail "$name: no control socket"
+    poll 10 "$MIP6CTL" --socket "$TMP/$name.sock" status || fail "$name: no answer on control"
+}
+
+ctl() {
+    local name=$1
+    shift
+    "$MIP6CTL" --socket "$TMP/$name.sock" --json "$@"
+}
+
+status_field() {
+    local name=$1
+    shift
+    ctl "$name" status | python3 -c 'import json,sys
+v = json.load(sys.stdin)
+for k in sys.argv[1:]:
+    v = v[k]
+print(v)' "$@"
+}
+
+# field_is NAME VALUE KEY...: for poll
+field_is() {
+    local name=$1 want=$2
+    shift 2
+    [ "$(status_field "$name" "$@" 2>/dev/null)" = "$want" ]
+}
+
+check_pool_prerequisites() {
+    [ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
+    [ -x "$MIP6_HA" ] || fail "mip6-ha not built: $MIP6_HA"
+    [ -x "$MIP6CTL" ] || fail "mip6ctl not built: $MIP6CTL"
+    command -v ip >/dev/null || fail "ip (iproute2) missing"
+    command -v python3 >/dev/null || fail "python3 missing"
+}

@@ -1,0 +1,171 @@
+#!/bin/bash
+# Reading our IKE captures (issue 3 item 7): live traffic captured with dumpcap inside the
+# test's own namespaces is decrypted with the keys WE exported (--ike-keylog), by
+# mip6-dissect --ike-keys and by tshark with a private profile (the oracle script).
+#   run 1: mip6-ike initiate (ns mn, --ike-keylog) against strongSwan's charon (ns gw): our
+#          keys decrypt our IKE_AUTH request AND charon's response.
+#   run 2: mip6-ike initiate against mip6-ike respond, both with --ike-keylog: the two files
+#          hold the same line (mode 0600), and the responder's file decrypts the exchange.
+# Asserts on the decrypted IKE_AUTH: IDi/IDr, AUTH, SA (ESP), TSi/TSr, CP request and reply.
+#
+# Usage: ike_keylog_test.sh mip6-ike mip6-dissect tshark_ike_decrypt_check.py. Fails (never
+# skips) without root, charon, swanctl, dumpcap or tshark.
+set -u -o pipefail
+MIP6_IKE=${1:?usage: $0 mip6-ike mip6-dissect tshark_ike_decrypt_check.py}
+MIP6_DISSECT=${2:?usage: $0 mip6-ike mip6-dissect tshark_ike_decrypt_check.py}
+ORACLE=${3:?usage: $0 mip6-ike mip6-dissect tshark_ike_decrypt_check.py}
+NETNS_TEST=ike-keylog
+. "$(dirname "$0")/netns_lib.sh"
+
+check_prerequisites
+command -v dumpcap >/dev/null || fail "dumpcap missing: install wireshark-common"
+command -v tshark >/dev/null || fail "tshark missing: install tshark"
+[ -x "$MIP6_DISSECT" ] || fail "mip6-dissect not built: $MIP6_DISSECT"
+make_topology
+
+# start_capture NAME: dumpcap on the mn side of the veth pair, IKE ports only. Wireshark tools
+# get HOME inside $TMP so nothing of the user's configuration is read or written.
+start_capture() {
+    local name=$1
+    HOME=$TMP XDG_CONFIG_HOME=$TMP/config ip netns exec "$NS_MN" \
+        dumpcap -i veth1 -f "udp port 500 or udp port 4500" -w "$TMP/$name.pcapng" \
+        >"$TMP/$name-dumpcap.log" 2>&1 &
+    CAPTURE_PID=$!
+    STARTED_PIDS+=("$CAPTURE_PID")
+    poll 10 grep -q "Capturing on" "$TMP/$name-dumpcap.log" || fail "dumpcap did not start"
+}
+# ike_frames NAME: how many IKE messages dumpcap has written so far (frames before a record
+# still being written are read fine).
+ike_frames() {
+    "$MIP6_DISSECT" --pcap "$TMP/$1.pcapng" --jsonl 2>/dev/null | grep -c '"ikev2"'
+}
+# stop_capture NAME N: waits until the file holds N IKE messages, then stops dumpcap (which
+# completes the file on SIGTERM).
+stop_capture() {
+    poll 15 sh -c "[ \$(\"$MIP6_DISSECT\" --pcap \"$TMP/$1.pcapng\" --jsonl 2>/dev/null |
+        grep -c '\"ikev2\"') -ge $2 ]" || fail "capture $1 holds $(ike_frames "$1") IKE frames, want $2"
+    stop_pid "$CAPTURE_PID"
+}
+
+# check_decrypted PCAP KEYS RUN: mip6-dissect decrypts both IKE_AUTH messages and shows
+# what IKE_AUTH must carry (RFC 7296 1.2, RFC 4877 CP).
+check_decrypted() {
+    "$MIP6_DISSECT" --pcap "$1" --ike-keys "$2" --jsonl >"$TMP/$3.dissect.jsonl" \
+        2>"$TMP/$3.dissect.err" || fail "$3: mip6-dissect exited $?"
+    python3 - "$TMP/$3.dissect.jsonl" "$MN_ID" "$HA_ID" <<'PY' || fail "$3: decrypted IKE_AUTH"
+import json, sys
+frames = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+mn_id, ha_id = sys.argv[2], sys.argv[3]
+def fail(msg):
+    sys.exit(msg)
+auth = [f for f in frames if f.get("ikev2", {}).get("header", {}).get("exchange_name") == "IKE_AUTH"]
+if len(auth) < 2:
+    fail("want an IKE_AUTH request and response, got %d IKE_AUTH frames" % len(auth))
+seen = {}
+for f in auth:
+    h = f["ikev2"]["header"]
+    sk = [p for p in f["ikev2"]["payloads"] if p["name"] == "SK"]
+    if not sk or sk[0]["encrypted"].get("decrypt_status") != "ok":
+        fail("IKE_AUTH frame %d not decrypted: %s" % (f["frame"], json.dumps(f)[:400]))
+    inner = {p["name"]: p for p in sk[0]["encrypted"]["payloads"]}
+    seen["response" if h["flags"]["R"] else "request"] = inner
+req, resp = seen.get("request"), seen.get("response")
+if req is None or resp is None:
+    fail("missing IKE_AUTH request or response")
+for name in ("IDi", "AUTH", "SA", "TSi", "TSr", "CP"):
+    if name not in req:
+        fail("IKE_AUTH request lacks %s: %s" % (name, sorted(req)))
+for name in ("IDr", "AUTH", "SA", "TSi", "TSr", "CP"):
+    if name not in resp:
+        fail("IKE_AUTH response lacks %s: %s" % (name, sorted(resp)))
+if req["IDi"]["value"] != mn_id or resp["IDr"]["value"] != ha_id:
+    fail("identities: %r / %r" % (req["IDi"]["value"], resp["IDr"]["value"]))
+if req["CP"]["cfg_type_name"] != "CFG_REQUEST" or resp["CP"]["cfg_type_name"] != "CFG_REPLY":
+    fail("CP types")
+addrs = [a["internal_ip6_address"]["address"] for a in resp["CP"]["attributes"]
+         if a.get("internal_ip6_address")]
+if not addrs:
+    fail("CP reply carries no INTERNAL_IP6_ADDRESS")
+if resp["SA"]["proposals"][0]["protocol_name"] != "ESP":
+    fail("Child SA proposal is not ESP")
+print("decrypted IKE_AUTH: IDi %s, IDr %s, address %s" % (req["IDi"]["value"],
+                                                         resp["IDr"]["value"], addrs[0]))
+PY
+}
+
+keylog_mode_ok() { [ "$(stat -c %a "$1")" = 600 ]; }
+
+# ---- run 1: mip6-ike initiate against charon ------------------------------------------------
+cat >"$TMP/swanctl.conf" <<CONF
+connections {
+    mn {
+        version = 2
+        local_addrs = $GW
+        proposals = aes256gcm16-prfsha256-x25519
+        pools = mip6pool
+        local {
+            auth = psk
+            id = $HA_ID
+        }
+        remote {
+            auth = psk
+            id = $MN_ID
+        }
+        children {
+            home {
+                local_ts = 2001:db8:ff::/48
+                esp_proposals = aes256gcm16
+                mode = tunnel
+            }
+        }
+    }
+}
+pools {
+    mip6pool {
+        addrs = 2001:db8:2::10-2001:db8:2::ff
+    }
+}
+$(psk_secrets_section)
+CONF
+start_charon "$NS_GW" "$TMP/swanctl.conf"
+start_capture charon
+ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
+    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
+    --ike-keylog "$TMP/mn-charon.keys" >"$TMP/initiate-charon.json" 2>"$TMP/initiate-charon.err" \
+    || fail "mip6-ike initiate against charon exited $?"
+stop_capture charon 4
+stop_pid "$CHARON_PID"
+keylog_mode_ok "$TMP/mn-charon.keys" || fail "keylog mode $(stat -c %a "$TMP/mn-charon.keys")"
+[ "$(wc -l <"$TMP/mn-charon.keys")" = 1 ] || fail "want one keylog line for one IKE SA"
+SPI_I=$(json_field "$TMP/initiate-charon.json" spi_i)
+grep -q "^$SPI_I," "$TMP/mn-charon.keys" || fail "keylog line is not for SPIi $SPI_I"
+check_decrypted "$TMP/charon.pcapng" "$TMP/mn-charon.keys" charon
+/usr/bin/python3 "$ORACLE" --dissect "$MIP6_DISSECT" --pcap "$TMP/charon.pcapng" \
+    --keys "$TMP/mn-charon.keys" --min-decrypted 2 >"$TMP/oracle-charon.log" 2>&1 \
+    || { cat "$TMP/oracle-charon.log" >&2; fail "tshark oracle (charon run)"; }
+cat "$TMP/oracle-charon.log"
+
+# ---- run 2: mip6-ike initiate against mip6-ike respond --------------------------------------
+ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --psk-file "$TMP/psk" --id $HA_ID \
+    --pool 2001:db8:3::/64 --once --timeout 60 --ike-keylog "$TMP/gw.keys" \
+    >"$TMP/respond.json" 2>"$TMP/respond.err" &
+RESPONDER_PID=$!
+STARTED_PIDS+=("$RESPONDER_PID")
+listening() { ip netns exec "$NS_GW" ss -Hnlu "sport = :500" | grep -q "$GW"; }
+poll 10 listening || fail "mip6-ike respond is not listening on [$GW]:500"
+start_capture self
+ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
+    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
+    --ike-keylog "$TMP/mn-self.keys" >"$TMP/initiate-self.json" 2>"$TMP/initiate-self.err" \
+    || fail "mip6-ike initiate against mip6-ike exited $?"
+poll 20 sh -c "! kill -0 $RESPONDER_PID" || fail "mip6-ike respond did not finish"
+stop_capture self 4
+keylog_mode_ok "$TMP/gw.keys" || fail "responder keylog mode $(stat -c %a "$TMP/gw.keys")"
+cmp -s "$TMP/gw.keys" "$TMP/mn-self.keys" || fail "initiator and responder keylogs differ"
+[ "$(wc -l <"$TMP/gw.keys")" = 1 ] || fail "want one responder keylog line"
+check_decrypted "$TMP/self.pcapng" "$TMP/gw.keys" self
+/usr/bin/python3 "$ORACLE" --dissect "$MIP6_DISSECT" --pcap "$TMP/self.pcapng" \
+    --keys "$TMP/gw.keys" --min-decrypted 2 >"$TMP/oracle-self.log" 2>&1 \
+    || { cat "$TMP/oracle-self.log" >&2; fail "tshark oracle (mip6-ike run)"; }
+cat "$TMP/oracle-self.log"
+echo "PASS: our exported IKE keys decrypt live captures in mip6-dissect and tshark"

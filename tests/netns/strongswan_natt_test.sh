@@ -1,0 +1,184 @@
+#!/bin/bash
+# NAT traversal interop (RFC 7296 2.23, RFC 3948; R7296-56) with strongSwan's charon (5.9.x):
+# `encap = yes` makes charon fake its NAT_DETECTION_SOURCE_IP, so both ends see a NAT, IKE
+# floats to UDP 4500 after IKE_SA_INIT (non-ESP marker) and the Child SA is ESP-in-UDP.
+#   A: our initiator (mip6-ike initiate, ns mn) -> charon responder (ns gw)
+#   B: charon initiator (ns mn) -> our responder (mip6-ike respond --once, ns gw)
+# Asserts, for both: ESTABLISHED on both ends; our JSON shows the SA on 4500/4500, the NAT and
+# a Child SA with udp_encap; `swanctl --list-sas` shows both IKE endpoints on [4500] and the
+# CHILD_SA INSTALLED as TUNNEL-in-UDP; a tshark capture inside ns mn shows every IKE_AUTH
+# message (request and response, A and B) on UDP 4500 and IKE_SA_INIT on 500 only.
+# covers: R7296-07, R7296-56
+#
+# Usage: strongswan_natt_test.sh PATH/TO/mip6-ike. Fails (never skips) without root, charon,
+# swanctl or tshark.
+set -u -o pipefail
+MIP6_IKE=${1:?usage: $0 PATH/TO/mip6-ike}
+NETNS_TEST=ss-natt
+. "$(dirname "$0")/netns_lib.sh"
+
+check_prerequisites
+command -v tshark >/dev/null || fail "tshark missing (tools/deps/debian-packages.txt)"
+make_topology
+
+# ---- capture on the mobile's side of the link, before any IKE traffic ----------------------
+ip netns exec "$NS_MN" tshark -n -l -P -i veth1 -f "udp port 500 or udp port 4500" \
+    -w "$TMP/natt.pcap" >"$TMP/tshark.out" 2>"$TMP/tshark.log" </dev/null &
+TSHARK_PID=$!
+STARTED_PIDS+=("$TSHARK_PID")
+# The capture is live once a probe (to a port nobody listens on yet) shows up in it.
+probe_captured() {
+    ip netns exec "$NS_MN" bash -c "echo probe >/dev/udp/$GW/500" 2>/dev/null
+    grep -q "$MN" "$TMP/tshark.out"
+}
+poll 30 probe_captured || fail "tshark capture did not come up"
+
+check_list_sas() {  # $1: the charon side's own address, $2: the peer's; both on 4500
+    "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 || return 1
+    grep -q "ESTABLISHED, IKEv2" "$TMP/list-sas.txt" &&
+        grep -q "local  '[^']*' @ $1\[4500\]" "$TMP/list-sas.txt" &&
+        grep -q "remote '[^']*' @ $2\[4500\]" "$TMP/list-sas.txt" &&
+        grep -q "home: #[0-9]*, reqid [0-9]*, INSTALLED, TUNNEL-in-UDP" "$TMP/list-sas.txt"
+}
+
+# Our JSON (one object): established, on 4500 both ways, NAT seen, Child SA UDP-encapsulated.
+check_our_json() {  # $1 file, $2 role, $3 which NAT flag must be set
+    python3 - "$@" <<'PY'
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+r = json.loads(lines[0]) if len(lines) == 1 else json.load(open(sys.argv[1]))
+def check(cond, what):
+    if not cond:
+        sys.exit(what + ": " + json.dumps(r))
+check(r.get("result") == "established" and r.get("state") == "ESTABLISHED", "not established")
+check(r.get("role") == sys.argv[2], "role")
+check(r.get("nat_detected") is True and r["nat"][sys.argv[3]] is True, "NAT not detected")
+check((r.get("local_port"), r.get("remote_port")) == (4500, 4500), "IKE SA not on 4500")
+c = r.get("child_sa", {})
+check(c.get("udp_encap") is True, "Child SA not UDP-encapsulated")
+check((c.get("local_port"), c.get("remote_port")) == (4500, 4500), "Child SA ports")
+print(sys.argv[2], "on 4500, udp_encap, child", c["spi_in"], c["spi_out"])
+PY
+}
+
+# ---- A: our initiator, charon responder with encap = yes -----------------------------------
+cat >"$TMP/gw.conf" <<CONF
+connections {
+    mn {
+        version = 2
+        local_addrs = $GW
+        proposals = aes256gcm16-prfsha256-x25519
+        encap = yes
+        pools = mip6pool
+        local {
+            auth = psk
+            id = $HA_ID
+        }
+        remote {
+            auth = psk
+            id = $MN_ID
+        }
+        children {
+            home {
+                local_ts = 2001:db8:ff::/48
+                esp_proposals = aes256gcm16
+                mode = tunnel
+            }
+        }
+    }
+}
+pools {
+    mip6pool {
+        addrs = 2001:db8:2::10-2001:db8:2::ff
+    }
+}
+$(psk_secrets_section)
+CONF
+start_charon "$NS_GW" "$TMP/gw.conf"
+ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
+    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
+    >"$TMP/initiate.json" 2>"$TMP/initiate.err"
+rc=$?
+cat "$TMP/initiate.json"
+[ $rc = 0 ] || fail "A: mip6-ike initiate exited $rc"
+# charon faked its own NAT_DETECTION_SOURCE_IP: we see the peer behind a NAT.
+check_our_json "$TMP/initiate.json" initiator peer_behind_nat || fail "A: initiator JSON"
+poll 10 check_list_sas "$GW" "$MN" || fail "A: swanctl --list-sas (gw) not on 4500 / not encap"
+cat "$TMP/list-sas.txt"
+stop_pid "$CHARON_PID"
+rm -f "$TMP"/run/charon.*
+
+# ---- B: charon initiator with encap = yes, our responder -----------------------------------
+ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --psk-file "$TMP/psk" --id $HA_ID \
+    --pool 2001:db8:3::/64 --once --timeout 60 >"$TMP/respond.json" 2>"$TMP/respond.err" &
+RESPONDER_PID=$!
+STARTED_PIDS+=("$RESPONDER_PID")
+listening() {
+    ip netns exec "$NS_GW" ss -Hnlu "sport = :500" | grep -q "$GW" &&
+        ip netns exec "$NS_GW" ss -Hnlu "sport = :4500" | grep -q "$GW"
+}
+poll 10 listening || fail "B: mip6-ike respond is not listening on [$GW]:500 and :4500"
+cat >"$TMP/mn.conf" <<CONF
+connections {
+    ha {
+        version = 2
+        local_addrs = $MN
+        remote_addrs = $GW
+        proposals = aes256gcm16-prfsha256-x25519
+        encap = yes
+        vips = ::
+        local {
+            auth = psk
+            id = $MN_ID
+        }
+        remote {
+            auth = psk
+            id = $HA_ID
+        }
+        children {
+            home {
+                remote_ts = 2001:db8:ff::/48
+                esp_proposals = aes256gcm16
+                mode = tunnel
+            }
+        }
+    }
+}
+$(psk_secrets_section)
+CONF
+start_charon "$NS_MN" "$TMP/mn.conf"
+timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
+    >"$TMP/initiate.log" 2>&1 || fail "B: swanctl --initiate failed"
+poll 20 sh -c "! kill -0 $RESPONDER_PID" || fail "B: mip6-ike respond did not finish"
+wait "$RESPONDER_PID"
+rc=$?
+cat "$TMP/respond.json"
+[ $rc = 0 ] || fail "B: mip6-ike respond exited $rc"
+check_our_json "$TMP/respond.json" responder peer_behind_nat || fail "B: responder JSON"
+poll 10 check_list_sas "$MN" "$GW" || fail "B: swanctl --list-sas (mn) not on 4500 / not encap"
+cat "$TMP/list-sas.txt"
+
+# ---- the capture: IKE_AUTH only ever on 4500, IKE_SA_INIT only on 500 ----------------------
+# Stop once the last IKE_AUTH response went through tshark (it may still be buffered).
+poll 10 sh -c "[ \$(grep -c IKE_AUTH '$TMP/tshark.out') -ge 4 ]" ||
+    fail "capture: fewer than 4 IKE_AUTH messages seen by tshark"
+stop_pid "$TSHARK_PID"
+tshark -n -r "$TMP/natt.pcap" -Y "isakmp" -T fields -e ipv6.src -e udp.srcport -e udp.dstport \
+    -e isakmp.exchangetype -e isakmp.flags >"$TMP/ike-pkts.txt" 2>"$TMP/tshark-read.err" ||
+    fail "tshark -r"
+cat "$TMP/ike-pkts.txt"
+python3 - "$TMP/ike-pkts.txt" <<'PY' || fail "capture: IKE_AUTH not (only) on UDP 4500"
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+auth = [r for r in rows if len(r) >= 4 and r[3] == "35"]
+init = [r for r in rows if len(r) >= 4 and r[3] == "34"]
+if len(auth) < 4:
+    sys.exit("expected >= 4 IKE_AUTH messages (A and B, both ways), saw %d" % len(auth))
+if any((r[1], r[2]) != ("4500", "4500") for r in auth):
+    sys.exit("IKE_AUTH outside 4500: %r" % [r for r in auth if (r[1], r[2]) != ("4500", "4500")])
+if len(init) < 4 or any((r[1], r[2]) != ("500", "500") for r in init):
+    sys.exit("IKE_SA_INIT not on 500/500: %r" % init)
+print("capture: %d IKE_SA_INIT on 500, %d IKE_AUTH on 4500" % (len(init), len(auth)))
+PY
+echo "PASS: NAT-T interop with strongSwan (encap = yes) both ways: IKE_AUTH on 4500," \
+    "Child SA ESP-in-UDP"
