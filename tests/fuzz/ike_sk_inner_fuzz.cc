@@ -42,7 +42,8 @@ std::vector<std::uint8_t> seal(const IkeSa& sa, iw::ExchangeType exchange, std::
     return {};
   }
   test::DeterministicRandom iv_source(5);  // outlives the cipher
-  const auto& t = sa.suite()->transforms;
+  const auto suite = *sa.suite();  // suite() returns by value: keep the copy alive
+  const auto& t = suite.transforms;
   auto cipher = ic::make_sk_cipher(t.encr, t.encr_key_bits, t.integ,
                                    (from_initiator ? keys->sk_ei : keys->sk_er).view(),
                                    (from_initiator ? keys->sk_ai : keys->sk_ar).view(), iv_source);
