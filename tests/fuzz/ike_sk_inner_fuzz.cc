@@ -106,9 +106,9 @@ void run(std::uint8_t variant, std::uint8_t inner_first, std::span<const std::ui
   IkeSa resp(cfg_r, Environment{rng_r, kex_r, creds_r, &pool});
   test::Loopback net(init, kPath, resp);
   const bool half = variant == 0 || variant == 3;
+  int requests = 0;  // outlives the hook, which runs in every later pump
   if (half) {
     // Stop after IKE_SA_INIT: the IKE_AUTH request never arrives.
-    int requests = 0;
     net.set_hook([&requests](test::Loopback::Dir dir, std::vector<std::uint8_t>&) {
       return dir != test::Loopback::Dir::AtoB || ++requests < 2;
     });
