@@ -169,9 +169,19 @@ TEST(IkeDriverNat, R7296_56_FloatsToTheNatTSocketThroughAUserSpaceNat) {
   auto sa = mn.driver.initiate(icfg, engine::Path{*mn_ike, {lo, nat_ike.front_port()}});
   ASSERT_TRUE(sa.has_value()) << sa.error();
   const engine::IkeSa* mn_sa = *sa;
+  // Wait until the NAT has relayed two keepalives, not just until the MN counted them: the
+  // relay's receive handler may run after the send (that race made this test flaky).
+  const auto relayed_keepalives = [&] {
+    std::size_t n = 0;
+    for (const auto& d : nat_natt.outbound) {
+      n += d == std::vector<std::uint8_t>{0xFF} ? 1 : 0;
+    }
+    return n;
+  };
   run_until(io, [&] {
     return of_type<engine::SaEstablished>(ha.events).size() == 1 &&
-           mn_sa->counters().get(engine::IkeCounter::NatKeepalivesSent) >= 2;
+           mn_sa->counters().get(engine::IkeCounter::NatKeepalivesSent) >= 2 &&
+           relayed_keepalives() >= 2;
   });
 
   ASSERT_EQ(mn_sa->state(), engine::IkeSaState::Established);
