@@ -28,7 +28,9 @@ pcap="$out/home_registration.pcap"
 
 echo
 echo "== mip6-dissect --pcap $pcap (first two packets)"
-"$build/tools/mip6-dissect/mip6-dissect" --pcap "$pcap" --jsonl | head -n 2
+# Into a file first: piping into head would end mip6-dissect with SIGPIPE under pipefail.
+"$build/tools/mip6-dissect/mip6-dissect" --pcap "$pcap" --jsonl >"$out/home_registration.jsonl"
+head -n 2 "$out/home_registration.jsonl"
 
 if command -v tshark >/dev/null 2>&1; then
   echo
