@@ -88,8 +88,29 @@ class EvpKeyExchange final : public KeyExchange {
   base::Result<ossl::PkeyPtr> import_peer(Bytes peer) const {
     switch (group_) {
       case DhGroup::Curve25519: {
-        ossl::PkeyPtr key(EVP_PKEY_new_raw_public_key_ex(nullptr, kX25519Name, nullptr,
-                                                         peer.data(), peer.size()));
+        // Through a per-thread import context: EVP_PKEY_new_raw_public_key_ex looks the key
+        // manager up by name on every call, which costs more than the import itself.
+        thread_local const ossl::PkeyCtxPtr import_ctx = [] {
+          ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, kX25519Name, nullptr));
+          if (ctx != nullptr && EVP_PKEY_fromdata_init(ctx.get()) != 1) {
+            ctx.reset();
+          }
+          return ctx;
+        }();
+        if (import_ctx == nullptr) {
+          return ossl_fail(kErrInternal, "X25519 import context");
+        }
+        std::array<OSSL_PARAM, 2> params = {
+            // OSSL_PARAM wants a mutable pointer, but fromdata only reads through it.
+            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                              const_cast<std::uint8_t*>(peer.data()),
+                                              peer.size()),
+            OSSL_PARAM_construct_end()};
+        EVP_PKEY* raw = nullptr;
+        if (EVP_PKEY_fromdata(import_ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.data()) != 1) {
+          raw = nullptr;
+        }
+        ossl::PkeyPtr key(raw);
         if (key == nullptr) {
           return ossl_fail(kErrInvalidPublicValue, "X25519 public value");
         }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 
 #include "ike/base/check.h"
 #include "ike/crypto/algorithm_info.h"
@@ -68,30 +69,55 @@ base::SecretBytes Hmac::compute(ByteParts parts) const {
   return out;
 }
 
+namespace {
+
+// An unkeyed HMAC context with the digest set: making one means fetching the digest by name
+// (a locked lookup, about 1 us), so each algorithm's is made once and duplicated per Prf.
+// Immutable once made; duplicating only reads it.
+EVP_MAC_CTX* prototype(PrfAlgorithm algorithm) {
+  static const std::array<EVP_MAC_CTX*, 3> kPrototypes = [] {
+    std::array<EVP_MAC_CTX*, 3> all{};
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+    const std::array<PrfAlgorithm, 3> algorithms = {
+        PrfAlgorithm::HmacSha2_256, PrfAlgorithm::HmacSha2_384, PrfAlgorithm::HmacSha2_512};
+    for (std::size_t i = 0; mac != nullptr && i < algorithms.size(); ++i) {
+      ossl::MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
+      std::array<OSSL_PARAM, 2> params = {
+          // OSSL_PARAM wants a mutable char*, but does not write through it.
+          OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                           const_cast<char*>(digest_name(algorithms[i])), 0),
+          OSSL_PARAM_construct_end()};
+      if (ctx != nullptr && EVP_MAC_CTX_set_params(ctx.get(), params.data()) == 1) {
+        all[i] = ctx.release();
+      }
+    }
+    EVP_MAC_free(mac);  // each context holds its own reference
+    ERR_clear_error();
+    return all;
+  }();
+  switch (algorithm) {
+    case PrfAlgorithm::HmacSha2_256: return kPrototypes[0];
+    case PrfAlgorithm::HmacSha2_384: return kPrototypes[1];
+    case PrfAlgorithm::HmacSha2_512: return kPrototypes[2];
+    case PrfAlgorithm::HmacSha1: break;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 base::Result<Prf> Prf::create(PrfAlgorithm algorithm) {
-  const char* digest = digest_name(algorithm);
-  if (digest == nullptr) {
+  if (digest_name(algorithm) == nullptr) {
     return crypto_fail(kErrUnsupportedAlgorithm, to_string(algorithm));
   }
-  // One fetch per process: every IKE SA makes a Prf, and a fetch is a locked name lookup in
-  // OpenSSL 3. The method is immutable and shared; it lives until exit.
-  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
-  if (mac == nullptr) {
-    ERR_clear_error();
-    return crypto_fail(kErrInternal, "EVP_MAC_fetch(HMAC)");
+  EVP_MAC_CTX* proto = prototype(algorithm);
+  if (proto == nullptr) {
+    return crypto_fail(kErrInternal, "HMAC context for " + std::string(to_string(algorithm)));
   }
-  ossl::MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
+  ossl::MacCtxPtr ctx(EVP_MAC_CTX_dup(proto));
   if (ctx == nullptr) {
     ERR_clear_error();
-    return crypto_fail(kErrInternal, "EVP_MAC_CTX_new");
-  }
-  // OSSL_PARAM wants a mutable char*, but does not write through it.
-  std::array<OSSL_PARAM, 2> params = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_end()};
-  if (EVP_MAC_CTX_set_params(ctx.get(), params.data()) != 1) {
-    ERR_clear_error();
-    return crypto_fail(kErrInternal, "EVP_MAC_CTX_set_params(digest)");
+    return crypto_fail(kErrInternal, "EVP_MAC_CTX_dup");
   }
   return Prf(algorithm, std::move(ctx), prf_output_size(algorithm));
 }
@@ -106,6 +132,7 @@ Prf& Prf::operator=(const Prf& other) {
     algorithm_ = other.algorithm_;
     unkeyed_ = dup_ctx(other.unkeyed_);
     output_size_ = other.output_size_;
+    scratch_.reset();  // may hold another digest
   }
   return *this;
 }
@@ -122,11 +149,20 @@ ossl::MacCtxPtr Prf::keyed_ctx(Bytes key) const {
 
 Hmac Prf::keyed(Bytes key) const { return Hmac(keyed_ctx(key), output_size_); }
 
+EVP_MAC_CTX* Prf::rekeyed_scratch(Bytes key) const {
+  if (scratch_ == nullptr) {
+    scratch_ = dup_ctx(unkeyed_);
+  }
+  static constexpr std::uint8_t kEmpty = 0;  // see keyed_ctx
+  MIP_CHECK(EVP_MAC_init(scratch_.get(), key.empty() ? &kEmpty : key.data(), key.size(),
+                         nullptr) == 1);
+  return scratch_.get();
+}
+
 base::SecretBytes Prf::compute(Bytes key, ByteParts data) const {
-  // One context copy instead of keyed(key).compute(data)'s two: prf is on the hot path.
-  ossl::MacCtxPtr ctx = keyed_ctx(key);
+  EVP_MAC_CTX* ctx = rekeyed_scratch(key);
   base::SecretBytes out(output_size_);
-  mac_final(ctx.get(), data, out.mutable_view());
+  mac_final(ctx, data, out.mutable_view());
   return out;
 }
 
@@ -138,7 +174,9 @@ base::Result<base::SecretBytes> prf_plus(const Prf& prf, Bytes key, Bytes seed,
   if (blocks > 255) {
     return crypto_fail(kErrOutputTooLong, "prf+ limited to 255 blocks");
   }
-  const Hmac hmac = prf.keyed(key);
+  // One keyed context for every block: EVP_MAC_init without a key returns it to the keyed
+  // state, which costs half of what a context copy per block would.
+  EVP_MAC_CTX* ctx = prf.rekeyed_scratch(key);
   base::SecretBytes out(length);
   base::SecretBytes t(block);
   std::span<std::uint8_t> dst = out.mutable_view();
@@ -146,8 +184,11 @@ base::Result<base::SecretBytes> prf_plus(const Prf& prf, Bytes key, Bytes seed,
     const std::array<std::uint8_t, 1> counter = {static_cast<std::uint8_t>(n)};
     // T0 is empty, so T1 = prf(K, S | 0x01).
     const Bytes previous = n == 1 ? Bytes{} : t.view();
+    if (n > 1) {
+      MIP_CHECK(EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1);
+    }
     base::SecretBytes next(block);
-    hmac.compute_into({previous, seed, counter}, next.mutable_view());
+    mac_final(ctx, {previous, seed, counter}, next.mutable_view());
     t = std::move(next);
     const std::size_t take = std::min(block, dst.size());
     std::copy_n(t.view().begin(), take, dst.begin());

@@ -61,6 +61,9 @@ class Prf {
   [[nodiscard]] std::size_t key_size() const { return output_size_; }
 
   // prf(key, data): HMAC accepts any key length (longer keys are hashed, RFC 2104).
+  // Re-keys one context this Prf keeps for the purpose (a context copy per call would cost
+  // half a microsecond): so unlike Hmac, one Prf must not be used from two threads at once
+  // (by compute() or prf_plus()).
   [[nodiscard]] base::SecretBytes compute(Bytes key, ByteParts data) const;
   // The key scheduled once, for many computations under one key (prf+, AUTH).
   [[nodiscard]] Hmac keyed(Bytes key) const;
@@ -69,10 +72,15 @@ class Prf {
   Prf(PrfAlgorithm algorithm, ossl::MacCtxPtr unkeyed, std::size_t output_size)
       : algorithm_(algorithm), unkeyed_(std::move(unkeyed)), output_size_(output_size) {}
   [[nodiscard]] ossl::MacCtxPtr keyed_ctx(Bytes key) const;
+  // scratch_, made on first use and keyed with `key`: compute()'s and prf_plus's context.
+  [[nodiscard]] EVP_MAC_CTX* rekeyed_scratch(Bytes key) const;
+  friend base::Result<base::SecretBytes> prf_plus(const Prf& prf, Bytes key, Bytes seed,
+                                                  std::size_t length);
 
   PrfAlgorithm algorithm_;
   ossl::MacCtxPtr unkeyed_;  // digest chosen, no key: keyed() duplicates it
   std::size_t output_size_;
+  mutable ossl::MacCtxPtr scratch_;  // compute()'s context, made on first use, never copied
 };
 
 // prf+(K, S) = T1 | T2 | ... truncated to `length` octets, where T1 = prf(K, S | 0x01) and

@@ -21,7 +21,12 @@ class RandomSource {
   [[nodiscard]] base::SecretBytes secret(std::size_t n);
 };
 
-// RAND_bytes from OpenSSL's default DRBG. Stateless, so one instance may be shared.
+// OpenSSL's default DRBG, drawn in 512-octet blocks: one RAND_bytes call costs about 1 us
+// whatever its size, and an IKE SA setup asks for a handful of short values (SPI, nonce, IV,
+// Child SPI). The block is per thread, each octet is handed out once and wiped as it goes,
+// and a forked child discards its copy (pthread_atfork) so parent and child never share
+// output. Requests above a quarter block go to RAND_bytes directly. The object itself holds
+// no state, so one instance may be shared.
 class OpenSslRandom final : public RandomSource {
  public:
   void fill(std::span<std::uint8_t> out) override;

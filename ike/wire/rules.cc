@@ -325,9 +325,36 @@ void sort_for_send(ExchangeType exchange, bool is_response, std::vector<Payload>
   if (m == nullptr) {
     return;
   }
-  std::stable_sort(payloads.begin(), payloads.end(), [m](const Payload& a, const Payload& b) {
-    return send_rank(*m, a) < send_rank(*m, b);
-  });
+  // Messages carry a dozen payloads or so, usually built in order already: rank each once
+  // and insertion-sort in place, which (unlike std::stable_sort) allocates nothing.
+  constexpr std::size_t kSmall = 32;
+  if (payloads.size() > kSmall) {
+    std::stable_sort(payloads.begin(), payloads.end(), [m](const Payload& a, const Payload& b) {
+      return send_rank(*m, a) < send_rank(*m, b);
+    });
+    return;
+  }
+  std::array<std::size_t, kSmall> rank{};
+  bool sorted = true;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    rank[i] = send_rank(*m, payloads[i]);
+    sorted = sorted && (i == 0 || rank[i - 1] <= rank[i]);
+  }
+  if (sorted) {
+    return;
+  }
+  for (std::size_t i = 1; i < payloads.size(); ++i) {
+    std::size_t j = i;
+    while (j > 0 && rank[j - 1] > rank[i]) {  // strictly greater: equal ranks keep their order
+      --j;
+    }
+    if (j != i) {
+      const auto at = static_cast<std::ptrdiff_t>(j);
+      const auto from = static_cast<std::ptrdiff_t>(i);
+      std::rotate(payloads.begin() + at, payloads.begin() + from, payloads.begin() + from + 1);
+      std::rotate(rank.begin() + at, rank.begin() + from, rank.begin() + from + 1);
+    }
+  }
 }
 
 }  // namespace ike::wire

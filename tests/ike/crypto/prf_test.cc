@@ -118,6 +118,27 @@ TEST(Prf, EmptyKeyIsAZeroKeyNotAnError) {
   EXPECT_EQ(to_vec(prf.compute({}, {data})), raw_hmac(EVP_sha256(), {}, data));
 }
 
+TEST(Prf, ReKeyingItsContextLeavesNoTraceOfTheLastKey) {
+  // compute() re-keys one context per Prf: a long (hashed) key, then an empty one, then a
+  // short one must each give what a fresh HMAC gives.
+  const Prf prf = make_prf(PrfAlgorithm::HmacSha2_256);
+  const auto cases = rfc4231_cases();
+  const Vec data = ascii("payload");
+  EXPECT_EQ(to_vec(prf.compute(cases[5].key, {cases[5].data})), hex(cases[5].sha256));
+  EXPECT_EQ(to_vec(prf.compute({}, {data})), raw_hmac(EVP_sha256(), {}, data));
+  EXPECT_EQ(to_vec(prf.compute(cases[0].key, {cases[0].data})), hex(cases[0].sha256));
+}
+
+TEST(Prf, AssignedFromAnotherAlgorithmUsesTheNewDigest) {
+  Prf prf = make_prf(PrfAlgorithm::HmacSha2_256);
+  const auto cases = rfc4231_cases();
+  EXPECT_EQ(to_vec(prf.compute(cases[0].key, {cases[0].data})), hex(cases[0].sha256));
+  const Prf p512 = make_prf(PrfAlgorithm::HmacSha2_512);
+  prf = p512;
+  EXPECT_EQ(prf.output_size(), 64U);
+  EXPECT_EQ(to_vec(prf.compute(cases[0].key, {cases[0].data})), hex(cases[0].sha512));
+}
+
 TEST(Prf, SizesFollowTheHash) {
   EXPECT_EQ(make_prf(PrfAlgorithm::HmacSha2_256).output_size(), 32U);
   EXPECT_EQ(make_prf(PrfAlgorithm::HmacSha2_384).key_size(), 48U);

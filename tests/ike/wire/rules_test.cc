@@ -186,6 +186,27 @@ TEST(PayloadRules, R7296_22_SendOrderPutsCookieFirstAndNatDetectionAfterNonce) {
   EXPECT_EQ(static_cast<int>(payloads[8].type), 200);
 }
 
+TEST(PayloadRules, SendOrderIsStableOnBothSidesOfTheSmallMessageLimit) {
+  // Up to 32 payloads are insertion-sorted in place, longer lists go through stable_sort:
+  // both must put the COOKIE first and keep the vendor IDs in their given order.
+  for (std::size_t vendor_ids : {3U, 31U, 40U}) {
+    SCOPED_TRACE(vendor_ids);
+    std::vector<Payload> payloads;
+    for (std::size_t i = 0; i < vendor_ids; ++i) {
+      payloads.push_back(make_payload(VendorIdPayload{{static_cast<std::uint8_t>(i)}}));
+    }
+    const std::uint8_t cookie[] = {1, 2, 3};
+    payloads.push_back(make_payload(make_cookie(cookie)));
+    sort_for_send(ExchangeType::IkeSaInit, false, payloads);
+    ASSERT_EQ(payloads.size(), vendor_ids + 1);
+    EXPECT_EQ(payloads[0].get<NotifyPayload>()->type, NotifyType::Cookie);
+    for (std::size_t i = 0; i < vendor_ids; ++i) {
+      ASSERT_EQ(payloads[i + 1].type, PT::VendorId);
+      EXPECT_EQ(payloads[i + 1].get<VendorIdPayload>()->data.at(0), i);
+    }
+  }
+}
+
 TEST(PayloadRules, SendOrderForIkeAuthRequest) {
   auto inner = decode_inner_payloads(PT::IdInitiator, hex(test::kIkeAuthRequestInnerHex));
   ASSERT_TRUE(inner.has_value());
