@@ -280,6 +280,61 @@ TEST(IkeRedirect, R5685_04_07_RedirectedFromHa1CompletesOnHa2) {
   EXPECT_EQ(est[0].peer_id, kHaId);
 }
 
+// R5685-11 / R5685-40: a redirect changes the gateway to contact and nothing else. The PAD
+// entry (the identity the new gateway must prove, ours and our PSK), the proposals and the
+// SPD side (traffic selectors, mode, address request) are what a direct run to HA2 gives,
+// and nothing is installed because of HA1.
+TEST(IkeRedirect, R5685_11_40_RedirectChangesNothingButTheGateway) {
+  Net redirected;
+  redirected.gw(kHa1).decision.script = [](const InitContext&) {
+    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+  };
+  redirected.start();
+  ASSERT_TRUE(redirected.established());
+  Net direct;
+  direct.start(kHa2);
+  ASSERT_TRUE(direct.established());
+
+  // The same SA and KE offers went to HA1 and then to HA2.
+  ASSERT_GE(redirected.mn_sent.size(), 2u);
+  const auto to_ha1 = decode(redirected.mn_sent[0].bytes);
+  const auto to_ha2 = decode(redirected.mn_sent[1].bytes);
+  const auto* sa1 = wire::find_first<wire::SaPayload>(to_ha1.payloads);
+  const auto* sa2 = wire::find_first<wire::SaPayload>(to_ha2.payloads);
+  ASSERT_NE(sa1, nullptr);
+  ASSERT_NE(sa2, nullptr);
+  EXPECT_EQ(*sa1, *sa2);
+  EXPECT_EQ(wire::find_first<wire::KePayload>(to_ha1.payloads)->dh_group,
+            wire::find_first<wire::KePayload>(to_ha2.payloads)->dh_group);
+
+  // One Child SA, installed after HA2 authenticated, with the selectors and mode of a direct
+  // run; the peer proved the configured identity.
+  const auto installed = of<InstallChildSa>(redirected.mn_events);
+  const auto installed_direct = of<InstallChildSa>(direct.mn_events);
+  ASSERT_EQ(installed.size(), 1u);
+  ASSERT_EQ(installed_direct.size(), 1u);
+  EXPECT_EQ(installed[0].path.remote.address, kHa2);
+  EXPECT_EQ(installed[0].ts_local, installed_direct[0].ts_local);
+  EXPECT_EQ(installed[0].ts_remote, installed_direct[0].ts_remote);
+  EXPECT_EQ(installed[0].mode, installed_direct[0].mode);
+  EXPECT_EQ(installed[0].encr, installed_direct[0].encr);
+  const auto est = of<SaEstablished>(redirected.mn_events);
+  const auto est_direct = of<SaEstablished>(direct.mn_events);
+  ASSERT_EQ(est.size(), 1u);
+  ASSERT_EQ(est_direct.size(), 1u);
+  EXPECT_EQ(est[0].peer_id, kHaId);
+  EXPECT_EQ(est[0].assigned_address, est_direct[0].assigned_address);
+  // HA2 authenticated the MN under its configured identity.
+  std::vector<wire::IdPayload> mn_ids_at_ha2;
+  for (const auto& e : of<ResponderSaEvent>(redirected.gw(kHa2).events)) {
+    if (const auto* up = std::get_if<SaEstablished>(&e.output)) {
+      mn_ids_at_ha2.push_back(up->peer_id);
+    }
+  }
+  EXPECT_EQ(mn_ids_at_ha2, std::vector<wire::IdPayload>{kMnId});
+  EXPECT_TRUE(of<ResponderSaEvent>(redirected.gw(kHa1).events).empty());
+}
+
 // R5685-12/14/38: a request to an anycast address is redirected to a unicast gateway, the
 // answer leaves from the anycast address, and REDIRECTED_FROM names the anycast address.
 TEST(IkeRedirect, R5685_12_14_38_AnycastRequestRedirectedToUnicast) {
