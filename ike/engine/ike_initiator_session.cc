@@ -130,6 +130,13 @@ void IkeInitiatorSession::on_datagram(const Path& path, std::span<const std::uin
 }
 
 void IkeInitiatorSession::on_timer(base::TimePoint now) {
+  if (deferred_move_ && deferred_move_->at <= now) {
+    const wire::GwIdentity gateway = std::move(deferred_move_->gateway);
+    deferred_move_.reset();
+    if (sa_ && established_ && !previous_ && !move_target_) {
+      start_move(gateway, now);
+    }
+  }
   for (IkeSa* s : {sa_.get(), previous_.get()}) {
     if (s != nullptr && s->next_deadline() <= now) {
       s->on_timer(now);
@@ -150,6 +157,9 @@ base::TimePoint IkeInitiatorSession::next_deadline() const {
   }
   for (const auto& r : retired_) {
     next = std::min(next, r->next_deadline());
+  }
+  if (deferred_move_) {
+    next = std::min(next, deferred_move_->at);
   }
   return next;
 }
@@ -239,8 +249,20 @@ void IkeInitiatorSession::drain(base::TimePoint now) {
                         : RedirectPoint::IkeAuth);
     return;
   }
-  if (gateway_redirect && established_ && !previous_ && !move_target_) {
-    start_move(*gateway_redirect, now);
+  if (gateway_redirect && established_ && !previous_ && !move_target_ && !deferred_move_) {
+    const base::Duration delay = move_delay();
+    if (delay <= base::Duration::zero() || closed) {
+      start_move(*gateway_redirect, now);
+      return;
+    }
+    deferred_move_ = DeferredMove{*gateway_redirect, now + delay};
+  }
+  if (closed && deferred_move_) {
+    // The gateway deleted the SA before our jittered start (its grace period ended): follow
+    // the redirect now, as a fresh attempt.
+    const wire::GwIdentity gateway = std::move(deferred_move_->gateway);
+    deferred_move_.reset();
+    start_move(gateway, now);
     return;
   }
   if (closed) {
@@ -304,6 +326,20 @@ void IkeInitiatorSession::start_move(const wire::GwIdentity& gateway, base::Time
   }
 }
 
+base::Duration IkeInitiatorSession::move_delay() {
+  if (config_.move_jitter <= base::Duration::zero()) {
+    return base::Duration::zero();
+  }
+  std::array<std::uint8_t, 8> r{};
+  env_.random.fill(r);
+  std::uint64_t v = 0;
+  for (std::uint8_t b : r) {
+    v = (v << 8) | b;
+  }
+  const auto span = static_cast<std::uint64_t>(config_.move_jitter.count());
+  return base::Duration(static_cast<base::Duration::rep>(v % span));
+}
+
 void IkeInitiatorSession::finish_move(base::TimePoint now) {
   outputs_.emplace_back(IkeGatewayChanged{previous_path_, current_});
   move_target_.reset();
@@ -322,6 +358,12 @@ void IkeInitiatorSession::abandon_move(SessionError error, std::optional<Failure
   current_ = previous_path_;
   on_redirect_target_ = false;
   established_ = sa_ != nullptr;
+  if (sa_ && sa_->finished()) {
+    // The old gateway already deleted that SA (its grace period ended): nothing to go back to.
+    sa_.reset();
+    established_ = false;
+    finish(SessionFailed{error, reason, std::nullopt});
+  }
 }
 
 void IkeInitiatorSession::follow_redirect(const wire::GwIdentity& gateway, base::TimePoint now,

@@ -22,7 +22,9 @@
 //     like strongSwan: the established SA stays up while an attempt towards the new gateway
 //     runs with REDIRECTED_FROM = the redirecting gateway; once that one is established the old
 //     SA is deleted (R5685-19) and IkeGatewayChanged is emitted. If the attempt fails, the old
-//     SA stays the current one (GatewayMoveFailed).
+//     SA stays the current one (GatewayMoveFailed). The attempt starts after a random delay
+//     (move_jitter) so that the peers of a drained HA do not all reconnect at once; if the old
+//     SA goes first (the HA's grace period ended), the attempt starts then.
 // SAs the session has replaced keep running until their Delete is done; their outputs other
 // than datagrams come out as RetiredSaEvent (ChildSaDeleted among them: remove those SAs).
 #include <cstdint>
@@ -53,6 +55,11 @@ struct InitiatorSessionConfig {
   bool return_to_original = true;
   // Port of a redirect target: start from scratch on 500 (digest 6, NAT-T gap).
   std::uint16_t gateway_port = 500;
+  // A gateway-initiated redirect (RFC 5685 5) is followed after a random delay in
+  // [0, move_jitter): a draining HA paces its redirects, and the MNs spread their reconnects
+  // too, so that the pool sees no storm (issue 4). The established SA keeps running
+  // meanwhile; keep this well under the HA's grace period. Zero follows at once.
+  base::Duration move_jitter = std::chrono::seconds(2);
 };
 
 enum class SessionError : std::uint8_t {
@@ -163,6 +170,8 @@ class IkeInitiatorSession {
                                                            base::TimePoint now);
   // RFC 5685 5: make-before-break towards `gateway` (GatewayRedirectReceived).
   void start_move(const wire::GwIdentity& gateway, base::TimePoint now);
+  // The random delay before a gateway-initiated move starts (config move_jitter).
+  [[nodiscard]] base::Duration move_delay();
   // The move's attempt is established: delete the previous SA (R5685-19).
   void finish_move(base::TimePoint now);
   // The move's attempt failed: the previous SA is the current one again.
@@ -194,6 +203,12 @@ class IkeInitiatorSession {
   std::unique_ptr<IkeSa> previous_;  // make-before-break: the SA with the old gateway
   Path previous_path_;
   std::optional<wire::GwIdentity> move_target_;
+  // A gateway-initiated redirect waiting for its jittered start (config move_jitter).
+  struct DeferredMove {
+    wire::GwIdentity gateway;
+    base::TimePoint at;
+  };
+  std::optional<DeferredMove> deferred_move_;
   std::vector<std::unique_ptr<IkeSa>> retired_;
   std::vector<SessionOutput> outputs_;
 };

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "ike/engine/ike_initiator_session.h"
@@ -511,6 +512,7 @@ struct SessionNet {
     cfg.sa.child.ts_r = {wire::TrafficSelector::ipv6_range(any, all)};
     cfg.sa.retransmit.max_retransmits = 2;
     cfg.gateway_permitted = [](const wire::GwIdentity&) { return true; };
+    cfg.move_jitter = 0s;  // the move itself; the jittered start has its own tests
     gws[kHa1] = std::make_unique<Gw>(100);
     gws[kHa2] = std::make_unique<Gw>(200);
   }
@@ -678,6 +680,96 @@ TEST(SessionGatewayRedirect, MoveFailsOldSaStaysUntilGatewayDeletes) {
   EXPECT_TRUE(net.mn_events<SaDeleted>()[0].by_peer);
   EXPECT_TRUE(net.mn->finished());
   EXPECT_TRUE(net.mn_events<SessionFailed>().empty());
+}
+
+// Issue 4 (drain without a reconnect storm): the MN follows a gateway-initiated redirect
+// after a random delay below move_jitter, keeping the old SA up meanwhile.
+TEST(SessionGatewayRedirect, MoveStartsAfterAJitteredDelayWithTheOldSaUp) {
+  SessionNet net;
+  net.cfg.move_jitter = 5s;
+  net.start();
+  const auto spi_r1 = net.gw(kHa1).established_spi();
+  ASSERT_TRUE(spi_r1.has_value());
+  const base::TimePoint t0 = net.clock.now();
+  ASSERT_TRUE(net.gw(kHa1).front->with_sa(
+      *spi_r1,
+      [](IkeSa& sa, base::TimePoint now) {
+        return sa.redirect(wire::GwIdentity::ipv6(kHa2), 60s, now);
+      },
+      t0));
+  net.pump();
+  EXPECT_EQ(net.mn_events<GatewayRedirectReceived>().size(), 1u);
+  EXPECT_TRUE(net.mn_events<Redirected>().empty());  // not yet followed
+  EXPECT_TRUE(net.gw(kHa2).received.empty());
+  EXPECT_EQ(net.mn->current_path().remote.address, kHa1);
+  ASSERT_NE(net.mn->sa(), nullptr);
+  EXPECT_EQ(net.mn->sa()->state(), IkeSaState::Established);
+
+  const base::TimePoint start = net.mn->next_deadline();
+  EXPECT_GE(start, t0);
+  EXPECT_LT(start, t0 + 5s);
+  net.clock.advance_to(start);
+  net.mn->on_timer(net.clock.now());
+  net.pump();
+  ASSERT_FALSE(net.gw(kHa2).received.empty());
+  EXPECT_EQ(net.gw(kHa2).received.front(), wire::ExchangeType::IkeSaInit);
+  EXPECT_EQ(net.mn_events<IkeGatewayChanged>().size(), 1u);
+  EXPECT_EQ(net.mn->current_path().remote.address, kHa2);
+}
+
+// The delays differ between MNs: eight sessions whose random streams differ start their moves
+// at (mostly) different times, all inside the window.
+TEST(SessionGatewayRedirect, JitteredStartsSpreadAcrossTheWindow) {
+  std::set<base::Duration> delays;
+  for (std::size_t shift = 0; shift < 8; ++shift) {
+    SessionNet net;
+    net.cfg.move_jitter = 5s;
+    (void)net.rng.bytes(shift + 1);  // a different random stream for each MN
+    net.start();
+    const auto spi_r1 = net.gw(kHa1).established_spi();
+    ASSERT_TRUE(spi_r1.has_value());
+    const base::TimePoint t0 = net.clock.now();
+    ASSERT_TRUE(net.gw(kHa1).front->with_sa(
+        *spi_r1,
+        [](IkeSa& sa, base::TimePoint now) {
+          return sa.redirect(wire::GwIdentity::ipv6(kHa2), 60s, now);
+        },
+        t0));
+    net.pump();
+    const base::Duration delay = net.mn->next_deadline() - t0;
+    EXPECT_GE(delay, base::Duration::zero());
+    EXPECT_LT(delay, 5s);
+    delays.insert(delay);
+  }
+  EXPECT_GE(delays.size(), 6u);
+}
+
+// The old gateway's grace period ends before the jittered start: the MN follows at once,
+// as a fresh attempt, and ends on the new gateway (no session failure).
+TEST(SessionGatewayRedirect, OldSaDeletedBeforeTheJitteredStartMovesAtOnce) {
+  SessionNet net;
+  net.cfg.move_jitter = std::chrono::hours(1);
+  net.start();
+  const auto spi_r1 = net.gw(kHa1).established_spi();
+  ASSERT_TRUE(spi_r1.has_value());
+  ASSERT_TRUE(net.gw(kHa1).front->with_sa(
+      *spi_r1,
+      [](IkeSa& sa, base::TimePoint now) {
+        return sa.redirect(wire::GwIdentity::ipv6(kHa2), 5s, now);
+      },
+      net.clock.now()));
+  net.pump();
+  EXPECT_TRUE(net.gw(kHa2).received.empty());
+  net.clock.advance_to(net.gw(kHa1).front->next_deadline());  // HA1's grace period ends
+  net.gw(kHa1).front->on_timer(net.clock.now());
+  net.pump();
+  EXPECT_EQ(net.mn_events<SaDeleted>().size(), 1u);
+  ASSERT_FALSE(net.gw(kHa2).received.empty());
+  EXPECT_EQ(net.mn->current_path().remote.address, kHa2);
+  ASSERT_NE(net.mn->sa(), nullptr);
+  EXPECT_EQ(net.mn->sa()->state(), IkeSaState::Established);
+  EXPECT_TRUE(net.mn_events<SessionFailed>().empty());
+  EXPECT_FALSE(net.mn->finished());
 }
 
 // RFC 5685 6 through the session: HA1 redirects at IKE_AUTH; the old SA's Delete finishes at
