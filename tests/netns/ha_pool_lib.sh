@@ -24,25 +24,13 @@ cleanup_pool() {
 trap cleanup_pool EXIT
 
 pool_topology() {
-    ip netns add "$NS_POOL_BR" || fail "netns add $NS_POOL_BR"
-    ip -n "$NS_POOL_BR" link add br0 type bridge || fail "bridge"
-    ip -n "$NS_POOL_BR" link set br0 up
-    local port=0 pair name addr ns
+    local pair ns specs=()
     for pair in "$@"; do
-        name=${pair%%:*}
-        addr=${pair#*:}
-        ns=$(ns_of "$name")
-        ip netns add "$ns" || fail "netns add $ns"
+        ns=$(ns_of "${pair%%:*}")
         POOL_NAMESPACES+=("$ns")
-        ip -n "$ns" link set lo up
-        port=$((port + 1))
-        ip -n "$NS_POOL_BR" link add p$port type veth peer name eth0 netns "$ns" || fail "veth"
-        ip -n "$NS_POOL_BR" link set p$port master br0
-        ip -n "$NS_POOL_BR" link set p$port up
-        ip -n "$ns" addr add "$addr/64" dev eth0 nodad
-        ip -n "$ns" link set eth0 up
-        poll 10 link_up "$ns" eth0 || fail "eth0 in $ns not up"
+        specs+=("$ns:${pair#*:}")
     done
+    bridge_topology "$NS_POOL_BR" "${specs[@]}"
 }
 
 # ha_config NAME ADDR CAPACITY [EXTRA_JSON_FIELDS]

@@ -96,37 +96,7 @@ PY
 keylog_mode_ok() { [ "$(stat -c %a "$1")" = 600 ]; }
 
 # ---- run 1: mip6-ike initiate against charon ------------------------------------------------
-cat >"$TMP/swanctl.conf" <<CONF
-connections {
-    mn {
-        version = 2
-        local_addrs = $GW
-        proposals = aes256gcm16-prfsha256-x25519
-        pools = mip6pool
-        local {
-            auth = psk
-            id = $HA_ID
-        }
-        remote {
-            auth = psk
-            id = $MN_ID
-        }
-        children {
-            home {
-                local_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-pools {
-    mip6pool {
-        addrs = 2001:db8:2::10-2001:db8:2::ff
-    }
-}
-$(psk_secrets_section)
-CONF
+swanctl_gateway_conf "$GW" >"$TMP/swanctl.conf"
 start_charon "$NS_GW" "$TMP/swanctl.conf"
 start_capture charon
 ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \

@@ -36,48 +36,16 @@ NS_HA2=mip6ls-ha2-$$
 NS_BR=mip6ls-br-$$
 LSGW=$GW
 HA2=2001:db8:1::2
-cleanup_ls() {
-    local rc=$?
-    stop_pluto
-    ip netns del "$NS_HA2" 2>/dev/null
-    ip netns del "$NS_BR" 2>/dev/null
-    (exit $rc)
-    cleanup
-}
-trap cleanup_ls EXIT
+trap 'rc=$?; stop_pluto; (exit $rc); cleanup' EXIT
 
-ip netns add "$NS_BR" || fail "netns add $NS_BR"
-for ns in "$NS_GW" "$NS_HA2" "$NS_MN"; do
-    ip netns add "$ns" || fail "netns add $ns"
-    ip -n "$ns" link set lo up
-done
-ip -n "$NS_BR" link add br0 type bridge || fail "bridge"
-ip -n "$NS_BR" link set br0 up
-port=0
-for pair in "$NS_GW:$LSGW" "$NS_HA2:$HA2" "$NS_MN:$MN"; do
-    ns=${pair%%:*}
-    addr=${pair#*:}
-    port=$((port + 1))
-    ip -n "$NS_BR" link add p$port type veth peer name eth0 netns "$ns" || fail "veth p$port"
-    ip -n "$NS_BR" link set p$port master br0
-    ip -n "$NS_BR" link set p$port up
-    ip -n "$ns" addr add "$addr/64" dev eth0 nodad
-    ip -n "$ns" link set eth0 up
-    poll 10 link_up "$ns" eth0 || fail "eth0 in $ns not up"
-done
+# Client on bridge port p3 (captured below).
+bridge_topology "$NS_BR" "$NS_GW:$LSGW" "$NS_HA2:$HA2" "$NS_MN:$MN"
 ip -n "$NS_HA2" addr add 2001:db8:ff::1/128 dev lo nodad
 printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
 
 # Everything the client sends and receives, on its bridge port.
-ip netns exec "$NS_BR" tshark -n -l -P -i p3 -f "udp port 500 or udp port 4500" \
-    -w "$TMP/p3.pcap" >"$TMP/tshark.out" 2>"$TMP/tshark.log" </dev/null &
-TSHARK_PID=$!
-STARTED_PIDS+=("$TSHARK_PID")
-probe_captured() {
-    ip netns exec "$NS_MN" bash -c "echo probe >/dev/udp/$HA2/500" 2>/dev/null
-    grep -q "$MN" "$TMP/tshark.out"
-}
-poll 30 probe_captured || fail "tshark capture did not come up"
+start_tshark "$NS_BR" p3 p3
+poll 30 tshark_ready p3 "$NS_MN" "$MN" "$HA2" || fail "tshark capture did not come up"
 
 start_pluto "$NS_GW" "$TMP/pluto" $LSGW $HA2 "$(cat "$TMP/psk")" || fail "pluto"
 ip netns exec "$NS_HA2" "$MIP6_IKE" respond --listen $HA2 --psk-file "$TMP/psk" --id $HA_ID \
@@ -132,7 +100,7 @@ print("libreswan redirected us to", r["to"], "; established with HA2, address",
 PY
 
 # The wire: libreswan's REDIRECT (SPIr 0) and our REDIRECTED_FROM to HA2 with a new SPIi.
-poll 10 grep -q " $HA2 [^ ]* $MN " "$TMP/tshark.out" || fail "HA2's answers not captured"
+poll 10 grep -q " $HA2 [^ ]* $MN " "$TMP/p3.out" || fail "HA2's answers not captured"
 stop_pid "$TSHARK_PID"
 tshark -n -r "$TMP/p3.pcap" -Y "isakmp.notify.msgtype == 16407" \
     -T fields -e ipv6.src -e isakmp.ispi -e isakmp.rspi -e isakmp.exchangetype \

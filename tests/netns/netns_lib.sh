@@ -16,6 +16,7 @@ MN_ID=mn1@mip6.example
 TMP=$(mktemp -d "/tmp/mip6-${NETNS_TEST:-netns}.XXXXXX")
 CHARON_PID=
 STARTED_PIDS=()
+NETNS_EXTRA=()  # namespaces made by bridge_topology; cleanup deletes them
 
 fail() { echo "FAIL: $*" >&2; dump_logs; exit 1; }
 dump_logs() {
@@ -47,6 +48,10 @@ cleanup() {
     done
     ip netns del "$NS_MN" 2>/dev/null
     ip netns del "$NS_GW" 2>/dev/null
+    local ns
+    for ns in "${NETNS_EXTRA[@]}"; do
+        ip netns del "$ns" 2>/dev/null
+    done
     rm -rf "$TMP"
     exit $rc
 }
@@ -90,6 +95,51 @@ make_topology() {
     poll 10 link_up "$NS_GW" veth0 || fail "veth0 not up"
     poll 10 link_up "$NS_MN" veth1 || fail "veth1 not up"
     printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+}
+
+# bridge_topology BR_NS NS:ADDR...: namespace BR_NS holding bridge br0, and per NS:ADDR a
+# namespace NS (lo up) whose eth0 has ADDR/64 (nodad) and is the peer of bridge port pN, N
+# counting from 1 in argument order (capture on pN in BR_NS to see what NS sends and gets).
+# All of them are deleted by cleanup.
+bridge_topology() {
+    local br_ns=$1 port=0 pair ns addr
+    shift
+    ip netns add "$br_ns" || fail "netns add $br_ns"
+    NETNS_EXTRA+=("$br_ns")
+    ip -n "$br_ns" link add br0 type bridge || fail "bridge in $br_ns"
+    ip -n "$br_ns" link set br0 up
+    for pair in "$@"; do
+        ns=${pair%%:*}
+        addr=${pair#*:}
+        port=$((port + 1))
+        ip netns add "$ns" || fail "netns add $ns"
+        NETNS_EXTRA+=("$ns")
+        ip -n "$ns" link set lo up
+        ip -n "$br_ns" link add p$port type veth peer name eth0 netns "$ns" || fail "veth p$port"
+        ip -n "$br_ns" link set p$port master br0
+        ip -n "$br_ns" link set p$port up
+        ip -n "$ns" addr add "$addr/64" dev eth0 nodad
+        ip -n "$ns" link set eth0 up
+        poll 10 link_up "$ns" eth0 || fail "eth0 in $ns not up"
+    done
+}
+
+# start_tshark NS PORT NAME: tshark on interface PORT in NS (UDP 500/4500), writing
+# $TMP/NAME.pcap and one summary line per packet to $TMP/NAME.out; sets TSHARK_PID (stopped by
+# cleanup). Poll tshark_ready before sending what must be captured.
+start_tshark() {
+    local ns=$1 port=$2 name=$3
+    ip netns exec "$ns" tshark -n -l -P -i "$port" -f "udp port 500 or udp port 4500" \
+        -w "$TMP/$name.pcap" >"$TMP/$name.out" 2>"$TMP/$name.tshark.log" </dev/null &
+    TSHARK_PID=$!
+    STARTED_PIDS+=("$TSHARK_PID")
+}
+
+# tshark_ready NAME FROM_NS FROM_ADDR TO_ADDR: for poll; sends a probe datagram and checks that
+# the capture NAME saw it (tshark takes a while to start capturing).
+tshark_ready() {
+    ip netns exec "$2" bash -c "echo probe >/dev/udp/$4/500" 2>/dev/null
+    grep -qF "$3" "$TMP/$1.out"
 }
 
 # The kernels this runs on have XFRM but no ESP transforms, so charon installs Child SAs with
@@ -156,38 +206,120 @@ secrets {
 CONF
 }
 
-# charon in $NS_MN as the mobile node: conn "ha" towards $1 asking for a home address by CP
-# (vips = ::), child "home"; loads it and initiates. Output of swanctl --initiate goes to
-# $TMP/initiate.log.
-initiate_from_mn() {
-    local remote=$1
-    cat >"$TMP/swanctl.conf" <<CONF
+# swanctl_conf_options KEY=VALUE...: the options of swanctl_gateway_conf / swanctl_mn_conf into
+# the variables below (defaults: PSK, AES-GCM-16-256 with X25519, the usual pool).
+swanctl_conf_options() {
+    SWAN_PROPOSALS=aes256gcm16-prfsha256-x25519 SWAN_ESP=aes256gcm16
+    SWAN_POOL=2001:db8:2::10-2001:db8:2::ff SWAN_EXTRA= SWAN_CERT=
+    local opt
+    for opt in "$@"; do
+        case "$opt" in
+            proposals=*) SWAN_PROPOSALS=${opt#*=} ;;
+            esp=*) SWAN_ESP=${opt#*=} ;;
+            pool=*) SWAN_POOL=${opt#*=} ;;
+            extra=*) SWAN_EXTRA=${opt#*=} ;;
+            cert=*) SWAN_CERT=${opt#*=} ;;
+            *) fail "swanctl conf: unknown option $opt" ;;
+        esac
+    done
+}
+
+# swanctl_auth_lines SIDE: the auth lines of a local (SIDE=local) or remote end: PSK, or
+# public keys with the local certificate SWAN_CERT.
+swanctl_auth_lines() {
+    if [ -z "$SWAN_CERT" ]; then
+        echo "            auth = psk"
+    else
+        echo "            auth = pubkey"
+        [ "$1" = local ] && echo "            certs = $SWAN_CERT"
+    fi
+}
+
+# swanctl_gateway_conf ADDR [proposals=P] [esp=E] [pool=FIRST-LAST] [extra=LINE] [cert=F]:
+# prints a swanctl.conf for charon as the home agent on ADDR: conn "mn" for $MN_ID handing out
+# addresses from pool mip6pool by CP, child "home" (tunnel, 2001:db8:ff::/48), and the PSK
+# secrets unless cert= names charon's certificate (then both ends use public keys). extra= is
+# one more line in the conn (e.g. "encap = yes").
+swanctl_gateway_conf() {
+    local addr=$1
+    shift
+    swanctl_conf_options "$@"
+    cat <<CONF
 connections {
-    ha {
+    mn {
         version = 2
-        local_addrs = $MN
-        remote_addrs = $remote
-        proposals = aes256gcm16-prfsha256-x25519
-        vips = ::
+        local_addrs = $addr
+        proposals = $SWAN_PROPOSALS
+        ${SWAN_EXTRA}
+        pools = mip6pool
         local {
-            auth = psk
-            id = $MN_ID
+$(swanctl_auth_lines local)
+            id = $HA_ID
         }
         remote {
-            auth = psk
-            id = $HA_ID
+$(swanctl_auth_lines remote)
+            id = $MN_ID
         }
         children {
             home {
-                remote_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
+                local_ts = 2001:db8:ff::/48
+                esp_proposals = $SWAN_ESP
                 mode = tunnel
             }
         }
     }
 }
-$(psk_secrets_section)
+pools {
+    mip6pool {
+        addrs = $SWAN_POOL
+    }
+}
 CONF
+    [ -n "$SWAN_CERT" ] || psk_secrets_section
+}
+
+# swanctl_mn_conf REMOTE [proposals=P] [esp=E] [extra=LINE] [cert=F]: prints a swanctl.conf for
+# charon as the mobile node $MN: conn "ha" towards REMOTE asking for a home address by CP
+# (vips = ::), child "home"; PSK secrets unless cert= names charon's certificate.
+swanctl_mn_conf() {
+    local remote=$1
+    shift
+    swanctl_conf_options "$@"
+    cat <<CONF
+connections {
+    ha {
+        version = 2
+        local_addrs = $MN
+        remote_addrs = $remote
+        proposals = $SWAN_PROPOSALS
+        ${SWAN_EXTRA}
+        vips = ::
+        local {
+$(swanctl_auth_lines local)
+            id = $MN_ID
+        }
+        remote {
+$(swanctl_auth_lines remote)
+            id = $HA_ID
+        }
+        children {
+            home {
+                remote_ts = 2001:db8:ff::/48
+                esp_proposals = $SWAN_ESP
+                mode = tunnel
+            }
+        }
+    }
+}
+CONF
+    [ -n "$SWAN_CERT" ] || psk_secrets_section
+}
+
+# charon in $NS_MN as the mobile node (swanctl_mn_conf towards $1); loads it and initiates.
+# Output of swanctl --initiate goes to $TMP/initiate.log.
+initiate_from_mn() {
+    local remote=$1
+    swanctl_mn_conf "$remote" >"$TMP/swanctl.conf"
     start_charon "$NS_MN" "$TMP/swanctl.conf"
     timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
         >"$TMP/initiate.log" 2>&1 || fail "swanctl --initiate failed"

@@ -90,37 +90,7 @@ stop_charon() {
 # ---- A: our initiator -> charon responder, ECDSA ---------------------------------------------
 export SWANCTL_DIR
 SWANCTL_DIR=$(swanctl_dir gw gw-ecdsa ca-ecdsa)
-cat >"$SWANCTL_DIR/swanctl.conf" <<CONF
-connections {
-    mn {
-        version = 2
-        local_addrs = $GW
-        proposals = aes256gcm16-prfsha256-x25519
-        pools = mip6pool
-        local {
-            auth = pubkey
-            certs = gw-ecdsa.pem
-            id = $HA_ID
-        }
-        remote {
-            auth = pubkey
-            id = $MN_ID
-        }
-        children {
-            home {
-                local_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-pools {
-    mip6pool {
-        addrs = $POOL_FIRST-$POOL_LAST
-    }
-}
-CONF
+swanctl_gateway_conf "$GW" pool="$POOL_FIRST-$POOL_LAST" cert=gw-ecdsa.pem >"$SWANCTL_DIR/swanctl.conf"
 start_charon "$NS_GW" "$SWANCTL_DIR/swanctl.conf"
 grep -q "loaded certificate" "$TMP/load.txt" && grep -q "loaded ecdsa key\|loaded private key" \
     "$TMP/load.txt" || { cat "$TMP/load.txt" >&2; fail "charon did not load its certificate/key"; }
@@ -197,33 +167,7 @@ listening() {
 poll 10 listening || fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
 
 SWANCTL_DIR=$(swanctl_dir mn mn-rsa ca-rsa)
-cat >"$SWANCTL_DIR/swanctl.conf" <<CONF
-connections {
-    ha {
-        version = 2
-        local_addrs = $MN
-        remote_addrs = $GW
-        proposals = aes256gcm16-prfsha256-x25519
-        vips = ::
-        local {
-            auth = pubkey
-            certs = mn-rsa.pem
-            id = $MN_ID
-        }
-        remote {
-            auth = pubkey
-            id = $HA_ID
-        }
-        children {
-            home {
-                remote_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-CONF
+swanctl_mn_conf "$GW" cert=mn-rsa.pem >"$SWANCTL_DIR/swanctl.conf"
 start_charon "$NS_MN" "$SWANCTL_DIR/swanctl.conf"
 timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
     >"$TMP/initiate.log" 2>&1 || fail "B: swanctl --initiate failed"

@@ -112,37 +112,7 @@ established_with_redirected_from() {  # FILE: HA2 established our client, REDIRE
 }
 
 # ---- A. charon gateway redirects our initiator ----------------------------------------------
-cat >"$TMP/gw.conf" <<CONF
-connections {
-    mn {
-        version = 2
-        local_addrs = $HA1
-        proposals = aes256gcm16-prfsha256-x25519
-        pools = mip6pool
-        local {
-            auth = psk
-            id = $HA_ID
-        }
-        remote {
-            auth = psk
-            id = $MN_ID
-        }
-        children {
-            home {
-                local_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-pools {
-    mip6pool {
-        addrs = 2001:db8:2::10-2001:db8:2::ff
-    }
-}
-$(psk_secrets_section)
-CONF
+swanctl_gateway_conf "$HA1" >"$TMP/gw.conf"
 start_charon "$NS_GW" "$TMP/gw.conf"
 our_responder "$NS_HA2" $HA2 a-ha2 --once
 ip netns exec "$NS_MN" "$MIP6_IKE" initiate --follow-redirects --until-moved --local $MN \

@@ -24,37 +24,7 @@ POOL_LAST=2001:db8:2::ff
 
 check_prerequisites
 make_topology
-cat >"$TMP/swanctl.conf" <<CONF
-connections {
-    mn {
-        version = 2
-        local_addrs = $GW
-        proposals = aes256gcm16-prfsha256-x25519
-        pools = mip6pool
-        local {
-            auth = psk
-            id = $HA_ID
-        }
-        remote {
-            auth = psk
-            id = $MN_ID
-        }
-        children {
-            home {
-                local_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-pools {
-    mip6pool {
-        addrs = $POOL_FIRST-$POOL_LAST
-    }
-}
-$(psk_secrets_section)
-CONF
+swanctl_gateway_conf "$GW" pool="$POOL_FIRST-$POOL_LAST" >"$TMP/swanctl.conf"
 start_charon "$NS_GW" "$TMP/swanctl.conf"
 
 # ---- our initiator -------------------------------------------------------------------------

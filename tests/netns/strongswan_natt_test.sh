@@ -62,38 +62,7 @@ PY
 }
 
 # ---- A: our initiator, charon responder with encap = yes -----------------------------------
-cat >"$TMP/gw.conf" <<CONF
-connections {
-    mn {
-        version = 2
-        local_addrs = $GW
-        proposals = aes256gcm16-prfsha256-x25519
-        encap = yes
-        pools = mip6pool
-        local {
-            auth = psk
-            id = $HA_ID
-        }
-        remote {
-            auth = psk
-            id = $MN_ID
-        }
-        children {
-            home {
-                local_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-pools {
-    mip6pool {
-        addrs = 2001:db8:2::10-2001:db8:2::ff
-    }
-}
-$(psk_secrets_section)
-CONF
+swanctl_gateway_conf "$GW" extra="encap = yes" >"$TMP/gw.conf"
 start_charon "$NS_GW" "$TMP/gw.conf"
 ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
     --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
@@ -118,34 +87,7 @@ listening() {
         ip netns exec "$NS_GW" ss -Hnlu "sport = :4500" | grep -q "$GW"
 }
 poll 10 listening || fail "B: mip6-ike respond is not listening on [$GW]:500 and :4500"
-cat >"$TMP/mn.conf" <<CONF
-connections {
-    ha {
-        version = 2
-        local_addrs = $MN
-        remote_addrs = $GW
-        proposals = aes256gcm16-prfsha256-x25519
-        encap = yes
-        vips = ::
-        local {
-            auth = psk
-            id = $MN_ID
-        }
-        remote {
-            auth = psk
-            id = $HA_ID
-        }
-        children {
-            home {
-                remote_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-$(psk_secrets_section)
-CONF
+swanctl_mn_conf "$GW" extra="encap = yes" >"$TMP/mn.conf"
 start_charon "$NS_MN" "$TMP/mn.conf"
 timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
     >"$TMP/initiate.log" 2>&1 || fail "B: swanctl --initiate failed"

@@ -125,37 +125,7 @@ stop_pid "$CHARON_PID"
 echo "part 1: PASS"
 
 # ==== Part 2: our initiator, charon responder ================================================
-cat >"$TMP/swanctl-gw.conf" <<CONF
-connections {
-    mn {
-        version = 2
-        local_addrs = $GW
-        proposals = aes256gcm16-prfsha256-x25519
-        pools = mip6pool
-        local {
-            auth = psk
-            id = $HA_ID
-        }
-        remote {
-            auth = psk
-            id = $MN_ID
-        }
-        children {
-            home {
-                local_ts = 2001:db8:ff::/48
-                esp_proposals = aes256gcm16
-                mode = tunnel
-            }
-        }
-    }
-}
-pools {
-    mip6pool {
-        addrs = 2001:db8:2::10-2001:db8:2::ff
-    }
-}
-$(psk_secrets_section)
-CONF
+swanctl_gateway_conf "$GW" >"$TMP/swanctl-gw.conf"
 rm -rf "$TMP/run"
 start_charon "$NS_GW" "$TMP/swanctl-gw.conf"
 ip netns exec "$NS_MN" "$MIP6_IKE" initiate --local $MN --remote $GW --psk-file "$TMP/psk" \

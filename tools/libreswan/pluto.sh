@@ -5,6 +5,11 @@
 #   start_pluto NS DIR LISTEN REDIRECT_TO PSK
 #                            global-redirect gateway on LISTEN; sets PLUTO_PID; state, NSS
 #                            database and pluto.log under DIR
+#   start_pluto_initiator NS DIR LOCAL GATEWAY LOCAL_ID REMOTE_ID PSK [REMOTE_SUBNET]
+#                            IKEv2 initiator on LOCAL (initiator.conf.in): conn "mn" towards
+#                            GATEWAY, accept-redirect=yes, CP address request; loaded, not
+#                            initiated (pluto_whack --name mn --initiate); sets PLUTO_PID
+#   pluto_whack ARGS...      whack on the running pluto's control socket
 #   stop_pluto               TERM, then KILL after 10 s
 # pluto logs one line per redirect (~150 octets); its log is capped at PLUTO_LOG_CAP octets
 # (default 1 MiB) and the rest is read and thrown away, so a flood cannot fill the disk.
@@ -41,6 +46,13 @@ start_pluto() {
     sed -e "s|@LISTEN@|$listen|g" -e "s|@REDIRECT_TO@|$redirect_to|g" \
         "$LIBRESWAN_CONF_DIR/global-redirect.conf.in" >"$dir/ipsec.conf"
     (umask 077 && printf '%%any %%any : PSK "%s"\n' "$psk" >"$dir/ipsec.secrets")
+    pluto_launch "$ns" "$dir" "$listen"
+}
+
+# pluto_launch NS DIR LISTEN: NSS database, then pluto on $DIR/ipsec.conf and
+# $DIR/ipsec.secrets; returns once it listens on LISTEN:500.
+pluto_launch() {
+    local ns=$1 dir=$2 listen=$3
     certutil -N -d "sql:$dir/nss" --empty-password >/dev/null 2>&1 || {
         echo "certutil -N failed" >&2
         return 1
@@ -62,6 +74,23 @@ start_pluto() {
         fi
         sleep 0.1
     done
+}
+
+start_pluto_initiator() {
+    local ns=$1 dir=$2 local_addr=$3 gateway=$4 local_id=$5 remote_id=$6 psk=$7
+    local remote_subnet=${8:-2001:db8:ff::/48}
+    PLUTO_DIR=$dir
+    mkdir -p "$dir/run" "$dir/nss" "$dir/dump"
+    sed -e "s|@LOCAL@|$local_addr|g" -e "s|@GATEWAY@|$gateway|g" \
+        -e "s|@LOCAL_ID@|$local_id|g" -e "s|@REMOTE_ID@|$remote_id|g" \
+        -e "s|@REMOTE_SUBNET@|$remote_subnet|g" \
+        "$LIBRESWAN_CONF_DIR/initiator.conf.in" >"$dir/ipsec.conf"
+    (umask 077 && printf '%%any %%any : PSK "%s"\n' "$psk" >"$dir/ipsec.secrets")
+    pluto_launch "$ns" "$dir" "$local_addr"
+}
+
+pluto_whack() {
+    "$WHACK" --ctlsocket "$PLUTO_DIR/run/pluto.ctl" "$@"
 }
 
 stop_pluto() {
