@@ -55,13 +55,47 @@ std::vector<wire::TrafficSelector> narrow_to_address(
   return out;
 }
 
-std::optional<crypto::ChildSaKeys> ChildCreateTask::derive(const ChildKeyInput& keys) const {
-  auto sizes = crypto::child_key_sizes(crypto::EncrAlgorithm::AesGcm16, config_.esp.gcm16_key_bits,
-                                       crypto::IntegAlgorithm::None);
+namespace {
+
+bool octets_le(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b) {
+  return !std::lexicographical_compare(b.begin(), b.end(), a.begin(), a.end());
+}
+
+bool ts_within(const wire::TrafficSelector& n, const wire::TrafficSelector& p) {
+  if (n == p) {
+    return true;
+  }
+  if (!n.is_known_type() || n.type != p.type || n.start_address.size() != p.start_address.size() ||
+      n.end_address.size() != p.end_address.size() ||
+      n.start_address.size() != n.end_address.size()) {
+    return false;
+  }
+  if (p.ip_protocol != wire::kIpProtoAny && p.ip_protocol != n.ip_protocol) {
+    return false;
+  }
+  // Big-endian octet strings compare like the addresses and ports.
+  return p.start_port <= n.start_port && n.start_port <= n.end_port && n.end_port <= p.end_port &&
+         octets_le(p.start_address, n.start_address) && octets_le(n.start_address, n.end_address) &&
+         octets_le(n.end_address, p.end_address);
+}
+
+}  // namespace
+
+bool ts_subset_of(const std::vector<wire::TrafficSelector>& answer,
+                  const std::vector<wire::TrafficSelector>& proposed) {
+  return !answer.empty() && std::all_of(answer.begin(), answer.end(), [&](const auto& n) {
+    return std::any_of(proposed.begin(), proposed.end(),
+                       [&](const auto& p) { return ts_within(n, p); });
+  });
+}
+
+std::optional<crypto::ChildSaKeys> derive_child_keys(const ChildKeyInput& keys,
+                                                     const EspSuite& suite) {
+  auto sizes = crypto::child_key_sizes(suite.encr, suite.encr_key_bits, suite.integ);
   if (!sizes) {
     return std::nullopt;
   }
-  // R7296-26: KEYMAT = prf+(SK_d, Ni | Nr); no g^ir for the Child SA of IKE_AUTH.
+  // R7296-26: KEYMAT = prf+(SK_d, [g^ir] | Ni | Nr); no g^ir for the Child SA of IKE_AUTH.
   auto derived = crypto::derive_child_sa_keys(keys.prf, keys.sk_d, keys.g_ir, keys.nonce_i,
                                               keys.nonce_r, *sizes);
   if (!derived) {
@@ -82,34 +116,54 @@ void ChildCreateTask::build_request(crypto::RandomSource& random, std::vector<wi
 
 std::optional<InstallChildSa> ChildCreateTask::process_response(
     std::span<const wire::Payload> inner, const ChildKeyInput& keys, const Path& path) const {
+  return process_response_checked(inner, keys, path).install;
+}
+
+ChildCreateTask::Outcome ChildCreateTask::process_response_checked(
+    std::span<const wire::Payload> inner, const ChildKeyInput& keys, const Path& path) const {
+  Outcome out;
   const auto* sa = wire::find_first<wire::SaPayload>(inner);
   const auto* tsi = find_ts(inner, wire::PayloadType::TsInitiator);
   const auto* tsr = find_ts(inner, wire::PayloadType::TsResponder);
   if (!config_.enabled || spi_in_ == 0 || sa == nullptr || tsi == nullptr || tsr == nullptr) {
-    return std::nullopt;
+    return out;  // refused by the responder (its notify), or nothing asked
   }
-  const auto peer_spi = accept_esp_answer(config_.esp, *sa);
+  const auto answer = accept_esp_answer_suite(config_.esp, *sa);
   const bool transport = wire::find_notify(inner, wire::NotifyType::UseTransportMode) != nullptr;
-  // R7296-52: we asked for transport mode and cannot use a tunnel-mode SA.
-  if (!peer_spi || (config_.transport_mode && !transport) ||
-      (!config_.transport_mode && transport)) {
-    return std::nullopt;
+  if (!answer) {
+    out.refused = "proposal-mismatch";  // R7296-14
+    return out;
   }
-  auto child_keys = derive(keys);
+  // R7296-52: we asked for transport mode and cannot use a tunnel-mode SA.
+  if (config_.transport_mode != transport) {
+    out.refused = "mode-mismatch";
+    return out;
+  }
+  // 2.9: narrowing only; anything wider or elsewhere is not what we asked to protect.
+  if (!ts_subset_of(tsi->selectors, config_.ts_i) || !ts_subset_of(tsr->selectors, config_.ts_r)) {
+    out.refused = "ts-not-subset";
+    out.ts_not_subset = true;
+    return out;
+  }
+  auto child_keys = derive_child_keys(keys, answer->suite);
   if (!child_keys) {
-    return std::nullopt;
+    out.refused = "key-derivation";
+    return out;
   }
   InstallChildSa install;
   install.spi_in = spi_in_;
-  install.spi_out = *peer_spi;
+  install.spi_out = answer->peer_spi;
   install.role = Role::Initiator;
   install.keys = std::move(*child_keys);
-  install.encr_key_bits = config_.esp.gcm16_key_bits;
-  install.ts_local = tsi->selectors;
+  install.encr = answer->suite.encr;
+  install.encr_key_bits = answer->suite.encr_key_bits;
+  install.integ = answer->suite.integ;
+  install.ts_local = tsi->selectors;  // as narrowed by the responder
   install.ts_remote = tsr->selectors;
   install.mode = transport ? ChildMode::Transport : ChildMode::Tunnel;
   install.path = path;
-  return install;
+  out.install = std::move(install);
+  return out;
 }
 
 ChildCreateTask::Answer ChildCreateTask::process_request(
@@ -134,7 +188,7 @@ ChildCreateTask::Answer ChildCreateTask::process_request(
     }
   }
   auto selection = config_.enabled ? select_esp_proposal(config_.esp, *sa) : std::nullopt;
-  auto child_keys = selection ? derive(keys) : std::nullopt;
+  auto child_keys = selection ? derive_child_keys(keys, selection->suite) : std::nullopt;
   if (!selection || !child_keys) {
     out.no_proposal_chosen = true;
     out.payloads.push_back(
@@ -146,7 +200,7 @@ ChildCreateTask::Answer ChildCreateTask::process_request(
                          wire::find_notify(inner, wire::NotifyType::UseTransportMode) != nullptr;
   spi_in_ = random_esp_spi(random);
   wire::Proposal chosen = selection->chosen;
-  chosen.spi = make_esp_offer(config_.esp, spi_in_).proposals[0].spi;
+  chosen.spi = esp_spi_bytes(spi_in_);
   if (transport) {
     out.payloads.push_back(
         wire::make_payload(wire::make_notify(wire::NotifyType::UseTransportMode)));
@@ -159,7 +213,9 @@ ChildCreateTask::Answer ChildCreateTask::process_request(
   install.spi_out = selection->peer_spi;
   install.role = Role::Responder;
   install.keys = std::move(*child_keys);
-  install.encr_key_bits = config_.esp.gcm16_key_bits;
+  install.encr = selection->suite.encr;
+  install.encr_key_bits = selection->suite.encr_key_bits;
+  install.integ = selection->suite.integ;
   install.ts_local = tsr->selectors;
   install.ts_remote = ts_i;
   install.mode = transport ? ChildMode::Transport : ChildMode::Tunnel;

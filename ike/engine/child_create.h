@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "ike/base/clock.h"
@@ -44,6 +45,17 @@ struct ChildSaConfig {
 [[nodiscard]] std::vector<wire::TrafficSelector> narrow_to_address(
     const std::vector<wire::TrafficSelector>& offered, const base::Ip6Addr& address);
 
+// RFC 7296 2.9: the responder may only narrow. True when every selector of `answer` lies
+// inside one selector of `proposed` (same type, protocol equal or proposed "any", ports and
+// addresses within) and `answer` is not empty.
+[[nodiscard]] bool ts_subset_of(const std::vector<wire::TrafficSelector>& answer,
+                                const std::vector<wire::TrafficSelector>& proposed);
+
+// KEYMAT for one ESP suite (RFC 7296 2.17, R7296-26): encr_i, integ_i, encr_r, integ_r.
+struct ChildKeyInput;
+[[nodiscard]] std::optional<crypto::ChildSaKeys> derive_child_keys(const ChildKeyInput& keys,
+                                                                   const EspSuite& suite);
+
 // What the task needs from its IKE SA for KEYMAT (R7296-26).
 struct ChildKeyInput {
   const crypto::Prf& prf;
@@ -65,6 +77,16 @@ class ChildCreateTask {
   [[nodiscard]] std::optional<InstallChildSa> process_response(std::span<const wire::Payload> inner,
                                                                const ChildKeyInput& keys,
                                                                const Path& path) const;
+  struct Outcome {
+    std::optional<InstallChildSa> install;
+    // The responder created the Child SA (SA, TSi and TSr in its answer) but we refuse it:
+    // static text for logs. The IKE SA then deletes the peer's half by our spi_in (2.21.3).
+    std::string_view refused;
+    bool ts_not_subset = false;  // TSi/TSr wider than or outside what we proposed (2.9)
+  };
+  [[nodiscard]] Outcome process_response_checked(std::span<const wire::Payload> inner,
+                                                 const ChildKeyInput& keys, const Path& path) const;
+  [[nodiscard]] std::uint32_t spi_in() const { return spi_in_; }
 
   struct Answer {
     std::vector<wire::Payload> payloads;  // SA, TSi, TSr (+ notify), or N(NO_PROPOSAL_CHOSEN)
@@ -80,8 +102,6 @@ class ChildCreateTask {
                                        std::optional<base::Ip6Addr> narrow_ts_i_to = std::nullopt);
 
  private:
-  [[nodiscard]] std::optional<crypto::ChildSaKeys> derive(const ChildKeyInput& keys) const;
-
   ChildSaConfig config_;
   std::uint32_t spi_in_ = 0;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "ike/engine/ike_sa.h"
+#include "ike/wire/delete_payload.h"
 
 namespace ike::engine {
 
@@ -86,7 +87,8 @@ base::Result<void> IkeSa::rekey_child(std::uint32_t spi_in, base::TimePoint now)
   // 2.8: the new SA repeats the old one's selectors and mode; our configured suite and PFS.
   auto pending = std::make_shared<PendingChild>();
   pending->config = config_.child;
-  pending->config.esp.gcm16_key_bits = child->encr_key_bits;
+  pending->config.esp = esp_config_for(EspSuite{child->encr, child->encr_key_bits, child->integ},
+                                       config_.child.esp.dh_groups);
   pending->config.ts_i = child->ts_local;
   pending->config.ts_r = child->ts_remote;
   pending->config.transport_mode = child->mode == ChildMode::Transport;
@@ -203,10 +205,19 @@ void IkeSa::on_child_response(const std::shared_ptr<PendingChild>& pending,
     refused(std::nullopt, "missing-payload");
     return;
   }
-  const auto peer_spi = accept_esp_answer_pfs(p.config.esp, *sa, p.group);
+  const auto answer = accept_esp_answer_suite(p.config.esp, *sa, p.group);
   const bool transport = wire::find_notify(inner, wire::NotifyType::UseTransportMode) != nullptr;
-  if (!peer_spi || transport != p.config.transport_mode) {
+  if (!answer || transport != p.config.transport_mode) {
     refused(std::nullopt, "proposal-mismatch");  // R7296-14, R7296-52
+    delete_refused_child(p.spi_in, now);         // the peer installed it (2.21.3)
+    return;
+  }
+  // 2.9: the responder may narrow our selectors, never widen or move them.
+  if (!ts_subset_of(tsi->selectors, p.config.ts_i) ||
+      !ts_subset_of(tsr->selectors, p.config.ts_r)) {
+    counters_.inc(IkeCounter::ChildTsNotSubsetRefused);
+    refused(std::nullopt, "ts-not-subset");
+    delete_refused_child(p.spi_in, now);
     return;
   }
   std::optional<base::SecretBytes> g_ir;
@@ -222,24 +233,23 @@ void IkeSa::on_child_response(const std::shared_ptr<PendingChild>& pending,
     }
     g_ir = std::move(*secret);
   }
-  auto sizes = crypto::child_key_sizes(crypto::EncrAlgorithm::AesGcm16, p.config.esp.gcm16_key_bits,
-                                       crypto::IntegAlgorithm::None);
   // 2.17: KEYMAT = prf+(SK_d, [g^ir (new)] | Ni | Nr) with this exchange's nonces.
   auto keys =
-      sizes ? crypto::derive_child_sa_keys(*prf_, keys_->sk_d.view(),
-                                           g_ir ? g_ir->view() : std::span<const std::uint8_t>{},
-                                           p.nonce_i, nonce->data, *sizes)
-            : base::Result<crypto::ChildSaKeys>(base::fail(sizes.error()));
+      derive_child_keys(ChildKeyInput{*prf_, keys_->sk_d.view(), p.nonce_i, nonce->data,
+                                      g_ir ? g_ir->view() : std::span<const std::uint8_t>{}},
+                        answer->suite);
   if (!keys) {
     refused(std::nullopt, "key-derivation");
     return;
   }
   InstallChildSa install;
   install.spi_in = p.spi_in;
-  install.spi_out = *peer_spi;
+  install.spi_out = answer->peer_spi;
   install.role = Role::Initiator;  // of this exchange: the _i keys protect what we send
   install.keys = std::move(*keys);
-  install.encr_key_bits = p.config.esp.gcm16_key_bits;
+  install.encr = answer->suite.encr;
+  install.encr_key_bits = answer->suite.encr_key_bits;
+  install.integ = answer->suite.integ;
   install.ts_local = tsi->selectors;
   install.ts_remote = tsr->selectors;
   install.mode = transport ? ChildMode::Transport : ChildMode::Tunnel;
@@ -392,14 +402,10 @@ void IkeSa::answer_child_request(const Path& path, const wire::Header& header,
     g_ir = std::move(*secret);
   }
   const std::vector<std::uint8_t> nonce_r = env_.random.bytes(config_.nonce_size);
-  auto sizes =
-      crypto::child_key_sizes(crypto::EncrAlgorithm::AesGcm16, config_.child.esp.gcm16_key_bits,
-                              crypto::IntegAlgorithm::None);
   auto keys =
-      sizes ? crypto::derive_child_sa_keys(*prf_, keys_->sk_d.view(),
-                                           g_ir ? g_ir->view() : std::span<const std::uint8_t>{},
-                                           nonce->data, nonce_r, *sizes)
-            : base::Result<crypto::ChildSaKeys>(base::fail(sizes.error()));
+      derive_child_keys(ChildKeyInput{*prf_, keys_->sk_d.view(), nonce->data, nonce_r,
+                                      g_ir ? g_ir->view() : std::span<const std::uint8_t>{}},
+                        selection->suite);
   if (!keys) {
     refuse(wire::make_notify(wire::NotifyType::NoProposalChosen), IkeCounter::NoProposalChosenSent);
     return;
@@ -409,7 +415,7 @@ void IkeSa::answer_child_request(const Path& path, const wire::Header& header,
                          wire::find_notify(inner, wire::NotifyType::UseTransportMode) != nullptr;
   const std::uint32_t spi_in = random_esp_spi(env_.random);
   wire::Proposal chosen = selection->chosen;
-  chosen.spi = make_esp_offer(config_.child.esp, spi_in).proposals[0].spi;
+  chosen.spi = esp_spi_bytes(spi_in);
   std::vector<wire::Payload> out;
   if (transport) {
     out.push_back(wire::make_payload(wire::make_notify(wire::NotifyType::UseTransportMode)));
@@ -432,7 +438,9 @@ void IkeSa::answer_child_request(const Path& path, const wire::Header& header,
   install.spi_out = selection->peer_spi;
   install.role = Role::Responder;  // of this exchange (2.17)
   install.keys = std::move(*keys);
-  install.encr_key_bits = config_.child.esp.gcm16_key_bits;
+  install.encr = selection->suite.encr;
+  install.encr_key_bits = selection->suite.encr_key_bits;
+  install.integ = selection->suite.integ;
   install.ts_local = tsr->selectors;
   install.ts_remote = ts_i;
   install.mode = transport ? ChildMode::Transport : ChildMode::Tunnel;
@@ -472,11 +480,51 @@ base::TimePoint IkeSa::child_rekey_time(const ChildSaRecord& child) const {
   return child.installed + c.rekey_after - share;
 }
 
+base::TimePoint IkeSa::ike_hard_deadline() const {
+  base::Duration hard = config_.ike_hard_lifetime;
+  if (hard <= base::Duration::zero()) {
+    hard = config_.ike_rekey_after + config_.ike_rekey_after / 10;
+  }
+  return hard > base::Duration::zero() ? ike_rekey_base_ + hard : base::kNever;
+}
+
+void IkeSa::expire_ike_sa(base::TimePoint now) {
+  counters_.inc(IkeCounter::IkeSaHardExpired);
+  delete_detail_ = "hard lifetime";
+  // The Child SAs' keys are out of use now, whatever the peer answers.
+  while (!child_sas_.empty()) {
+    (void)remove_child(child_sas_.front().spi_in, false);
+  }
+  if (outstanding_.active() || delete_queued_) {
+    // Window size 1 (R7296-39): the request in flight (typically the unanswered rekey) keeps
+    // our Delete from going out, and a peer that does not answer it would not answer that.
+    close(false, false, delete_detail_);
+    return;
+  }
+  start_ike_delete(now);  // D(IKE) (R7296-55); Closed when answered or given up
+}
+
+void IkeSa::delete_refused_child(std::uint32_t spi_in, base::TimePoint now) {
+  queue_exchange(LocalExchange{wire::ExchangeType::Informational, "delete-refused-child",
+                               [this, spi_in]() -> base::Result<std::vector<wire::Payload>> {
+                                 counters_.inc(IkeCounter::ChildDeletesSent);
+                                 std::vector<wire::Payload> inner;
+                                 const std::uint32_t spis[] = {spi_in};
+                                 inner.push_back(wire::make_payload(
+                                     wire::DeletePayload::make_child(wire::ProtocolId::Esp, spis)));
+                                 return inner;
+                               },
+                               // We never installed it: the answer's D(ESP) needs no action.
+                               [](const Path&, const OpenedMessage&, base::TimePoint) {}},
+                 now);
+}
+
 base::TimePoint IkeSa::lifetime_deadline() const {
   if (state_ != IkeSaState::Established) {
     return base::kNever;
   }
   base::TimePoint earliest = ike_rekey_queued_ ? base::kNever : ike_rekey_at_;
+  earliest = std::min(earliest, ike_hard_deadline());
   for (const auto& child : child_sas_) {
     earliest = std::min(earliest, child_rekey_time(child));
     if (config_.child.hard_lifetime > base::Duration::zero() && !child.deleting) {
@@ -487,6 +535,10 @@ base::TimePoint IkeSa::lifetime_deadline() const {
 }
 
 void IkeSa::on_lifetime_timer(base::TimePoint now) {
+  if (now >= ike_hard_deadline()) {
+    expire_ike_sa(now);  // no successful rekey in time (2.8)
+    return;
+  }
   std::vector<std::uint32_t> expire;
   std::vector<std::uint32_t> rekey;
   for (const auto& child : child_sas_) {

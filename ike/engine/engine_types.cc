@@ -134,6 +134,8 @@ std::string_view to_string(IkeCounter c) {
     case IkeCounter::IkeRekeyCollisions: return "ike_rekey_collisions";
     case IkeCounter::RetiringRequestsAnswered: return "retiring_requests_answered";
     case IkeCounter::RetiringSasEnded: return "retiring_sas_ended";
+    case IkeCounter::IkeSaHardExpired: return "ike_sa_hard_expired";
+    case IkeCounter::ChildTsNotSubsetRefused: return "child_ts_not_subset_refused";
     case IkeCounter::kCount: break;
   }
   return "?";

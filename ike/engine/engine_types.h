@@ -92,6 +92,8 @@ struct InstallChildSa {
   crypto::ChildSaKeys keys;
   crypto::EncrAlgorithm encr = crypto::EncrAlgorithm::AesGcm16;
   std::uint16_t encr_key_bits = 256;
+  // None with AES-GCM; AUTH_HMAC_SHA2_256_128 with AES-CBC (keys.integ_* hold its keys).
+  crypto::IntegAlgorithm integ = crypto::IntegAlgorithm::None;
   bool esn = false;
   std::vector<wire::TrafficSelector> ts_local;
   std::vector<wire::TrafficSelector> ts_remote;
@@ -106,6 +108,12 @@ struct InstallChildSa {
   }
   [[nodiscard]] const base::SecretBytes& encr_out() const {
     return role == Role::Initiator ? keys.encr_i : keys.encr_r;
+  }
+  [[nodiscard]] const base::SecretBytes& integ_in() const {
+    return role == Role::Initiator ? keys.integ_r : keys.integ_i;
+  }
+  [[nodiscard]] const base::SecretBytes& integ_out() const {
+    return role == Role::Initiator ? keys.integ_i : keys.integ_r;
   }
 };
 
@@ -200,7 +208,9 @@ struct ChildSaRekeyed {
 
 // Our CREATE_CHILD_SA request (new Child SA or Child rekey) produced no SA: the peer's error
 // notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, TEMPORARY_FAILURE, ...) or an answer we could
-// not use. The IKE SA stays up (R7296-53 applies to CREATE_CHILD_SA errors as well).
+// not use. The IKE SA stays up (R7296-53 applies to CREATE_CHILD_SA errors as well). Also
+// for the Child SA of IKE_AUTH when we refuse what the responder installed (e.g.
+// "ts-not-subset", RFC 7296 2.9); we then delete the responder's half.
 struct ChildSaCreateFailed {
   std::optional<wire::NotifyType> notify;
   std::uint32_t rekeyed_spi_in = 0;  // the Child SA we tried to rekey; 0 for a new one
@@ -328,6 +338,8 @@ enum class IkeCounter : std::uint8_t {
   IkeRekeyCollisions,           // simultaneous IKE rekeys (2.8.2)
   RetiringRequestsAnswered,     // requests on an old/redundant IKE SA (its Delete, mostly)
   RetiringSasEnded,             // old/redundant IKE SAs finished (Delete done or given up)
+  IkeSaHardExpired,             // IKE SA hard lifetime reached without a rekey: deleted (2.8)
+  ChildTsNotSubsetRefused,      // responder's TSi/TSr wider than or outside ours (2.9): refused
   kCount,
 };
 std::string_view to_string(IkeCounter c);

@@ -232,16 +232,24 @@ void IkeSa::handle_auth_response(const Path& path, const wire::DecodedMessage& m
   assigned_address_ = cp.address;
   home_prefix_ = cp.home_prefix;
   // Child SA errors do not fail the IKE SA (R7296-53).
-  std::optional<InstallChildSa> install =
-      child_task_.process_response(inner, child_key_input(), path);
+  ChildCreateTask::Outcome child =
+      child_task_.process_response_checked(inner, child_key_input(), path);
   if (!transition(IkeSaState::Established)) {
     return;
   }
   start_keepalives();
-  if (install) {
-    emit_child_sa(std::move(*install), last_input_);  // recorded for Delete and rekey
+  if (child.install) {
+    emit_child_sa(std::move(*child.install), last_input_);  // recorded for Delete and rekey
   }
   outputs_.emplace_back(SaEstablished{spi_i_, spi_r_, peer_id_, assigned_address_, home_prefix_});
+  if (!child.refused.empty()) {
+    // The responder installed a Child SA we will not use (e.g. TS wider than ours, 2.9):
+    // counted, reported, and its half deleted at the peer (2.21.3).
+    counters_.inc(child.ts_not_subset ? IkeCounter::ChildTsNotSubsetRefused
+                                      : IkeCounter::ChildCreateRefused);
+    outputs_.emplace_back(ChildSaCreateFailed{std::nullopt, 0, child.refused});
+    delete_refused_child(child_task_.spi_in(), last_input_);
+  }
 }
 
 }  // namespace ike::engine

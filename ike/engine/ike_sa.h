@@ -112,6 +112,10 @@ struct IkeSaConfig {
   // `ike_rekey_jitter` after establishment (or the last rekey) we rekey it; zero = never.
   base::Duration ike_rekey_after{0};
   base::Duration ike_rekey_jitter{0};
+  // IKE SA hard lifetime (2.8): this long after establishment (or the last rekey) an SA whose
+  // rekey never succeeded (unanswered, refused) is deleted with its Child SAs. Zero: 110 % of
+  // ike_rekey_after (strongSwan's default over_time of 10 %), never when that is zero too.
+  base::Duration ike_hard_lifetime{0};
   // A rekey refused with TEMPORARY_FAILURE (2.25) or crossing a Delete is tried again after
   // this long.
   base::Duration rekey_retry_interval = std::chrono::seconds(10);
@@ -128,6 +132,7 @@ struct ChildSaRecord {
   wire::ProtocolId protocol = wire::ProtocolId::Esp;
   crypto::EncrAlgorithm encr = crypto::EncrAlgorithm::AesGcm16;
   std::uint16_t encr_key_bits = 256;
+  crypto::IntegAlgorithm integ = crypto::IntegAlgorithm::None;  // AES-CBC: HMAC-SHA2-256-128
   bool esn = false;
   std::vector<wire::TrafficSelector> ts_local;
   std::vector<wire::TrafficSelector> ts_remote;
@@ -494,6 +499,9 @@ class IkeSa {
                             base::TimePoint now);
   // Our Child rekey finished (ours wins or no collision): Delete of the old pair (1.3.3).
   void finish_child_rekey(std::uint32_t old_spi_in, base::TimePoint now);
+  // A Child SA the responder installed but we refused (TS not a subset of ours, 2.9):
+  // INFORMATIONAL{D(ESP, spi_in)} so the peer removes its half too (2.21.3, 1.4.1).
+  void delete_refused_child(std::uint32_t spi_in, base::TimePoint now);
   // Soft/hard lifetimes of the Child SAs and the IKE SA (2.8).
   [[nodiscard]] base::TimePoint child_rekey_time(const ChildSaRecord& child) const;
   [[nodiscard]] base::TimePoint lifetime_deadline() const;
@@ -540,6 +548,10 @@ class IkeSa {
   [[nodiscard]] base::TimePoint retiring_deadline() const;
   // ike_rekey_at_ from `from` (establishment or the last rekey) and the config (2.8).
   void arm_ike_rekey(base::TimePoint from);
+  // IkeSaConfig::ike_hard_lifetime from ike_rekey_base_; kNever when off.
+  [[nodiscard]] base::TimePoint ike_hard_deadline() const;
+  // The hard lifetime ran out: D(IKE) when the window is free, else closed at once.
+  void expire_ike_sa(base::TimePoint now);
   void on_retiring_timer(base::TimePoint now);
   // Answer to a request that arrives on the current SA's predecessor while we hold a collision
   // candidate: the peer's D(IKE) of the old SA means its rekey survived (2.8.2).

@@ -16,6 +16,7 @@ ChildSaRecord ChildSaRecord::from(const InstallChildSa& install, base::TimePoint
   r.spi_out = install.spi_out;
   r.encr = install.encr;
   r.encr_key_bits = install.encr_key_bits;
+  r.integ = install.integ;
   r.esn = install.esn;
   r.ts_local = install.ts_local;
   r.ts_remote = install.ts_remote;

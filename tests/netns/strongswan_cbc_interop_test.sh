@@ -1,0 +1,239 @@
+#!/bin/bash
+# Interop with AES-CBC + HMAC-SHA2-256-128 for the IKE SA and for ESP (issue 3 item 3: ENCR
+# AES-CBC with AUTH HMAC-SHA2-256-128; RFC 3602, RFC 4868, RFC 7296 2.17 KEYMAT order), both
+# directions, against strongSwan's charon (5.9.x, kernel-libipsec) in fresh namespaces
+# (netns_lib.sh):
+#   1. our initiator (mip6-ike initiate --ike-proposal aes256-sha256-x25519
+#      --esp-proposal aes128-sha256) -> charon responder in ns "gw" offering only those;
+#   2. charon initiator in ns "mn" (aes128-sha256-x25519, ESP aes256-sha256) -> our responder
+#      (mip6-ike respond --once accepting aes256/aes128 CBC with sha256).
+# Asserts each time: mip6-ike reports the CBC suites it negotiated (IKE: ENCR_AES_CBC, the key
+# length, AUTH_HMAC_SHA2_256_128, PRF_HMAC_SHA2_256; Child SA: ENCR_AES_CBC, key length,
+# AUTH_HMAC_SHA2_256_128); `swanctl --list-sas` shows the same algorithms for the IKE SA and
+# the CHILD_SA (ESP:AES_CBC-*/HMAC_SHA2_256_128) and the ESP SPIs crossed with ours; the four
+# Child SA keys charon logs (chd level 4) equal ours (--dump-keys): encr before integ,
+# initiator->responder first (RFC 7296 2.17, R7296-26). A GCM-only ESP offer against a
+# CBC-only charon gets no Child SA.
+#
+# Usage: strongswan_cbc_interop_test.sh PATH/TO/mip6-ike. Fails (never skips) without root,
+# charon or swanctl.
+set -u -o pipefail
+MIP6_IKE=${1:?usage: $0 PATH/TO/mip6-ike}
+NETNS_TEST=ss-cbc
+. "$(dirname "$0")/netns_lib.sh"
+
+POOL_FIRST=2001:db8:2::10
+POOL_LAST=2001:db8:2::ff
+
+# charon logs the Child SA keys at chd level 4: they must equal ours (--dump-keys), which
+# checks the KEYMAT split of RFC 7296 2.17 against an independent implementation.
+eval "netns_lib_$(declare -f write_strongswan_conf)"
+write_strongswan_conf() {
+    netns_lib_write_strongswan_conf
+    sed -i 's/^\( *\)cfg = 2$/&\n\1chd = 4/' "$TMP/strongswan.conf"
+}
+
+check_prerequisites
+make_topology
+
+# check_json FILE IKE_BITS ESP_BITS: the JSON mip6-ike printed shows the CBC suites.
+check_json() {
+    python3 - "$@" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+try:
+    r = json.loads(text)  # initiate: one indented object
+except ValueError:
+    r = json.loads([l for l in text.splitlines() if l.strip()][0])  # respond: JSON lines
+ike_bits, esp_bits = int(sys.argv[2]), int(sys.argv[3])
+def check(cond, what):
+    if not cond:
+        sys.exit("mip6-ike result: " + what + ": " + json.dumps(r))
+check(r.get("result") == "established" and r.get("state") == "ESTABLISHED", "not established")
+s = r.get("suite", {})
+check((s.get("encr"), s.get("key_bits"), s.get("integ"), s.get("prf"), s.get("dh")) ==
+      ("ENCR_AES_CBC", ike_bits, "AUTH_HMAC_SHA2_256_128", "PRF_HMAC_SHA2_256", "CURVE25519"),
+      "IKE suite")
+c = r.get("child_sa")
+check(c is not None and (c["encr"], c["key_bits"], c["integ"]) ==
+      ("ENCR_AES_CBC", esp_bits, "AUTH_HMAC_SHA2_256_128"), "Child SA suite")
+print("mip6-ike: IKE AES_CBC-%d, ESP AES_CBC-%d, child %s/%s" %
+      (ike_bits, esp_bits, c["spi_in"], c["spi_out"]))
+PY
+}
+
+# list_ok SPI_I IKE_ALGS ESP_ALGS: charon's view of the IKE SA and CHILD_SA.
+list_ok() {
+    "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 || return 1
+    grep -q "ESTABLISHED, IKEv2, ${1}_i" "$TMP/list-sas.txt" &&
+        grep -q "^ *$2\$" "$TMP/list-sas.txt" &&
+        grep -q "INSTALLED, TUNNEL.*, ESP:$3\$" "$TMP/list-sas.txt"
+}
+
+# check_spis JSON: charon's inbound SPI is the one we send with, and the other way round.
+check_spis() {
+    local spi_in spi_out
+    spi_in=$(json_field "$1" child_sa spi_in)
+    spi_out=$(json_field "$1" child_sa spi_out)
+    grep -q "in  *${spi_out}" "$TMP/list-sas.txt" || fail "charon inbound SPI != our outbound SPI"
+    grep -q "out *${spi_in}" "$TMP/list-sas.txt" || fail "charon outbound SPI != our inbound SPI"
+}
+
+# check_keys JSON ROLE: the Child SA keys mip6-ike printed (--dump-keys) equal those charon
+# logged (encr/integ, initiator/responder), mapped by our ROLE in the exchange.
+check_keys() {
+    python3 - "$1" "$2" "$TMP/charon.log" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+try:
+    r = json.loads(text)
+except ValueError:
+    r = json.loads([l for l in text.splitlines() if l.strip()][0])
+ours = r["child_sa"]["keys"]
+theirs, label = {}, None
+for line in open(sys.argv[3]):
+    m = re.search(r"(encryption|integrity) (initiator|responder) key =>", line)
+    if m:
+        label = m.group(1)[:5] + "_" + m.group(2)[0]  # encry_i, integ_r, ...
+        theirs[label] = ""
+        continue
+    m = re.search(r"\[CHD\].*>\s+\d+: ((?:[0-9A-F]{2} )+)", line)
+    if m and label:
+        theirs[label] += m.group(1).replace(" ", "").lower()
+    else:
+        label = None
+out, inn = ("i", "r") if sys.argv[2] == "initiator" else ("r", "i")
+want = {"encr_out": theirs.get("encry_" + out), "encr_in": theirs.get("encry_" + inn),
+        "integ_out": theirs.get("integ_" + out), "integ_in": theirs.get("integ_" + inn)}
+for k, v in want.items():
+    if not v or ours.get(k, "").lower() != v:
+        sys.exit("key %s: ours %s, charon %s" % (k, ours.get(k), v))
+print("Child SA keys equal charon's (encr 2x%d, integ 2x%d octets)" %
+      (len(want["encr_out"]) // 2, len(want["integ_out"]) // 2))
+PY
+}
+
+# ---- 1. our initiator, charon responder ----------------------------------------------------
+cat >"$TMP/swanctl-gw.conf" <<CONF
+connections {
+    mn {
+        version = 2
+        local_addrs = $GW
+        proposals = aes256-sha256-x25519
+        pools = mip6pool
+        local {
+            auth = psk
+            id = $HA_ID
+        }
+        remote {
+            auth = psk
+            id = $MN_ID
+        }
+        children {
+            home {
+                local_ts = 2001:db8:ff::/48
+                esp_proposals = aes128-sha256
+                mode = tunnel
+            }
+        }
+    }
+}
+pools {
+    mip6pool {
+        addrs = $POOL_FIRST-$POOL_LAST
+    }
+}
+$(psk_secrets_section)
+CONF
+start_charon "$NS_GW" "$TMP/swanctl-gw.conf"
+
+ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
+    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
+    --ike-proposal aes256-sha256-x25519 --esp-proposal aes128-sha256 --dump-keys \
+    >"$TMP/initiate.json" 2>"$TMP/initiate.err"
+rc=$?
+cat "$TMP/initiate.json"
+[ $rc = 0 ] || fail "mip6-ike initiate exited $rc"
+check_json "$TMP/initiate.json" 256 128 || fail "initiator JSON"
+SPI_I=$(json_field "$TMP/initiate.json" spi_i)
+poll 10 list_ok "$SPI_I" "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519" \
+    "AES_CBC-128/HMAC_SHA2_256_128" ||
+    fail "swanctl --list-sas does not show our CBC IKE SA and CHILD_SA"
+cat "$TMP/list-sas.txt"
+check_spis "$TMP/initiate.json"
+check_keys "$TMP/initiate.json" initiator || fail "Child SA keys differ from charon's"
+
+# A mismatch fails cleanly: our GCM-only ESP offer meets charon's CBC-only child (the IKE SA
+# comes up, the Child SA is refused with NO_PROPOSAL_CHOSEN).
+ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
+    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
+    --ike-proposal aes256-sha256-x25519 --esp-proposal aes256gcm16 \
+    >"$TMP/mismatch.json" 2>"$TMP/mismatch.err"
+python3 - "$TMP/mismatch.json" <<'PY' || fail "ESP mismatch JSON"
+import json, sys
+r = json.load(open(sys.argv[1]))
+if r.get("child_sa") is not None:
+    sys.exit("a Child SA despite disjoint ESP proposals: " + json.dumps(r))
+PY
+
+stop_pid "$CHARON_PID"
+rm -f "$TMP/run/charon.vici"
+
+# ---- 2. charon initiator, our responder ----------------------------------------------------
+ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --psk-file "$TMP/psk" --id $HA_ID \
+    --pool 2001:db8:3::/64 --once --timeout 60 --dump-keys \
+    --ike-proposal aes256-aes128-sha256-x25519 --esp-proposal aes256-aes128-sha256 \
+    >"$TMP/respond.json" 2>"$TMP/respond.err" &
+RESPONDER_PID=$!
+STARTED_PIDS+=("$RESPONDER_PID")
+listening() {
+    ip netns exec "$NS_GW" ss -Hnlu "sport = :500" | grep -q "$GW" &&
+        ip netns exec "$NS_GW" ss -Hnlu "sport = :4500" | grep -q "$GW"
+}
+poll 10 listening || fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
+
+cat >"$TMP/swanctl-mn.conf" <<CONF
+connections {
+    ha {
+        version = 2
+        local_addrs = $MN
+        remote_addrs = $GW
+        proposals = aes128-sha256-x25519
+        vips = ::
+        local {
+            auth = psk
+            id = $MN_ID
+        }
+        remote {
+            auth = psk
+            id = $HA_ID
+        }
+        children {
+            home {
+                remote_ts = 2001:db8:ff::/48
+                esp_proposals = aes256-sha256
+                mode = tunnel
+            }
+        }
+    }
+}
+$(psk_secrets_section)
+CONF
+start_charon "$NS_MN" "$TMP/swanctl-mn.conf"
+timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
+    >"$TMP/initiate.log" 2>&1 || fail "swanctl --initiate failed"
+
+poll 20 sh -c "! kill -0 $RESPONDER_PID" || fail "mip6-ike respond did not finish"
+wait "$RESPONDER_PID"
+rc=$?
+cat "$TMP/respond.json"
+[ $rc = 0 ] || fail "mip6-ike respond exited $rc"
+check_json "$TMP/respond.json" 128 256 || fail "responder JSON"
+SPI_I=$(json_field "$TMP/respond.json" spi_i)
+poll 10 list_ok "$SPI_I" "AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519" \
+    "AES_CBC-256/HMAC_SHA2_256_128" ||
+    fail "swanctl --list-sas does not show the CBC IKE SA and CHILD_SA"
+cat "$TMP/list-sas.txt"
+check_spis "$TMP/respond.json"
+check_keys "$TMP/respond.json" responder || fail "Child SA keys differ from charon's"
+echo "PASS: AES-CBC/HMAC-SHA2-256-128 IKE SA and Child SA with strongSwan, both directions"
