@@ -67,6 +67,24 @@ std::vector<ResponderOutput> IkeResponder::take_outputs() {
   return out;
 }
 
+void IkeResponder::take_outputs(std::vector<ResponderOutput>& out) {
+  out.clear();
+  std::swap(out, outputs_);
+}
+
+void IkeResponder::recycle(std::vector<std::uint8_t>&& buffer) {
+  // Enough for a receive batch's worth of answers; beyond that the buffers are freed.
+  constexpr std::size_t kMaxSpareBuffers = 64;
+  if (buffer.capacity() == 0 || spare_buffers_.size() >= kMaxSpareBuffers) {
+    return;
+  }
+  if (spare_buffers_.capacity() == 0) {
+    spare_buffers_.reserve(kMaxSpareBuffers);
+  }
+  buffer.clear();
+  spare_buffers_.push_back(std::move(buffer));
+}
+
 bool IkeResponder::routes(wire::Spi spi_r) const {
   return sas_.count(spi_r.value()) != 0 || aliases_.count(spi_r.value()) != 0;
 }
@@ -139,6 +157,13 @@ void IkeResponder::on_datagram(const Path& path, std::span<const std::uint8_t> b
 
 void IkeResponder::handle_new_init(const Path& path, std::span<const std::uint8_t> bytes,
                                    base::TimePoint now) {
+  if (config_.init_fast_path) {
+    if (InitRequestView view; view_init_request(bytes, view)) {
+      decide_init(path, view, bytes, now);
+      return;
+    }
+    // Not vouched for by the walk: the full decode below judges it, as it always did.
+  }
   auto decoded = wire::decode_message(bytes);
   if (!decoded || !wire::validate(decoded->message, {}) ||
       decoded->message.header.message_id.value() != 0 || decoded->message.header.spi_i.is_zero()) {
@@ -146,37 +171,43 @@ void IkeResponder::handle_new_init(const Path& path, std::span<const std::uint8_
     return;
   }
   const wire::Message& m = decoded->message;
-  const auto* nonce = wire::find_first<wire::NoncePayload>(m.payloads);
-  if (nonce == nullptr) {
-    reject_malformed(path, bytes, now);
+  if (wire::find_first<wire::NoncePayload>(m.payloads) == nullptr ||
+      wire::find_first<wire::KePayload>(m.payloads) == nullptr) {
+    reject_malformed(path, bytes, now);  // unreachable: validate() demands both
     return;
   }
+  decide_init(path, view_decoded_init_request(m), bytes, now);
+}
+
+void IkeResponder::decide_init(const Path& path, const InitRequestView& request,
+                               std::span<const std::uint8_t> bytes, base::TimePoint now) {
   // The cookie round trip comes first (R7296-21): under attack, a spoofed source never gets
   // as far as the decision, so it can neither make us redirect (and count it against a
   // gateway) nor reserve capacity (Serve); both are answered only for initiators that proved
   // they receive at their address. Below the threshold this is a no-op.
-  if (!cookie_passes(path, m, nonce->data, now)) {
+  if (!cookie_passes(path, request, now)) {
     return;
   }
   InitContext ctx;
   ctx.initiator = path.remote.address;
   ctx.local = path.local.address;
-  ctx.redirect_supported =
-      wire::find_notify(m.payloads, wire::NotifyType::RedirectSupported) != nullptr;
-  if (const auto* from = wire::find_notify(m.payloads, wire::NotifyType::RedirectedFrom)) {
-    if (auto gw = wire::decode_redirected_from(*from)) {
+  ctx.redirect_supported = request.redirect_supported;
+  if (request.redirected_from) {
+    // Rare (a peer we are the second gateway for): the typed decoder, allocation and all.
+    if (auto gw = wire::decode_redirected_from(
+            to_notify(wire::NotifyType::RedirectedFrom, *request.redirected_from))) {
       ctx.redirected_from = std::move(*gw);
       ctx.redirect_supported = true;  // REDIRECTED_FROM implies support (RFC 5685 3)
     }
   }
-  ctx.nonce_i = nonce->data;
+  ctx.nonce_i = request.nonce_i;
   ctx.half_open = half_open();
 
   counters_.inc(ResponderCounter::Decisions);
-  const InitVerdict verdict = decision_.decide(ctx, now);
+  InitVerdict verdict = decision_.decide(ctx, now);
   InitDecided event;
   event.path = path;
-  event.spi_i = m.header.spi_i;
+  event.spi_i = request.header.spi_i;
   event.redirect_supported = ctx.redirect_supported;
 
   if (const auto* s = std::get_if<ServeInit>(&verdict)) {
@@ -187,25 +218,29 @@ void IkeResponder::handle_new_init(const Path& path, std::span<const std::uint8_
       outputs_.emplace_back(std::move(event));
       return;
     }
-    serve(path, m.header, bytes, s->tag, std::move(event), now);
+    serve(path, request.header, bytes, s->tag, std::move(event), now);
     return;
   }
-  if (const auto* r = std::get_if<RedirectInit>(&verdict)) {
-    event.target = r->gateway;
+  if (auto* r = std::get_if<RedirectInit>(&verdict)) {
+    event.target = std::move(r->gateway);
     if (!ctx.redirect_supported) {
       // R5685-03: whatever the policy says, this peer cannot be redirected.
       counters_.inc(ResponderCounter::RedirectForbidden);
       event.outcome = InitOutcome::RedirectForbidden;
       event.notify = config_.unredirectable_answer;
       if (config_.unredirectable_answer) {
-        answer_error(path, m.header, wire::make_notify(*config_.unredirectable_answer), now);
+        answer_error(path, request.header, wire::make_notify(*config_.unredirectable_answer), now);
       }
       outputs_.emplace_back(std::move(event));
       return;
     }
     // R5685-04/36: the new gateway and a copy of the Ni data; no SA, SPIr stays zero.
-    auto notify = wire::make_redirect(wire::RedirectInfo{r->gateway, nonce->data});
-    if (!notify) {
+    std::vector<std::uint8_t> answer_bytes;
+    if (!spare_buffers_.empty()) {
+      answer_bytes = std::move(spare_buffers_.back());
+      spare_buffers_.pop_back();
+    }
+    if (!encode_redirect_answer(request.header, *event.target, request.nonce_i, answer_bytes)) {
       counters_.inc(ResponderCounter::RedirectEncodeFailed);
       event.outcome = InitOutcome::RefusedSilently;
       outputs_.emplace_back(std::move(event));
@@ -214,7 +249,7 @@ void IkeResponder::handle_new_init(const Path& path, std::span<const std::uint8_
     counters_.inc(ResponderCounter::Redirected);
     event.outcome = InitOutcome::Redirected;
     event.notify = wire::NotifyType::Redirect;
-    answer(path, m.header, std::move(*notify));
+    outputs_.emplace_back(SendDatagram{path, std::move(answer_bytes)});
     outputs_.emplace_back(std::move(event));
     return;
   }
@@ -223,7 +258,7 @@ void IkeResponder::handle_new_init(const Path& path, std::span<const std::uint8_
   if (refusal) {
     counters_.inc(ResponderCounter::Refused);
     event.outcome = InitOutcome::Refused;
-    answer_error(path, m.header, wire::make_notify(*refusal), now);
+    answer_error(path, request.header, wire::make_notify(*refusal), now);
   } else {
     counters_.inc(ResponderCounter::RefusedSilently);
     event.outcome = InitOutcome::RefusedSilently;
@@ -312,15 +347,18 @@ void IkeResponder::count_suppressed(std::uint64_t before) {
   }
 }
 
-bool IkeResponder::cookie_passes(const Path& path, const wire::Message& request,
-                                 std::span<const std::uint8_t> nonce_i, base::TimePoint now) {
+bool IkeResponder::cookie_passes(const Path& path, const InitRequestView& request,
+                                 base::TimePoint now) {
   if (!config_.cookie_threshold || half_open() < *config_.cookie_threshold) {
     return true;  // not under load: a cookie, valid or not, is ignored (R7296-23)
   }
   const wire::Spi spi_i = request.header.spi_i;
-  if (const auto* n = wire::find_notify(request.payloads, wire::NotifyType::Cookie)) {
-    const auto data = wire::decode_cookie(*n);
-    if (data && cookies_.verify(*data, nonce_i, path.remote.address, spi_i, now)) {
+  const std::span<const std::uint8_t> nonce_i = request.nonce_i;
+  if (request.cookie) {
+    // decode_cookie()'s length rule (1..64 octets) on the first N(COOKIE)'s data.
+    const std::span<const std::uint8_t> data = *request.cookie;
+    const bool well_formed = !data.empty() && data.size() <= wire::kMaxCookieSize;
+    if (well_formed && cookies_.verify(data, nonce_i, path.remote.address, spi_i, now)) {
       counters_.inc(ResponderCounter::CookiesAccepted);
       return true;
     }

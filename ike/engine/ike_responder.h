@@ -24,6 +24,10 @@
 // INVALID_KE_PAYLOAD / ... of the SAs the front creates) pass one token bucket; the rest are
 // dropped and counted. COOKIE and REDIRECT answers are the load-shedding answers themselves
 // and are not limited (both are smaller than the request, so they amplify nothing).
+// Fast path (issue 4): a new IKE_SA_INIT request is read in place (init_request_view.h) and a
+// REDIRECT encoded into a recycled buffer; a request the view does not vouch for falls back
+// to the full decode, so answers, drops and counters are those of the full path
+// (tests/ike/engine/init_fast_path_test.cc). A served request is decoded in full by its SA.
 // Not yet: anycast reply address (R5685-14 is the shell's business), lingering failed SAs to
 // resend their last error answer; a failed SA is removed at once.
 #include <cstdint>
@@ -41,6 +45,7 @@
 #include "ike/engine/cookie.h"
 #include "ike/engine/engine_types.h"
 #include "ike/engine/ike_sa.h"
+#include "ike/engine/init_request_view.h"
 #include "ike/wire/notify_payload.h"
 
 namespace ike::engine {
@@ -114,6 +119,11 @@ struct IkeResponderConfig {
   // R7296-43: unprotected error answers, sustained rate and burst (token bucket).
   double error_answers_per_second = 100;
   double error_answer_burst = 50;
+  // Issue 4: a new IKE_SA_INIT request is read with view_init_request() (no payload objects,
+  // no allocation) and a REDIRECT is encoded into a recycled buffer; whatever the view does
+  // not vouch for, and every served request, is decoded in full. Off: always the full decode
+  // (the reference the differential tests compare against).
+  bool init_fast_path = true;
 };
 
 enum class InitOutcome : std::uint8_t {
@@ -195,6 +205,12 @@ class IkeResponder {
   void on_timer(base::TimePoint now);
   [[nodiscard]] base::TimePoint next_deadline() const;
   [[nodiscard]] std::vector<ResponderOutput> take_outputs();
+  // The same into `out` (cleared first): the two vectors swap, so a caller that keeps its
+  // vector makes the per-datagram path allocation-free.
+  void take_outputs(std::vector<ResponderOutput>& out);
+  // Hands back the bytes of a SendDatagram that has been sent: the next stateless REDIRECT
+  // is encoded into it instead of a fresh allocation.
+  void recycle(std::vector<std::uint8_t>&& buffer);
 
   [[nodiscard]] std::size_t sa_count() const { return sas_.size(); }
   [[nodiscard]] std::uint32_t half_open() const {
@@ -221,6 +237,9 @@ class IkeResponder {
   };
 
   void handle_new_init(const Path& path, std::span<const std::uint8_t> bytes, base::TimePoint now);
+  // Cookie check, decision and its answer: the same for the fast and the full decode path.
+  void decide_init(const Path& path, const InitRequestView& request,
+                   std::span<const std::uint8_t> bytes, base::TimePoint now);
   void reject_malformed(const Path& path, std::span<const std::uint8_t> bytes, base::TimePoint now);
   void serve(const Path& path, const wire::Header& header, std::span<const std::uint8_t> bytes,
              std::uint64_t tag, InitDecided event, base::TimePoint now);
@@ -229,8 +248,8 @@ class IkeResponder {
   void answer_error(const Path& path, const wire::Header& request, wire::NotifyPayload notify,
                     base::TimePoint now);
   // True when the request may go on to the decision; otherwise N(COOKIE) was answered.
-  [[nodiscard]] bool cookie_passes(const Path& path, const wire::Message& request,
-                                   std::span<const std::uint8_t> nonce_i, base::TimePoint now);
+  [[nodiscard]] bool cookie_passes(const Path& path, const InitRequestView& request,
+                                   base::TimePoint now);
   // Adds what the bucket suppressed inside the SAs since `before` to our counter.
   void count_suppressed(std::uint64_t before);
   // Moves the SA's outputs out; removes it when it failed.
@@ -250,6 +269,7 @@ class IkeResponder {
   // its size is the half-open count.
   std::unordered_multimap<std::uint64_t, std::uint64_t> half_open_;
   std::vector<ResponderOutput> outputs_;
+  std::vector<std::vector<std::uint8_t>> spare_buffers_;  // recycle()d, for REDIRECT answers
   ResponderCounters counters_;
 };
 

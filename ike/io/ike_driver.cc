@@ -170,9 +170,15 @@ void IkeDriver::drain(engine::IkeSa& sa) {
 }
 
 void IkeDriver::drain_responder() {
-  for (const auto& out : responder_->take_outputs()) {
-    if (const auto* d = std::get_if<engine::SendDatagram>(&out)) {
+  // The output vector and the answers' buffers go round between the front and us, so a
+  // stateless answer costs no allocation here. A sink that re-enters (with_sa) finds the
+  // spare vector taken and simply gets a new one.
+  std::vector<engine::ResponderOutput> outputs = std::move(responder_outputs_);
+  responder_->take_outputs(outputs);
+  for (auto& out : outputs) {
+    if (auto* d = std::get_if<engine::SendDatagram>(&out)) {
       send(*d);
+      responder_->recycle(std::move(d->bytes));
       continue;
     }
     const engine::IkeSa* sa = nullptr;
@@ -199,6 +205,8 @@ void IkeDriver::drain_responder() {
       log_.log(base::LogLevel::Error, kComponent, std::string("event sink: ") + e.what());
     }
   }
+  outputs.clear();
+  responder_outputs_ = std::move(outputs);
 }
 
 void IkeDriver::record_keys(const engine::IkeSa& sa) {
@@ -571,6 +579,14 @@ void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) c
           [&](const engine::GatewayRedirectReceived& g) {
             log_.log(base::LogLevel::Info, kComponent,
                      sa_name(sa) + ": gateway redirects us to " + gw_to_string(g.gateway));
+          },
+          [&](const engine::ChildSaCreateFailed& f) {
+            // E.g. "ts-not-subset": the responder widened our selectors (RFC 7296 2.9).
+            std::string msg = sa_name(sa) + ": child SA not created: " + std::string(f.detail);
+            if (f.notify) {
+              msg += " (" + std::string(wire::to_string(*f.notify)) + ")";
+            }
+            log_.log(base::LogLevel::Warning, kComponent, msg);
           },
           [&](const engine::RedirectSent& r) {
             log_.log(base::LogLevel::Info, kComponent,

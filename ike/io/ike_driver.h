@@ -161,6 +161,7 @@ class IkeDriver {
   base::RateLimiter log_limiter_{1.0, 10.0};  // sampled log lines for cookies / suppressions
   std::optional<engine::IkeSaConfig> responder_config_;
   std::unique_ptr<engine::IkeResponder> responder_;
+  std::vector<engine::ResponderOutput> responder_outputs_;  // reused by drain_responder()
   EventSink sink_;
   ResponderSink responder_sink_;
   IkeKeylog* keylog_ = nullptr;

@@ -3,14 +3,21 @@
 // the R7296-43 bucket; and without: decision, served SA, NAT-D check) and an initiator SA
 // waiting for its IKE_SA_INIT answer (N(COOKIE) retry, INVALID_KE, REDIRECT, NAT-D and the
 // NAT-T float). Any input must be dropped or answered, never crash.
+// The front's fast path (view_init_request, issue 4) runs against the full decode on every
+// input (tests/support/init_front_twin.h): a redirecting and a serving decision, cookies
+// demanded or not; any difference in octets, events, counters or decision inputs aborts.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ike/engine/ike_responder.h"
 #include "ike/engine/ike_sa.h"
 #include "tests/support/deterministic_random.h"
+#include "tests/support/init_front_twin.h"
 
 namespace {
 
@@ -34,6 +41,24 @@ void through_front(std::span<const std::uint8_t> input, std::uint32_t cookie_thr
   IkeResponder front(cfg, Environment{rng, kex, creds, nullptr}, decision);
   front.on_datagram(kPath, input, {});
   (void)front.take_outputs();
+}
+
+// Differences between the fast and the full path are bugs: abort so libFuzzer keeps the input.
+void fast_against_full(std::span<const std::uint8_t> input, std::optional<std::uint32_t> cookies,
+                       bool serve) {
+  IkeResponderConfig cfg;
+  cfg.cookie_threshold = cookies;
+  test::InitFrontTwin twin(cfg, [serve](const InitContext&) -> InitVerdict {
+    if (serve) {
+      return ServeInit{1};
+    }
+    return RedirectInit{ike::wire::GwIdentity::ipv6(*base::Ip6Addr::parse("2001:db8:2::1"))};
+  });
+  const std::string diff = twin.feed(kPath, input, {});
+  if (!diff.empty()) {
+    std::fprintf(stderr, "fast and full IKE_SA_INIT paths differ:\n%s\n", diff.c_str());
+    std::abort();
+  }
 }
 
 void as_init_response(std::span<const std::uint8_t> input) {
@@ -67,6 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::span<const std::uint8_t> input(data, size);
   through_front(input, 0);
   through_front(input, 1024);
+  fast_against_full(input, std::nullopt, false);
+  fast_against_full(input, 0, false);
+  fast_against_full(input, std::nullopt, true);
   as_init_response(input);
   return 0;
 }

@@ -313,6 +313,41 @@ TEST(IkeDriver, R5685_04_RedirectVerdictEndsTheInitiatorSaAndKeepsNoState) {
   EXPECT_EQ(p.responder.armed_deadline(), base::kNever);
 }
 
+// Issue 4: the front's output vector and its REDIRECT buffers go round between the driver and
+// the front (recycled after each send); every initiator still gets its own Ni back and follows
+// (R5685-04, checked by the initiator as R5685-05).
+TEST(IkeDriver, ConsecutiveRedirectsReuseBuffersAndCarryEachNonce_R5685_04) {
+  Peers p;
+  const auto target = *base::Ip6Addr::parse("2001:db8:9::2");
+  FixedDecision decision([target] {
+    return engine::InitVerdict(engine::RedirectInit{wire::GwIdentity::ipv6(target)});
+  });
+  const auto addr = parse_address("::1");
+  ASSERT_TRUE(addr.has_value());
+  auto r = p.responder.listen({*addr, 0});
+  ASSERT_TRUE(r.has_value()) << r.error();
+  auto i = p.initiator.listen({*addr, 0});
+  ASSERT_TRUE(i.has_value()) << i.error();
+  engine::IkeResponderConfig rc;
+  rc.sa.local_id = kHaId;
+  p.responder.accept_responders(std::move(rc), decision);
+  constexpr int kRounds = 4;
+  for (int k = 0; k < kRounds; ++k) {
+    auto sa = p.initiator.initiate(p.initiator_config(), engine::Path{*i, *r});
+    ASSERT_TRUE(sa.has_value()) << sa.error();
+    p.io.restart();
+    p.io.run_for(10s);
+  }
+  const auto redirects = of_type<engine::RedirectReceived>(p.init_events);
+  ASSERT_EQ(redirects.size(), static_cast<std::size_t>(kRounds));
+  for (const auto& redirect : redirects) {
+    EXPECT_EQ(redirect.gateway.ipv6_addr(), std::optional<base::Ip6Addr>(target));
+  }
+  EXPECT_EQ(p.responder.responder()->counters().get(engine::ResponderCounter::Redirected),
+            static_cast<std::uint64_t>(kRounds));
+  EXPECT_EQ(p.responder.sa_count(), 0u);
+}
+
 TEST(UdpTransport, AddressesRoundTripIncludingIpv4Mapped) {
   const auto v4 = parse_address("192.0.2.7");
   ASSERT_TRUE(v4.has_value());
