@@ -1,7 +1,12 @@
 #include "ha/daemon/ha_config.h"
 
+#include <arpa/inet.h>
+
+#include <array>
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -25,6 +30,45 @@ base::Ip6Addr address(const json& j, const std::string& field) {
     throw ConfigError(field + ": not an IPv6 address: " + j.get<std::string>());
   }
   return *a;
+}
+
+// A pool HA may be reached over IPv4 (GW Ident Type 1): kept IPv4-mapped.
+std::optional<base::Ip6Addr> ipv4_mapped(const std::string& text) {
+  std::array<std::uint8_t, 4> v4{};
+  if (inet_pton(AF_INET, text.c_str(), v4.data()) != 1) {
+    return std::nullopt;
+  }
+  base::Ip6Addr::Bytes b{};
+  b[10] = 0xff;
+  b[11] = 0xff;
+  for (std::size_t i = 0; i < 4; ++i) {
+    b[12 + i] = v4[i];
+  }
+  return base::Ip6Addr(b);
+}
+
+// IPv6 or IPv4 (mapped).
+base::Ip6Addr gateway_address(const json& j, const std::string& field) {
+  if (!j.is_string()) {
+    throw ConfigError(field + ": expected an IPv6 or IPv4 address string");
+  }
+  const auto text = j.get<std::string>();
+  if (auto a = base::Ip6Addr::parse(text)) {
+    return *a;
+  }
+  if (auto a = ipv4_mapped(text)) {
+    return *a;
+  }
+  throw ConfigError(field + ": not an IPv6 or IPv4 address: " + text);
+}
+
+// "ha2.example." and "ha2.example" name the same HA; ID_FQDN-style encoding (RFC 7296 3.5)
+// carries no root dot.
+std::string without_root_dot(std::string name) {
+  if (!name.empty() && name.back() == '.') {
+    name.pop_back();
+  }
+  return name;
 }
 
 template <class T>
@@ -86,6 +130,7 @@ HaDaemonConfig parse(const json& j) {
                                        "cookie_threshold",
                                        "drain",
                                        "control_socket",
+                                       "ike_keylog",
                                        "log_level"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
@@ -160,7 +205,18 @@ HaDaemonConfig parse(const json& j) {
   if (j.contains("home_agents")) {
     for (const auto& h : j.at("home_agents")) {
       HomeAgentConfig e;
-      e.address = address(h.at("address"), "home_agents.address");
+      if (!h.is_object() || !h.contains("address")) {
+        throw ConfigError("home_agents: each entry needs an \"address\" (IPv6 or IPv4)");
+      }
+      e.address = gateway_address(h.at("address"), "home_agents.address");
+      if (h.contains("fqdn")) {
+        const auto& f = h.at("fqdn");
+        if (!f.is_string() || !is_gateway_fqdn(f.get<std::string>())) {
+          throw ConfigError("home_agents.fqdn: not a DNS name (letters, digits, '-', '.'; " +
+                            std::string("labels 1..63, at most 255 octets): ") + f.dump());
+        }
+        e.fqdn = without_root_dot(f.get<std::string>());
+      }
       if (h.contains("preference")) {
         e.preference =
             number<std::uint16_t>(h.at("preference"), "home_agents.preference", 0, 65535);
@@ -169,8 +225,22 @@ HaDaemonConfig parse(const json& j) {
     }
   }
   if (j.contains("assignments")) {
+    if (!j.at("assignments").is_object()) {
+      throw ConfigError("assignments: expected {\"identity\": \"address or FQDN\", ...}");
+    }
     for (const auto& [id, a] : j.at("assignments").items()) {
-      c.assignments.emplace_back(id, address(a, "assignments." + id));
+      const std::string field = "assignments." + id;
+      if (!a.is_string()) {
+        throw ConfigError(field + ": expected an IPv6 or IPv4 address or an FQDN string");
+      }
+      const auto text = a.get<std::string>();
+      if (base::Ip6Addr::parse(text) || ipv4_mapped(text)) {
+        c.assignments.emplace_back(id, gateway_address(a, field));
+      } else if (is_gateway_fqdn(text)) {
+        c.fqdn_assignments.emplace_back(id, without_root_dot(text));
+      } else {
+        throw ConfigError(field + ": not an IPv6 or IPv4 address nor a DNS name: " + text);
+      }
     }
   }
   if (j.contains("redirect_load_threshold")) {
@@ -205,6 +275,12 @@ HaDaemonConfig parse(const json& j) {
   if (j.contains("control_socket")) {
     c.control_socket = j.at("control_socket").get<std::string>();
   }
+  if (j.contains("ike_keylog")) {
+    c.ike_keylog = j.at("ike_keylog").get<std::string>();
+    if (c.ike_keylog.empty()) {
+      throw ConfigError("ike_keylog: a file path");
+    }
+  }
   if (j.contains("log_level")) {
     c.log_level = log_level(j.at("log_level").get<std::string>());
   }
@@ -223,6 +299,36 @@ base::Result<HaDaemonConfig, std::string> parse_config(std::string_view json_tex
   } catch (const std::exception& e) {
     return base::fail(std::string(e.what()));
   }
+}
+
+bool is_gateway_fqdn(std::string_view name) {
+  if (name.empty() || name.size() > 255) {
+    return false;
+  }
+  std::string trimmed(name);
+  if (trimmed.back() == '.') {
+    trimmed.pop_back();  // the root label
+  }
+  std::size_t label = 0;
+  bool all_digits_or_dots = true;
+  for (std::size_t i = 0; i < trimmed.size(); ++i) {
+    const char ch = trimmed[i];
+    if (ch == '.') {
+      if (label == 0) {
+        return false;
+      }
+      label = 0;
+      continue;
+    }
+    const bool ok = std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '-';
+    if (!ok || ++label > 63) {
+      return false;
+    }
+    all_digits_or_dots = all_digits_or_dots && std::isdigit(static_cast<unsigned char>(ch)) != 0;
+  }
+  // Fully qualified: at least two labels ("ha3" alone is a typo as likely as a name).
+  // "192.0.2" and the like are malformed addresses, not names.
+  return label != 0 && trimmed.find('.') != std::string::npos && !all_digits_or_dots;
 }
 
 base::Result<HaDaemonConfig, std::string> load_config(const std::string& path) {

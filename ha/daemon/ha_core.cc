@@ -51,6 +51,7 @@ std::string_view to_string(CoreCounter c) {
     case CoreCounter::ReservationsKept: return "reservations-kept";
     case CoreCounter::ReservationsRefreshed: return "reservations-refreshed";
     case CoreCounter::ReservationsReleased: return "reservations-released";
+    case CoreCounter::SasRekeyed: return "sas-rekeyed";
     case CoreCounter::GatewayRedirectsSent: return "gateway-redirects-sent";
     case CoreCounter::GatewayRedirectsFailed: return "gateway-redirects-failed";
     case CoreCounter::HaSwitchesStarted: return "ha-switches-started";
@@ -84,6 +85,21 @@ base::Result<std::unique_ptr<HaCore>, std::string> HaCore::create(const HaDaemon
   pc.max_half_open_ike_sas = config.max_half_open;
   for (const auto& [id, addr] : config.assignments) {
     pc.assignments.emplace(id, addr);
+  }
+  for (const auto& h : config.home_agents) {
+    if (!h.fqdn.empty()) {
+      pc.gateway_names.emplace(h.address, h.fqdn);
+    }
+  }
+  for (const auto& [id, name] : config.fqdn_assignments) {
+    // A pool member's name: its address, so that "is it us?" and the event log know it.
+    const auto member = std::find_if(config.home_agents.begin(), config.home_agents.end(),
+                                     [&](const HomeAgentConfig& h) { return h.fqdn == name; });
+    if (member != config.home_agents.end()) {
+      pc.assignments.emplace(id, member->address);
+    } else {
+      pc.fqdn_assignments.emplace(id, name);
+    }
   }
   pc.drain_interval = config.drain_interval;
   pc.drain_jitter = config.drain_jitter;
@@ -154,6 +170,9 @@ void HaCore::collect_policy_events() {
     j["peer"] = e.peer.to_string();
     if (e.target) {
       j["target"] = e.target->to_string();
+    }
+    if (!e.target_fqdn.empty()) {
+      j["target_fqdn"] = e.target_fqdn;  // what the REDIRECT carried (R5685-35)
     }
     event(std::move(j));
   }
@@ -229,6 +248,9 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
             }
           },
           [&](const engine::ResponderSaEvent& e) {
+            if (const auto* rekeyed = std::get_if<engine::IkeSaRekeyed>(&e.output)) {
+              on_ike_sa_rekeyed(e.spi_r.value(), *rekeyed);
+            }
             if (auto it = peers_.find(e.spi_r.value()); it != peers_.end()) {
               // R5685-19/20: whether the client left on its own or the grace period ran out.
               if (const auto* d = std::get_if<engine::SaDeleted>(&e.output)) {
@@ -257,6 +279,8 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
                   p.reservation = *r;
                   counters_.inc(CoreCounter::ReservationsKept);
                 }
+                // Done with it; a later rekey changes the SPIr, so keeping it would leak.
+                tag_by_spi_r_.erase(tag);
               }
               counters_.inc(CoreCounter::SasEstablished);
               json j{{"event", "sa-established"},
@@ -284,6 +308,34 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
       },
       output);
   collect_policy_events();
+}
+
+// The front re-filed the SA under `filed_spi_r` (its SPIr after the rekey; when our rekey made
+// us the original initiator, the peer's SPI). The record, its reservation and its home address
+// move with it, so a drain redirects the SA under the SPIs it has now and the SA's removal
+// finds (and releases) them exactly once.
+void HaCore::on_ike_sa_rekeyed(std::uint64_t filed_spi_r, const engine::IkeSaRekeyed& rekeyed) {
+  auto it = peers_.find(rekeyed.old_spis.spi_r.value());
+  if (it == peers_.end() || it->first == filed_spi_r) {
+    return;  // not one we track (never established), or already filed there
+  }
+  PeerRecord p = std::move(it->second);
+  peers_.erase(it);
+  const std::uint64_t old_spi_i = p.spi_i;
+  const std::uint64_t old_spi_r = p.spi_r;
+  p.spi_i = rekeyed.now_spis.spi_i.value();
+  p.spi_r = rekeyed.now_spis.spi_r.value();
+  ++p.rekeys;
+  counters_.inc(CoreCounter::SasRekeyed);
+  event({{"event", "sa-rekeyed"},
+         {"peer", p.address.to_string()},
+         {"identity", p.identity},
+         {"by_peer", rekeyed.by_peer},
+         {"old_spi_i", ::ike::wire::to_string(::ike::wire::Spi(old_spi_i))},
+         {"old_spi_r", ::ike::wire::to_string(::ike::wire::Spi(old_spi_r))},
+         {"spi_i", ::ike::wire::to_string(rekeyed.now_spis.spi_i)},
+         {"spi_r", ::ike::wire::to_string(rekeyed.now_spis.spi_r)}});
+  peers_.insert_or_assign(filed_spi_r, std::move(p));
 }
 
 void HaCore::refresh_reservations(base::TimePoint now) {
@@ -332,6 +384,9 @@ void HaCore::execute(const ha::policy::MoveDecision& move, base::TimePoint now) 
                           {"peer", r.peer.ike_peer.to_string()},
                           {"target", r.target.to_string()},
                           {"grace_s", seconds_of(grace_)}};
+                   if (!r.target_fqdn.empty()) {
+                     j["target_fqdn"] = r.target_fqdn;
+                   }
                    if (p == nullptr) {
                      counters_.inc(CoreCounter::GatewayRedirectsFailed);
                      j["result"] = "failed";
@@ -342,7 +397,10 @@ void HaCore::execute(const ha::policy::MoveDecision& move, base::TimePoint now) 
                    const std::uint64_t spi_r = p->spi_r;
                    base::Result<void, std::string> done =
                        redirector_ != nullptr
-                           ? redirector_->redirect(p->spi_i, spi_r, r.target, grace_, now)
+                           ? redirector_->redirect(
+                                 p->spi_i, spi_r,
+                                 ha::ike_admission::gateway_identity(r.target, r.target_fqdn),
+                                 grace_, now)
                            : base::Result<void, std::string>(
                                  base::fail(std::string("no gateway redirector")));
                    if (!done) {
@@ -448,6 +506,7 @@ json HaCore::peers() const {
            {"spi_i", ::ike::wire::to_string(::ike::wire::Spi(p.spi_i))},
            {"spi_r", ::ike::wire::to_string(::ike::wire::Spi(p.spi_r))},
            {"redirect_supported", p.redirect_supported},
+           {"rekeys", p.rekeys},
            {"reservation", p.reservation.valid()}};
     if (p.home_address) {
       j["home_address"] = p.home_address->to_string();

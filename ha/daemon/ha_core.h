@@ -42,13 +42,12 @@ namespace ha::daemon {
 class GatewayRedirector {
  public:
   virtual ~GatewayRedirector() = default;
-  // The SA is named by its SPIs (RFC 7296 2.6); the call may report the SA's outputs back
-  // into HaCore::on_responder_output() before it returns.
-  [[nodiscard]] virtual base::Result<void, std::string> redirect(std::uint64_t spi_i,
-                                                                 std::uint64_t spi_r,
-                                                                 const base::Ip6Addr& target,
-                                                                 base::Duration grace,
-                                                                 base::TimePoint now) = 0;
+  // The SA is named by its current SPIs (RFC 7296 2.6); `target` is the gateway identity the
+  // REDIRECT carries (IPv6, IPv4 or FQDN, R5685-35). The call may report the SA's outputs
+  // back into HaCore::on_responder_output() before it returns.
+  [[nodiscard]] virtual base::Result<void, std::string> redirect(
+      std::uint64_t spi_i, std::uint64_t spi_r, const ::ike::wire::GwIdentity& target,
+      base::Duration grace, base::TimePoint now) = 0;
 };
 
 enum class CoreCounter : std::uint8_t {
@@ -57,6 +56,7 @@ enum class CoreCounter : std::uint8_t {
   ReservationsKept,  // reservations taken over from an established SA
   ReservationsRefreshed,
   ReservationsReleased,  // the SA went (or was moved) before any binding
+  SasRekeyed,            // an IKE SA rekey (RFC 7296 1.3.2) re-filed a peer under new SPIs
   GatewayRedirectsSent,
   GatewayRedirectsFailed,
   HaSwitchesStarted,
@@ -70,10 +70,12 @@ enum class CoreCounter : std::uint8_t {
 std::string_view to_string(CoreCounter c);
 using CoreCounters = base::CounterSet<CoreCounter, static_cast<std::size_t>(CoreCounter::kCount)>;
 
-// One established IKE SA of a peer we serve.
+// One established IKE SA of a peer we serve. The SPIs are the current ones: an IKE SA rekey
+// (ike_rekey.h: in place, same IkeSa object) re-files the record under its new SPIr.
 struct PeerRecord {
   std::uint64_t spi_i = 0;
   std::uint64_t spi_r = 0;
+  std::uint32_t rekeys = 0;
   base::Ip6Addr address;  // the IKE peer's address
   std::string identity;
   std::optional<base::Ip6Addr> home_address;  // assigned by CP
@@ -132,6 +134,7 @@ class HaCore {
   void collect_engine_outputs();
   void execute(const ha::policy::MoveDecision& move, base::TimePoint now);
   void release_reservation(PeerRecord& peer);
+  void on_ike_sa_rekeyed(std::uint64_t filed_spi_r, const ::ike::engine::IkeSaRekeyed& rekeyed);
   void refresh_reservations(base::TimePoint now);
   PeerRecord* find_peer(const base::Ip6Addr& address);
   void event(nlohmann::json e);
@@ -147,8 +150,11 @@ class HaCore {
   std::unique_ptr<ha::ike_admission::AdmissionAuthDecision> auth_decision_;
   GatewayRedirector* redirector_ = nullptr;
 
-  std::map<std::uint64_t, PeerRecord> peers_;            // established SAs by SPIr
-  std::map<std::uint64_t, std::uint64_t> tag_by_spi_r_;  // from ResponderSaCreated
+  // Established SAs by the SPIr the responder front files them under (it reports every event
+  // with that key, and re-files an SA when a rekey gives it new SPIs: IkeSaRekeyed).
+  std::map<std::uint64_t, PeerRecord> peers_;
+  // From ResponderSaCreated until SaEstablished takes the reservation over.
+  std::map<std::uint64_t, std::uint64_t> tag_by_spi_r_;
   base::Duration grace_;
   base::TimePoint next_refresh_ = base::kNever;
   std::vector<nlohmann::json> events_;

@@ -32,14 +32,14 @@ class HaDaemon::Redirector final : public GatewayRedirector {
  public:
   explicit Redirector(::ike::io::IkeDriver& driver) : driver_(&driver) {}
   [[nodiscard]] base::Result<void, std::string> redirect(std::uint64_t spi_i, std::uint64_t spi_r,
-                                                         const base::Ip6Addr& target,
+                                                         const ::ike::wire::GwIdentity& target,
                                                          base::Duration grace,
                                                          base::TimePoint /*now*/) override {
     // R5685-15/16/17/20 are the SA's business (ike_redirect.cc); the driver performs its
     // outputs (the INFORMATIONAL request goes out before this returns).
     return driver_->with_sa({engine::Role::Responder, spi_i, spi_r},
                             [&](engine::IkeSa& sa, base::TimePoint at) {
-                              return sa.redirect(::ike::wire::GwIdentity::ipv6(target), grace, at);
+                              return sa.redirect(target, grace, at);
                             });
   }
 
@@ -64,6 +64,16 @@ base::Result<std::unique_ptr<HaDaemon>, std::string> HaDaemon::start(boost::asio
   engine::Environment env{d->random_, d->kex_, d->credentials_, &d->core_->address_pool()};
   env.auth_decision = &d->core_->auth_decision();
   d->driver_ = std::make_unique<::ike::io::IkeDriver>(io, env, log);
+  if (!config.ike_keylog.empty()) {
+    auto keylog = ::ike::io::IkeKeylog::open(config.ike_keylog);
+    if (!keylog) {
+      return base::fail("ike_keylog: " + keylog.error());
+    }
+    d->keylog_ = std::move(*keylog);
+    d->driver_->set_keylog(d->keylog_.get());
+    log.log(base::LogLevel::Warning, kComponent,
+            "writing every IKE SA's keys to " + config.ike_keylog + " (ike_keylog)");
+  }
   d->redirector_ = std::make_unique<Redirector>(*d->driver_);
   d->core_->set_gateway_redirector(d->redirector_.get());
 

@@ -18,6 +18,7 @@
 #include "ike/crypto/random.h"
 #include "ike/engine/address_provider.h"
 #include "ike/io/ike_driver.h"
+#include "ike/io/ike_keylog.h"
 
 namespace ha::daemon {
 
@@ -56,6 +57,7 @@ class HaDaemon {
   PskTable credentials_;
   std::unique_ptr<HaCore> core_;
   std::unique_ptr<Redirector> redirector_;
+  std::unique_ptr<::ike::io::IkeKeylog> keylog_;  // before driver_: it must outlive it
   std::unique_ptr<::ike::io::IkeDriver> driver_;
   std::unique_ptr<ControlServer> control_;
   boost::asio::steady_timer timer_;

@@ -28,7 +28,7 @@ engine::AuthVerdict AdmissionAuthDecision::decide(const engine::AuthContext& con
   const auto decision = policy_->decide_at_ike_auth(request, now);
   if (const auto* redirect = std::get_if<ha::policy::Redirect>(&decision)) {
     init_->forget_tag(context.tag);  // the policy gave the slot back
-    return engine::RedirectAuth{wire::GwIdentity::ipv6(redirect->target)};
+    return engine::RedirectAuth{gateway_identity(redirect->target, redirect->target_fqdn)};
   }
   return engine::ServeAuth{};
 }

@@ -1,5 +1,6 @@
 #include "ha/ike/admission_init_decision.h"
 
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -19,6 +20,19 @@ std::optional<base::Ip6Addr> gateway_address(const wire::GwIdentity& identity) {
     return base::Ip6Addr(b);
   }
   return identity.ipv6_addr();
+}
+
+wire::GwIdentity gateway_identity(const base::Ip6Addr& address, std::string_view fqdn) {
+  if (!fqdn.empty()) {
+    return wire::GwIdentity::fqdn(fqdn);
+  }
+  const auto& b = address.bytes();
+  const bool v4_mapped = std::all_of(b.begin(), b.begin() + 10, [](auto x) { return x == 0; }) &&
+                         b[10] == 0xff && b[11] == 0xff;
+  if (v4_mapped) {
+    return wire::GwIdentity::ipv4({b[12], b[13], b[14], b[15]});
+  }
+  return wire::GwIdentity::ipv6(address);
 }
 
 engine::InitVerdict AdmissionInitDecision::decide(const engine::InitContext& context,
@@ -43,7 +57,7 @@ engine::InitVerdict AdmissionInitDecision::decide(const engine::InitContext& con
     return engine::ServeInit{tag};
   }
   if (const auto* redirect = std::get_if<ha::policy::Redirect>(&decision)) {
-    return engine::RedirectInit{wire::GwIdentity::ipv6(redirect->target)};
+    return engine::RedirectInit{gateway_identity(redirect->target, redirect->target_fqdn)};
   }
   const auto& refuse = std::get<ha::policy::Refuse>(decision);
   if (refuse.action == ha::policy::RefuseAction::Drop) {

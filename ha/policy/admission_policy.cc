@@ -188,6 +188,26 @@ bool AdmissionPolicy::is_own(const base::Ip6Addr& a) const {
          config_.unicast_addresses.end();
 }
 
+namespace {
+// ::ffff:a.b.c.d: a pool HA reached over IPv4 (a REDIRECT may name it, GW Ident Type 1).
+bool is_ipv4_mapped(const base::Ip6Addr& a) {
+  const auto& b = a.bytes();
+  return std::all_of(b.begin(), b.begin() + 10, [](std::uint8_t x) { return x == 0; }) &&
+         b[10] == 0xff && b[11] == 0xff;
+}
+}  // namespace
+
+std::string AdmissionPolicy::name_of(const base::Ip6Addr& a) const {
+  const auto it = config_.gateway_names.find(a);
+  return it == config_.gateway_names.end() ? std::string() : it->second;
+}
+
+void AdmissionPolicy::name_last_event(std::string name) {
+  if (!name.empty() && !events_.empty()) {
+    events_.back().target_fqdn = std::move(name);
+  }
+}
+
 bool AdmissionPolicy::has_binding(const base::Ip6Addr& a) const {
   if (lookup_) {
     return lookup_(a);
@@ -240,7 +260,7 @@ void AdmissionPolicy::record(DecisionPoint point, DecisionOutcome outcome, Admis
     counters_.inc(AdmissionCounter::EventsDropped);
     return;
   }
-  events_.push_back(AdmissionEvent{point, outcome, reason, peer, target, now});
+  events_.push_back(AdmissionEvent{point, outcome, reason, peer, target, now, {}});
 }
 
 std::vector<AdmissionEvent> AdmissionPolicy::take_events() {
@@ -262,7 +282,9 @@ InitDecision AdmissionPolicy::redirect(const InitRequest& request, const base::I
   counters_.inc(AdmissionCounter::InitRedirected);
   record(DecisionPoint::IkeSaInit, DecisionOutcome::Redirected, reason, request.initiator, target,
          now);
-  return Redirect{target, reason};
+  std::string name = name_of(target);
+  name_last_event(name);
+  return Redirect{target, reason, std::move(name)};
 }
 
 InitDecision AdmissionPolicy::refuse(const InitRequest& request, AdmissionReason reason,
@@ -395,8 +417,18 @@ AuthDecision AdmissionPolicy::decide_at_ike_auth(const AuthRequest& request, bas
            std::nullopt, now);
     return Continue{reason};
   };
-  auto it = config_.assignments.find(request.identity);
-  if (it == config_.assignments.end() || is_own(it->second)) {
+  std::optional<base::Ip6Addr> target;  // none for an HA known by name only
+  std::string name;
+  if (auto it = config_.assignments.find(request.identity); it != config_.assignments.end()) {
+    if (is_own(it->second)) {
+      return cont(AdmissionReason::NotAssignedElsewhere);
+    }
+    target = it->second;
+    name = name_of(it->second);
+  } else if (auto f = config_.fqdn_assignments.find(request.identity);
+             f != config_.fqdn_assignments.end()) {
+    name = f->second;
+  } else {
     return cont(AdmissionReason::NotAssignedElsewhere);
   }
   // A peer already bound here moves with a Home Agent Switch, not an IKE redirect.
@@ -411,8 +443,10 @@ AuthDecision AdmissionPolicy::decide_at_ike_auth(const AuthRequest& request, bas
   }
   counters_.inc(AdmissionCounter::AuthRedirected);
   record(DecisionPoint::IkeAuth, DecisionOutcome::Redirected, AdmissionReason::AssignedElsewhere,
-         request.initiator, it->second, now);
-  return Redirect{it->second, AdmissionReason::AssignedElsewhere};
+         request.initiator, target, now);
+  name_last_event(name);
+  return Redirect{target.value_or(base::Ip6Addr{}), AdmissionReason::AssignedElsewhere,
+                  std::move(name)};
 }
 
 MoveDecision AdmissionPolicy::decide_move(const ServedPeer& peer, base::TimePoint now) {
@@ -439,7 +473,8 @@ MoveDecision AdmissionPolicy::decide_move(const ServedPeer& peer, base::TimePoin
         continue;
       }
       const auto& a = e.addresses.front().address;
-      if (!is_own(a)) {
+      // The Home Agent Switch lists IPv6 home agents only (RFC 5142 5.1).
+      if (!is_own(a) && !is_ipv4_mapped(a)) {
         targets.push_back(a);
       }
     }
@@ -462,7 +497,9 @@ MoveDecision AdmissionPolicy::decide_move(const ServedPeer& peer, base::TimePoin
   counters_.inc(AdmissionCounter::MovesGatewayRedirect);
   record(DecisionPoint::Move, DecisionOutcome::GatewayRedirected,
          AdmissionReason::MoveGatewayRedirect, peer.ike_peer, *target, now);
-  return GatewayInitiatedRedirect{peer, *target};
+  std::string name = name_of(*target);
+  name_last_event(name);
+  return GatewayInitiatedRedirect{peer, *target, std::move(name)};
 }
 
 // --- Drain scheduler ----------------------------------------------------------------------

@@ -99,8 +99,10 @@ struct Serve {
   AdmissionReason reason = AdmissionReason::Room;
 };
 struct Redirect {
-  base::Ip6Addr target;
+  base::Ip6Addr target;  // unspecified (::) when the HA is known by its FQDN only
   AdmissionReason reason = AdmissionReason::Overload;
+  // Non-empty: the REDIRECT names the gateway by this FQDN (R5685-35, GW Ident Type 3).
+  std::string target_fqdn = {};
 };
 struct Refuse {
   AdmissionReason reason = AdmissionReason::FullNoTarget;
@@ -133,6 +135,7 @@ struct HomeAgentSwitch {
 struct GatewayInitiatedRedirect {
   ServedPeer peer;
   base::Ip6Addr target;
+  std::string target_fqdn = {};  // as in Redirect
 };
 struct NoMove {
   ServedPeer peer;
@@ -195,6 +198,11 @@ struct AdmissionPolicyConfig {
   // IKE_AUTH: identity -> address of the HA it belongs to. An identity mapped to one of our
   // own addresses (or absent) stays here.
   std::unordered_map<std::string, base::Ip6Addr, IdentityHash, std::equal_to<>> assignments;
+  // IKE_AUTH: identity -> FQDN of its HA, for an HA known by name only (sent as that name).
+  std::unordered_map<std::string, std::string, IdentityHash, std::equal_to<>> fqdn_assignments;
+  // Target address -> the FQDN every REDIRECT to it carries instead of the address (RFC 5685
+  // 9.2: the MN resolves it).
+  std::unordered_map<base::Ip6Addr, std::string> gateway_names;
   HaAdminState admin_state = HaAdminState::Serving;
   // Drain: at most one move per interval, plus a random extra delay in [0, jitter), so the
   // move rate never exceeds 1/interval (R5142-33).
@@ -257,6 +265,7 @@ struct AdmissionEvent {
   base::Ip6Addr peer;
   std::optional<base::Ip6Addr> target;
   base::TimePoint at;
+  std::string target_fqdn = {};  // the name the REDIRECT carried, if any
 };
 
 // "Does any binding here belong to this address?" (its care-of or home address). Injected so
@@ -301,6 +310,10 @@ class AdmissionPolicy {
                   BindingLookup lookup);
 
   [[nodiscard]] bool is_own(const base::Ip6Addr& a) const;
+  // The FQDN a REDIRECT to `a` carries; empty: the address itself.
+  [[nodiscard]] std::string name_of(const base::Ip6Addr& a) const;
+  // Names the target of the event record() just queued (if it was queued).
+  void name_last_event(std::string name);
   [[nodiscard]] bool has_binding(const base::Ip6Addr& a) const;
   [[nodiscard]] std::optional<base::Ip6Addr> choose_target(
       const std::optional<base::Ip6Addr>& redirected_from, base::TimePoint now);

@@ -80,6 +80,7 @@ void SessionDriver::on_datagram(const engine::Path& path, std::span<const std::u
 void SessionDriver::drain() {
   // Outputs may lead to more (ResolveGateway answered at once): loop until quiet.
   for (int round = 0; round < 8 && session_; ++round) {
+    record_keys();
     auto outputs = session_->take_outputs();
     if (outputs.empty()) {
       return;
@@ -90,9 +91,22 @@ void SessionDriver::drain() {
         continue;
       }
       if (const auto* r = std::get_if<engine::ResolveGateway>(&out)) {
-        log_.log(base::LogLevel::Warning, kComponent,
-                 "redirect to FQDN " + r->fqdn + ": not resolved by this shell");
-        session_->on_resolve_failed(r->fqdn, base::Clock::now());
+        const auto address = resolver_ ? resolver_(r->fqdn) : std::nullopt;
+        bool resolved = false;
+        if (address) {
+          auto accepted = session_->on_gateway_resolved(r->fqdn, *address, base::Clock::now());
+          resolved = accepted.has_value();
+          if (!accepted) {
+            log_.log(base::LogLevel::Warning, kComponent,
+                     "redirect to FQDN " + r->fqdn + ": " + std::string(accepted.error().detail));
+          }
+        } else {
+          log_.log(base::LogLevel::Warning, kComponent,
+                   "redirect to FQDN " + r->fqdn + ": did not resolve");
+        }
+        if (!resolved) {
+          session_->on_resolve_failed(r->fqdn, base::Clock::now());
+        }
       }
       if (sink_) {
         try {
@@ -101,6 +115,23 @@ void SessionDriver::drain() {
           log_.log(base::LogLevel::Error, kComponent, std::string("sink: ") + e.what());
         }
       }
+    }
+  }
+}
+
+void SessionDriver::record_keys() {
+  if (keylog_ == nullptr) {
+    return;
+  }
+  for (const engine::IkeSa* sa : {session_->sa(), session_->previous_sa()}) {
+    if (sa == nullptr || sa->keys() == nullptr || !sa->suite() ||
+        keylog_->seen(sa->spi_i(), sa->spi_r())) {
+      continue;
+    }
+    if (auto written = keylog_->record(sa->spi_i(), sa->spi_r(), sa->suite()->transforms,
+                                       *sa->keys());
+        !written) {
+      log_.log(base::LogLevel::Warning, kComponent, "keylog: " + written.error());
     }
   }
 }

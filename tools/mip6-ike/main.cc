@@ -43,6 +43,10 @@
 //     at establishment unless --stay S (keep the SA up S seconds, exit 0), --until-moved (exit 0
 //     once a gateway-initiated move completed and the old SA is deleted) or --delete-after S
 //     (delete the IKE SA S seconds after establishment, exit 0 when that Delete is answered).
+//     A gateway-initiated redirect is followed after a random delay below --move-jitter S
+//     (default 2; 0 = at once) so that a drained HA's peers do not reconnect all at once.
+//     A redirect naming its gateway by FQDN (RFC 5685 GW Ident Type 3) is resolved from
+//     --resolve NAME=ADDR[,NAME=ADDR...] first, then by the system resolver (IPv6 addresses).
 //   respond [--redirect-at-auth ID=ADDR[,ID=ADDR...]] redirects those identities in IKE_AUTH
 //     (RFC 5685 6) once their AUTH verified; [--redirect-established-to ADDR --after S]
 //     sends a gateway-initiated REDIRECT (RFC 5685 5) S seconds after each SA is established;
@@ -51,6 +55,9 @@
 //     after establishment; [--exit-when-closed] exits 0 when the first IKE SA is deleted (by
 //     either side); [--dpd S] liveness checks after S seconds of silence. One JSON line per event ("event":
 //     sa_deleted, child_sa_deleted, redirect_sent, redirect_acknowledged, ...).
+#include <netdb.h>
+#include <netinet/in.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -58,6 +65,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -76,6 +84,7 @@
 #include "ike/engine/address_provider.h"
 #include "ike/engine/ike_sa.h"
 #include "ike/engine/peer_credentials.h"
+#include "ike/engine/proposal_spec.h"
 #include "ike/io/ike_driver.h"
 #include "ike/io/ike_keylog.h"
 #include "ike/io/session_driver.h"
@@ -94,15 +103,19 @@ constexpr int kExitUsage = 2;
 // (CREATE_CHILD_SA interop tests; see LifecycleOptions).
 const std::set<std::string> kLifecycleNames{"rekey-child-after", "rekey-ike-after",
                                             "create-child-after"};
+// --ike-proposal P, --esp-proposal P (strongSwan syntax, engine/proposal_spec.h): both commands.
+const std::set<std::string> kProposalNames{"ike-proposal", "esp-proposal"};
 
 void usage() {
   std::cerr
       << "usage: mip6-ike initiate --local ADDR --remote ADDR --id ID --remote-id ID\n"
          "                         [--psk-file F] [--cert F --key F [--rsa-pss]] [--ca F]...\n"
          "                         [--request-address] [--transport-mode]\n"
+         "                         [--ike-proposal P] [--esp-proposal P]\n"
          "                         [--timeout S] [--dump-keys] [--ike-keylog FILE] [--verbose]\n"
          "                         [--follow-redirects [--stay S] [--until-moved]\n"
-         "                          [--delete-after S] [--dpd S]]\n"
+         "                          [--delete-after S] [--dpd S] [--resolve NAME=ADDR[,...]]\n"
+         "                          [--move-jitter S]]\n"
          "       mip6-ike respond --listen ADDR --id ID --pool PREFIX/LEN\n"
          "                        [--psk-file F] [--cert F --key F [--rsa-pss]] [--ca F]...\n"
          "                        [--once] [--redirect-to ADDR] [--capacity N]\n"
@@ -110,6 +123,7 @@ void usage() {
          "                        [--redirect-at-auth ID=ADDR[,...]] [--grace S]\n"
          "                        [--redirect-established-to ADDR --after S]\n"
          "                        [--delete-after S] [--exit-when-closed] [--dpd S]\n"
+         "                        [--ike-proposal P] [--esp-proposal P]\n"
          "                        [--timeout S] [--dump-keys] [--ike-keylog FILE] [--verbose]\n";
 }
 
@@ -132,7 +146,8 @@ std::optional<Args> parse_args(int argc, char** argv, const std::set<std::string
     const std::string name = arg.substr(2);
     if (flag_names.count(name) != 0) {
       a.flags.insert(name);
-    } else if ((value_names.count(name) != 0 || kLifecycleNames.count(name) != 0) &&
+    } else if ((value_names.count(name) != 0 || kLifecycleNames.count(name) != 0 ||
+                kProposalNames.count(name) != 0) &&
                i + 1 < argc) {
       a.values[name] = argv[++i];
       a.lists[name].push_back(a.values[name]);
@@ -420,6 +435,7 @@ json child_json(const engine::InstallChildSa& c, bool dump_keys) {
   j["mode"] = std::string(engine::to_string(c.mode));
   j["encr"] = std::string(crypto::to_string(c.encr));
   j["key_bits"] = c.encr_key_bits;
+  j["integ"] = std::string(crypto::to_string(c.integ));
   j["esn"] = c.esn;
   j["udp_encap"] = c.udp_encap;  // RFC 3948 ESP-in-UDP between these ports
   j["local_port"] = c.path.local.port;
@@ -428,6 +444,10 @@ json child_json(const engine::InstallChildSa& c, bool dump_keys) {
   j["ts_remote"] = ts_json(c.ts_remote);
   if (dump_keys) {
     j["keys"] = {{"encr_in", hex_of(c.encr_in())}, {"encr_out", hex_of(c.encr_out())}};
+    if (c.integ != crypto::IntegAlgorithm::None) {
+      j["keys"]["integ_in"] = hex_of(c.integ_in());
+      j["keys"]["integ_out"] = hex_of(c.integ_out());
+    }
   }
   return j;
 }
@@ -543,6 +563,27 @@ engine::IkeSaConfig base_config(const std::string& id) {
   return cfg;
 }
 
+// --ike-proposal / --esp-proposal into `cfg` (offered as initiator, accepted as responder).
+bool apply_proposals(const Args& a, engine::IkeSaConfig& cfg) {
+  if (auto it = a.values.find("ike-proposal"); it != a.values.end()) {
+    auto ike = engine::parse_ike_proposal(it->second);
+    if (!ike) {
+      std::cerr << "mip6-ike: --ike-proposal " << it->second << ": " << ike.error().detail << "\n";
+      return false;
+    }
+    cfg.ike = std::move(*ike);
+  }
+  if (auto it = a.values.find("esp-proposal"); it != a.values.end()) {
+    auto esp = engine::parse_esp_proposal(it->second);
+    if (!esp) {
+      std::cerr << "mip6-ike: --esp-proposal " << it->second << ": " << esp.error().detail << "\n";
+      return false;
+    }
+    cfg.child.esp = std::move(*esp);
+  }
+  return true;
+}
+
 std::vector<wire::TrafficSelector> any_ipv6() {
   return {wire::TrafficSelector::ipv6_range(*base::Ip6Addr::parse("::"),
                                             *base::Ip6Addr::parse(
@@ -615,16 +656,54 @@ int run_initiate_follow(const Args& args, const base::Ip6Addr& local, const base
   const auto stay = seconds_option(args, "stay", ok);
   const auto delete_after = seconds_option(args, "delete-after", ok);
   const auto dpd = seconds_option(args, "dpd", ok);
+  const auto move_jitter = seconds_option(args, "move-jitter", ok);
   if (!ok) {
     return kExitUsage;
   }
   const bool until_moved = args.flags.count("until-moved") != 0;
   const bool dump_keys = args.flags.count("dump-keys") != 0;
 
+  auto keylog = open_keylog(args);  // before the driver: it must outlive it
+  if (!keylog) {
+    return kExitUsage;
+  }
   boost::asio::io_context io;
   crypto::OpenSslRandom random;
   crypto::OpenSslKeyExchangeFactory kex;
   io::SessionDriver driver(io, engine::Environment{random, kex, creds, nullptr}, log);
+  driver.set_keylog(keylog->get());
+  std::map<std::string, base::Ip6Addr> hosts;  // --resolve: tests need no DNS
+  if (auto it = args.values.find("resolve"); it != args.values.end()) {
+    std::stringstream ss(it->second);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      const auto eq = item.find('=');
+      const auto a =
+          eq == std::string::npos ? std::nullopt : io::parse_address(item.substr(eq + 1));
+      if (!a) {
+        std::cerr << "mip6-ike: bad --resolve " << it->second << " (NAME=ADDR,...)\n";
+        return kExitUsage;
+      }
+      hosts[item.substr(0, eq)] = *a;
+    }
+  }
+  driver.set_resolver([hosts](const std::string& fqdn) -> std::optional<base::Ip6Addr> {
+    if (const auto h = hosts.find(fqdn); h != hosts.end()) {
+      return h->second;
+    }
+    addrinfo hints{};
+    hints.ai_family = AF_INET6;  // our IKE sockets are IPv6
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* found = nullptr;
+    if (getaddrinfo(fqdn.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+      return std::nullopt;
+    }
+    base::Ip6Addr::Bytes b{};
+    std::memcpy(b.data(), &reinterpret_cast<const sockaddr_in6*>(found->ai_addr)->sin6_addr,
+                b.size());
+    freeaddrinfo(found);
+    return base::Ip6Addr(b);
+  });
   for (const std::uint16_t port : {io::kIkePort, io::kNatTPort}) {
     if (auto bound = driver.listen({local, port}); !bound) {
       std::cerr << "mip6-ike: " << bound.error() << "\n";
@@ -638,8 +717,14 @@ int run_initiate_follow(const Args& args, const base::Ip6Addr& local, const base
   sc.sa.child.transport_mode = args.flags.count("transport-mode") != 0;
   sc.sa.child.ts_i = any_ipv6();
   sc.sa.child.ts_r = any_ipv6();
+  if (!apply_proposals(args, sc.sa)) {
+    return kExitUsage;
+  }
   if (dpd) {
     sc.sa.dpd_interval = std::chrono::seconds(*dpd);
+  }
+  if (move_jitter) {
+    sc.move_jitter = std::chrono::seconds(*move_jitter);
   }
   // A test tool: every gateway is in the PAD (R5685-08 is the session's check; the new
   // gateway must still prove --remote-id, R5685-10).
@@ -945,6 +1030,9 @@ int run_initiate_lifecycle(const Args& args, const base::Ip6Addr& local,
   cfg.child.ts_i = any_ipv6();
   cfg.child.ts_r = any_ipv6();
   apply_lifecycle(lifecycle, cfg);
+  if (!apply_proposals(args, cfg)) {
+    return kExitUsage;
+  }
   const engine::Path path{{local, io::kIkePort}, {remote, io::kIkePort}};
   for (const std::uint16_t port : {io::kIkePort, io::kNatTPort}) {
     if (auto ok = driver.listen({local, port}); !ok) {
@@ -1018,7 +1106,8 @@ int run_initiate_lifecycle(const Args& args, const base::Ip6Addr& local,
 int run_initiate(int argc, char** argv) {
   const auto args = parse_args(argc, argv,
                                {"local", "remote", "psk-file", "id", "remote-id", "timeout",
-                                "ike-keylog", "cert", "key", "ca", "stay", "delete-after", "dpd"},
+                                "ike-keylog", "cert", "key", "ca", "stay", "delete-after", "dpd",
+                                "resolve", "move-jitter"},
                                {"request-address", "transport-mode", "dump-keys", "verbose",
                                 "rsa-pss", "follow-redirects", "until-moved"});
   if (!args || !require(*args, {"local", "remote", "id", "remote-id"})) {
@@ -1060,6 +1149,9 @@ int run_initiate(int argc, char** argv) {
   cfg.child.transport_mode = args->flags.count("transport-mode") != 0;
   cfg.child.ts_i = any_ipv6();
   cfg.child.ts_r = any_ipv6();
+  if (!apply_proposals(*args, cfg)) {
+    return kExitUsage;
+  }
 
   const engine::Path path{{*local, io::kIkePort}, {*remote, io::kIkePort}};
   // 4500 too: the SA floats there when it detects a NAT (R7296-56).
@@ -1264,7 +1356,7 @@ int run_respond(int argc, char** argv) {
   ToolDecision decision(capacity, redirect_to);
   engine::IkeSaConfig sa_config = base_config(args->values.at("id"));
   const auto lifecycle = parse_lifecycle(*args);
-  if (!lifecycle) {
+  if (!lifecycle || !apply_proposals(*args, sa_config)) {
     return kExitUsage;
   }
   apply_lifecycle(*lifecycle, sa_config);

@@ -25,6 +25,7 @@ using test::addr;
 const base::Ip6Addr kHa1 = addr("2001:db8:1::1");
 const base::Ip6Addr kHa2 = addr("2001:db8:1::2");
 const base::Ip6Addr kHa3 = addr("2001:db8:1::3");
+const base::Ip6Addr kAnycast = addr("2001:db8:1::a");
 
 base::Ip6Addr mn_address(int i) {
   base::Ip6Addr a = addr("2001:db8:1::100");
@@ -57,11 +58,13 @@ class RecordingRedirector final : public GatewayRedirector {
     base::Ip6Addr target;
     base::Duration grace;
     base::TimePoint at;
+    ::ike::wire::GwIdentity identity;  // what the REDIRECT would carry
   };
   base::Result<void, std::string> redirect(std::uint64_t /*spi_i*/, std::uint64_t spi_r,
-                                           const base::Ip6Addr& target, base::Duration grace,
-                                           base::TimePoint now) override {
-    calls.push_back({spi_r, target, grace, now});
+                                           const ::ike::wire::GwIdentity& target,
+                                           base::Duration grace, base::TimePoint now) override {
+    calls.push_back({spi_r, ha::ike_admission::gateway_address(target).value_or(base::Ip6Addr{}),
+                     grace, now, target});
     return {};
   }
   std::vector<Call> calls;
@@ -70,6 +73,29 @@ class RecordingRedirector final : public GatewayRedirector {
 // HA1: HaCore + IkeResponder front; N initiators on their own addresses.
 class HaCoreTest : public ::testing::Test {
  protected:
+  // The daemon's redirector without sockets: RFC 5685 5 on the front's SA named by `spi_r`.
+  class FrontRedirector final : public GatewayRedirector {
+   public:
+    explicit FrontRedirector(HaCoreTest& t) : t_(&t) {}
+    base::Result<void, std::string> redirect(std::uint64_t spi_i, std::uint64_t spi_r,
+                                             const ::ike::wire::GwIdentity& target,
+                                             base::Duration grace, base::TimePoint now) override {
+      calls.push_back({spi_i, spi_r});
+      auto done = t_->front_->with_sa(
+          ::ike::wire::Spi(spi_r),
+          [&](engine::IkeSa& sa, base::TimePoint at) { return sa.redirect(target, grace, at); },
+          now);
+      if (!done) {
+        return base::fail(std::string(done.error().code));
+      }
+      return {};
+    }
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;  // (spi_i, spi_r)
+
+   private:
+    HaCoreTest* t_;
+  };
+
   void build(HaDaemonConfig config, int mobiles) {
     config_ = std::move(config);
     auto core =
@@ -107,6 +133,7 @@ class HaCoreTest : public ::testing::Test {
   void deliver_front_outputs() {
     for (auto& o : front_->take_outputs()) {
       if (auto* s = std::get_if<engine::SendDatagram>(&o)) {
+        front_sent_.push_back(*s);
         for (std::size_t i = 0; i < mobiles_.size(); ++i) {
           if (s->path.remote.address == mn_address(static_cast<int>(i))) {
             mobiles_[i]->sa->on_datagram({s->path.remote, s->path.local}, s->bytes, clock_.now());
@@ -151,6 +178,27 @@ class HaCoreTest : public ::testing::Test {
     clock_.advance_to(until);
   }
 
+  // Runs every timer (core, front, initiators) up to `until`, delivering what they send.
+  void run_all_until(base::TimePoint until) {
+    for (int i = 0; i < 1000; ++i) {
+      base::TimePoint next = std::min(core_->next_deadline(), front_->next_deadline());
+      for (const auto& m : mobiles_) {
+        next = std::min(next, m->sa->next_deadline());
+      }
+      if (next > until) {
+        break;
+      }
+      clock_.advance_to(std::max(next, clock_.now()));
+      core_->on_timer(clock_.now());
+      front_->on_timer(clock_.now());
+      for (auto& m : mobiles_) {
+        m->sa->on_timer(clock_.now());
+      }
+      pump();
+    }
+    clock_.advance_to(until);
+  }
+
   template <class T>
   std::vector<const T*> mobile_events(std::size_t i) const {
     std::vector<const T*> v;
@@ -178,12 +226,14 @@ class HaCoreTest : public ::testing::Test {
   HaDaemonConfig config_;
   std::unique_ptr<HaCore> core_;
   RecordingRedirector redirector_;
+  FrontRedirector front_redirector_{*this};
   test::DeterministicRandom rng_{77};
   test::DeterministicKeyExchangeFactory kex_{78};
   engine::InMemoryCredentials creds_;
   std::unique_ptr<engine::IkeResponder> front_;
   std::vector<std::unique_ptr<test::Mobile>> mobiles_;
   std::vector<json> all_events_;
+  std::vector<engine::SendDatagram> front_sent_;
 };
 
 TEST_F(HaCoreTest, Issue4RaceConcurrentBootstrapsAdmitExactlyCapacityAndRedirectTheRest) {
@@ -398,6 +448,198 @@ TEST_F(HaCoreTest, R5685_21_IdentityAssignedElsewhereIsRedirectedAtIkeAuthAndFre
     logged = logged || (d["point"] == "ike-auth" && d["reason"] == "assigned-elsewhere");
   }
   EXPECT_TRUE(logged);
+}
+
+// Issue 4 bug: peers were keyed by their first SPIr, so an IKE SA rekey (RFC 7296 1.3.2, in
+// place: ike_rekey.h) lost them. The record follows the SA to its new SPIs, keeps (and
+// refreshes) its reservation, and a drain redirects the rekeyed SA (R5685-15), which goes
+// after the grace period (R5685-20) with its slot given back exactly once.
+TEST_F(HaCoreTest, R5685_15_R5685_20_PeerSurvivesIkeSaRekeyAndIsDrainedOnItsNewSpis) {
+  build(pool_config(5), 1);
+  core_->set_gateway_redirector(&front_redirector_);
+  start_all();
+  ASSERT_EQ(core_->peer_records().size(), 1U);
+  auto& mn = *mobiles_[0]->sa;
+  const std::uint64_t first_spi_r = mn.spi_r().value();
+  ASSERT_TRUE(mn.rekey_ike(clock_.now()));
+  pump();
+  ASSERT_NE(mn.spi_r().value(), first_spi_r);
+  // Past the old SA's retirement and several reservation TTLs.
+  run_all_until(clock_.now() + seconds(40));
+  ASSERT_FALSE(front_->routes(::ike::wire::Spi(first_spi_r)));
+
+  ASSERT_EQ(core_->peer_records().size(), 1U);
+  const json peers = core_->peers()["peers"];
+  ASSERT_EQ(peers.size(), 1U);
+  EXPECT_EQ(peers[0]["spi_i"], ::ike::wire::to_string(mn.spi_i()));
+  EXPECT_EQ(peers[0]["spi_r"], ::ike::wire::to_string(mn.spi_r()));
+  EXPECT_EQ(peers[0]["rekeys"], 1);
+  EXPECT_EQ(peers[0]["reservation"], true);
+  EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 1U);
+  EXPECT_EQ(core_->counters().get(CoreCounter::SasRekeyed), 1U);
+  const auto rekeyed = events_of("sa-rekeyed");
+  ASSERT_EQ(rekeyed.size(), 1U);
+  EXPECT_EQ(rekeyed[0]["old_spi_r"], ::ike::wire::to_string(::ike::wire::Spi(first_spi_r)));
+
+  const base::TimePoint t0 = clock_.now();
+  (void)core_->control({{"cmd", "drain"}, {"grace_s", 5}}, t0);
+  run_all_until(t0 + seconds(1));
+  ASSERT_EQ(front_redirector_.calls.size(), 1U);
+  EXPECT_EQ(front_redirector_.calls[0],
+            std::make_pair(mn.spi_i().value(), mn.spi_r().value()));  // the current SPIs
+  EXPECT_EQ(core_->counters().get(CoreCounter::GatewayRedirectsSent), 1U);
+  const auto got = mobile_events<engine::GatewayRedirectReceived>(0);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0]->gateway.ipv6_addr(), kHa2);
+  EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 0U);
+
+  // The grace period ends: the HA deletes the SA; the record goes, nothing is released twice.
+  run_all_until(t0 + seconds(30));
+  EXPECT_TRUE(core_->peer_records().empty());
+  EXPECT_EQ(core_->counters().get(CoreCounter::ReservationsReleased), 1U);
+  EXPECT_EQ(core_->counters().get(CoreCounter::SasRemoved), 1U);
+  EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 0U);
+  EXPECT_EQ(core_->address_pool().leased(), 0U);
+  const auto removed = events_of("sa-removed");
+  ASSERT_EQ(removed.size(), 1U);
+  EXPECT_EQ(removed[0]["spi_r"], ::ike::wire::to_string(mn.spi_r()));
+}
+
+// The HA's own rekey makes it the original initiator (R7296-04: the MN's SPI is the SPIr the
+// front files under now); the MN rekeys again; its Delete still finds the record and releases
+// its reservation and home address once.
+TEST_F(HaCoreTest, Issue4PeerRekeyedByBothSidesReleasesItsReservationOnceWhenItDeletes) {
+  build(pool_config(5), 2);
+  start_all();
+  ASSERT_EQ(core_->peer_records().size(), 2U);
+  auto& mn = *mobiles_[0]->sa;
+  ASSERT_TRUE(front_->with_sa(
+      mn.spi_r(), [](engine::IkeSa& sa, base::TimePoint at) { return sa.rekey_ike(at); },
+      clock_.now()));
+  pump();
+  ASSERT_EQ(mn.role(), engine::Role::Responder);
+  ASSERT_TRUE(mn.rekey_ike(clock_.now()));
+  pump();
+  run_all_until(clock_.now() + seconds(30));
+  EXPECT_EQ(core_->counters().get(CoreCounter::SasRekeyed), 2U);
+  ASSERT_EQ(core_->peer_records().count(mn.spi_r().value()), 1U);
+  EXPECT_EQ(core_->peer_records().at(mn.spi_r().value()).spi_i, mn.spi_i().value());
+  EXPECT_EQ(core_->peer_records().at(mn.spi_r().value()).identity, "mn1.example.org");
+  EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 2U);
+
+  ASSERT_TRUE(mn.request_delete(clock_.now()));
+  pump();
+  EXPECT_EQ(core_->peer_records().size(), 1U);
+  EXPECT_EQ(core_->counters().get(CoreCounter::ReservationsReleased), 1U);
+  EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 1U);
+  EXPECT_EQ(core_->address_pool().leased(), 1U);
+  EXPECT_EQ(events_of("sa-removed").size(), 1U);
+}
+
+// R5685-35 through the adapters and the front: the IKE_SA_INIT REDIRECT names a pool HA by
+// the FQDN configured for it (GW Ident Type 3 on the wire, no terminator), an identity
+// assigned to an HA known by name only is redirected to that name at IKE_AUTH, and a drain's
+// gateway-initiated REDIRECT carries the name as well. Each decision line shows the name.
+TEST_F(HaCoreTest, R5685_35_RedirectsNameFqdnTargetsAtEveryPoint) {
+  HaDaemonConfig c = pool_config(2);
+  c.home_agents = {
+      {kHa1, 100, "ha1.mip6.example"}, {kHa2, 300, "ha2.mip6.example"}, {kHa3, 200, ""}};
+  // mn1's HA is us, by name; mn2's is known by name only.
+  c.fqdn_assignments = {{"mn1.example.org", "ha1.mip6.example"},
+                        {"mn2.example.org", "ha9.mip6.example"}};
+  build(c, 3);
+  start_all();
+  // mn1 served (assigned to our own name); mn2 served at IKE_SA_INIT, then sent to its HA's
+  // name at IKE_AUTH; mn3 over capacity: redirected at IKE_SA_INIT to HA2 by name.
+  EXPECT_EQ(mobiles_[0]->sa->state(), engine::IkeSaState::Established);
+  ASSERT_TRUE(mobiles_[1]->sa->auth_redirect());
+  EXPECT_EQ(mobiles_[1]->sa->auth_redirect()->type, ::ike::wire::GwIdentType::Fqdn);
+  EXPECT_EQ(mobiles_[1]->sa->auth_redirect()->fqdn_text(), "ha9.mip6.example");
+  const auto init_redirect = mobile_events<engine::RedirectReceived>(2);
+  ASSERT_EQ(init_redirect.size(), 1U);
+  EXPECT_EQ(init_redirect[0]->gateway, ::ike::wire::GwIdentity::fqdn("ha2.mip6.example"));
+
+  // On the wire: the unprotected IKE_SA_INIT answer to mn3, byte for byte.
+  const ::ike::wire::NotifyPayload* notify = nullptr;
+  ::ike::wire::Message answer;
+  for (const auto& d : front_sent_) {
+    if (d.path.remote.address == mn_address(2)) {
+      answer = test::decode(d.bytes);
+      notify = ::ike::wire::find_notify(answer.payloads, ::ike::wire::NotifyType::Redirect);
+      break;
+    }
+  }
+  ASSERT_NE(notify, nullptr);
+  const std::string name = "ha2.mip6.example";
+  ASSERT_GE(notify->data.size(), 2 + name.size());
+  EXPECT_EQ(notify->data[0], 3);  // GW Ident Type FQDN
+  EXPECT_EQ(notify->data[1], name.size());
+  EXPECT_EQ(std::string(notify->data.begin() + 2, notify->data.begin() + 2 + name.size()), name);
+  // The rest is the Ni copy (R5685-04).
+  EXPECT_GE(notify->data.size() - 2 - name.size(), 16U);
+
+  int named = 0;
+  for (const auto& d : events_of("decision")) {
+    if (d["outcome"] == "redirected") {
+      ++named;
+      EXPECT_TRUE(d.contains("target_fqdn")) << d.dump();
+      if (d["point"] == "ike-auth") {
+        EXPECT_EQ(d["target_fqdn"], "ha9.mip6.example");
+        EXPECT_FALSE(d.contains("target"));  // no address for it
+      }
+    }
+  }
+  EXPECT_EQ(named, 2);
+
+  (void)core_->start_drain(seconds(5), clock_.now());
+  core_->on_timer(clock_.now());
+  ASSERT_EQ(redirector_.calls.size(), 1U);
+  EXPECT_EQ(redirector_.calls[0].identity, ::ike::wire::GwIdentity::fqdn("ha2.mip6.example"));
+  const auto moves = events_of("move");
+  ASSERT_EQ(moves.size(), 1U);
+  EXPECT_EQ(moves[0]["target_fqdn"], "ha2.mip6.example");
+}
+
+// RFC 5685 4 at the core, behind the real front: an IKE_SA_INIT that arrived on the anycast
+// address is answered from the anycast address (R5685-14) with a REDIRECT to our own unicast
+// address (R5685-12/13, reason anycast-to-self) and leaves no SA and no reservation; the
+// initiator's fresh IKE_SA_INIT to the unicast address, naming the anycast address in
+// REDIRECTED_FROM (R5685-07/38), is served there.
+TEST_F(HaCoreTest, R5685_12_R5685_13_R5685_14_AnycastRequestIsRedirectedToOurUnicastAddress) {
+  HaDaemonConfig c = pool_config(5);
+  c.anycast = kAnycast;
+  build(c, 1);
+  ASSERT_TRUE(mobiles_[0]->sa->initiate({{mn_address(0), 500}, {kAnycast, 500}}, clock_.now()));
+  pump();
+  const auto got = mobile_events<engine::RedirectReceived>(0);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0]->gateway, ::ike::wire::GwIdentity::ipv6(kHa1));
+  ASSERT_EQ(front_sent_.size(), 1U);
+  EXPECT_EQ(front_sent_[0].path.local.address, kAnycast);
+  EXPECT_EQ(front_->sa_count(), 0U);
+  EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 0U);
+  auto decisions = events_of("decision");
+  ASSERT_EQ(decisions.size(), 1U);
+  EXPECT_EQ(decisions[0]["point"], "ike-sa-init");
+  EXPECT_EQ(decisions[0]["outcome"], "redirected");
+  EXPECT_EQ(decisions[0]["reason"], "anycast-to-self");
+  EXPECT_EQ(decisions[0]["target"], kHa1.to_string());
+
+  engine::IkeSaConfig again = test::mn_config();
+  again.local_id = ::ike::wire::IdPayload::make_fqdn("mn1.example.org");
+  again.request_address = true;
+  again.redirected_from = ::ike::wire::GwIdentity::ipv6(kAnycast);
+  mobiles_[0] = std::make_unique<test::Mobile>(2000, again);
+  ASSERT_TRUE(mobiles_[0]->sa->initiate(path_of(0), clock_.now()));
+  pump();
+  EXPECT_EQ(mobiles_[0]->sa->state(), engine::IkeSaState::Established);
+  ASSERT_EQ(core_->peer_records().size(), 1U);
+  const auto established = events_of("sa-established");
+  ASSERT_EQ(established.size(), 1U);
+  EXPECT_EQ(established[0]["redirected_from"], kAnycast.to_string());
+  decisions = events_of("decision");
+  ASSERT_EQ(decisions.size(), 3U);  // + served at IKE_SA_INIT, continued at IKE_AUTH
+  EXPECT_EQ(decisions[1]["reason"], "room");
 }
 
 }  // namespace

@@ -12,197 +12,31 @@
 #include <string_view>
 #include <vector>
 
-#include "ike/engine/ike_initiator_session.h"
-#include "ike/engine/ike_responder.h"
-#include "tests/support/deterministic_random.h"
-#include "tests/support/fake_clock.h"
+#include "tests/ha/ike/admission_harness.h"
 
 namespace ha::ike_admission {
 namespace {
 
-using namespace std::chrono_literals;
-namespace engine = ::ike::engine;
-namespace wire = ::ike::wire;
-using mip6::binding::BindingCache;
-using mip6::binding::HomeAgentsList;
-
-base::Ip6Addr addr(const char* text) {
-  return *base::Ip6Addr::parse(text);
-}
-
-base::SecretBytes secret(std::string_view s) {
-  return base::SecretBytes(
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
-}
-
-mip6::binding::RandomSource weyl_rng() {
-  return [n = std::uint64_t{0}]() mutable {
-    n += 0x9e3779b97f4a7c15ULL;
-    return n ^ (n >> 29);
-  };
-}
-
-const wire::IdPayload kHaId = wire::IdPayload::make_fqdn("ha.example.org");
-constexpr std::string_view kPsk = "correct horse battery staple";
-const base::Ip6Addr kHa1 = addr("2001:db8:1::1");
-const base::Ip6Addr kHa2 = addr("2001:db8:2::1");
-
-wire::IdPayload mn_id(int i) {
-  return wire::IdPayload::make_fqdn("mn" + std::to_string(i) + ".example.org");
-}
-base::Ip6Addr mn_addr(int i) {
-  base::Ip6Addr::Bytes b{0x20, 0x01, 0x0d, 0xb8, 0xff};
-  b[15] = static_cast<std::uint8_t>(0x10 + i);
-  return base::Ip6Addr(b);
-}
-
-// One HA: front + AdmissionPolicy (with `assignments`) + both adapters.
-struct HomeAgent {
-  HomeAgent(
-      const base::Ip6Addr& self,
-      std::unordered_map<std::string, base::Ip6Addr, ha::policy::IdentityHash, std::equal_to<>>
-          assignments,
-      std::uint64_t seed, base::TimePoint now)
-      : rng(seed),
-        kex(seed + 1),
-        pool(addr("2001:db8:100::"), 64, 8),
-        cache(BindingCache::Config{8, 30s, 10s}, now),
-        hal(mip6::binding::HomeAgentsListConfig{}, weyl_rng()) {
-    for (int i = 0; i < 4; ++i) {
-      creds.add(mn_id(i), secret(kPsk));
-    }
-    hal.set_configured(addr("fe80::ffff"), {self}, 100, /*self=*/true);
-    ha::policy::AdmissionPolicyConfig pc;
-    pc.unicast_addresses = {self};
-    pc.assignments = std::move(assignments);
-    auto p = ha::policy::AdmissionPolicy::create(pc, cache, hal, weyl_rng());
-    EXPECT_TRUE(p.has_value());
-    policy = std::make_unique<ha::policy::AdmissionPolicy>(std::move(*p));
-    init = std::make_unique<AdmissionInitDecision>(*policy, cache);
-    auth = std::make_unique<AdmissionAuthDecision>(*policy, *init);
-    engine::IkeResponderConfig cfg;
-    cfg.sa.local_id = kHaId;
-    cfg.sa.child.transport_mode = true;
-    engine::Environment env{rng, kex, creds, &pool};
-    env.auth_decision = auth.get();
-    front = std::make_unique<engine::IkeResponder>(cfg, env, *init);
-  }
-  test::DeterministicRandom rng;
-  test::DeterministicKeyExchangeFactory kex;
-  engine::InMemoryCredentials creds;
-  engine::InMemoryAddressPool pool;
-  BindingCache cache;
-  HomeAgentsList hal;
-  std::unique_ptr<ha::policy::AdmissionPolicy> policy;
-  std::unique_ptr<AdmissionInitDecision> init;
-  std::unique_ptr<AdmissionAuthDecision> auth;
-  std::unique_ptr<engine::IkeResponder> front;
-  std::vector<engine::ResponderOutput> events;
-};
-
-struct Mn {
-  Mn(int i, bool announce) : rng(1000 + i), kex(2000 + i), address(mn_addr(i)) {
-    creds.add(kHaId, secret(kPsk));
-    cfg.sa.local_id = mn_id(i);
-    cfg.sa.remote_id = kHaId;
-    cfg.sa.child.transport_mode = true;
-    const auto any = addr("::");
-    const auto all = addr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
-    cfg.sa.child.ts_i = {wire::TrafficSelector::ipv6_range(any, all)};
-    cfg.sa.child.ts_r = {wire::TrafficSelector::ipv6_range(any, all)};
-    cfg.sa.announce_redirect_support = announce;
-    cfg.gateway_permitted = [](const wire::GwIdentity&) { return true; };
-    session = std::make_unique<engine::IkeInitiatorSession>(
-        cfg, engine::Environment{rng, kex, creds, nullptr});
-  }
-  test::DeterministicRandom rng;
-  test::DeterministicKeyExchangeFactory kex;
-  engine::InMemoryCredentials creds;
-  engine::InitiatorSessionConfig cfg;
-  base::Ip6Addr address;
-  std::unique_ptr<engine::IkeInitiatorSession> session;
-  std::vector<engine::SessionOutput> events;
-};
-
-template <typename T, typename V>
-std::vector<T> of(const std::vector<V>& events) {
-  std::vector<T> out;
-  for (const auto& e : events) {
-    if (const T* t = std::get_if<T>(&e)) {
-      out.push_back(*t);
-    }
-  }
-  return out;
-}
+using namespace harness;  // the pool fixture shared with the IKE_SA_INIT tests
 
 // HA1 assigns mn1 to HA2 and mn2 to itself; HA2 assigns nobody elsewhere.
-struct Pool {
+struct Pool : PoolNet {
   Pool() {
     has[kHa1] = std::make_unique<HomeAgent>(
         kHa1,
-        std::unordered_map<std::string, base::Ip6Addr, ha::policy::IdentityHash, std::equal_to<>>{
-            {"mn1.example.org", kHa2}, {"mn2.example.org", kHa1}},
+        HomeAgentOptions{
+            8, {}, 1024, Assignments{{"mn1.example.org", kHa2}, {"mn2.example.org", kHa1}}},
         100, clock.now());
-    has[kHa2] = std::make_unique<HomeAgent>(
-        kHa2,
-        std::unordered_map<std::string, base::Ip6Addr, ha::policy::IdentityHash, std::equal_to<>>{},
-        200, clock.now());
+    has[kHa2] = std::make_unique<HomeAgent>(kHa2, HomeAgentOptions{8, {}, 1024, Assignments{}}, 200,
+                                            clock.now());
   }
-  HomeAgent& ha(const base::Ip6Addr& a) { return *has.at(a); }
 
   Mn& run(int i, bool announce = true) {
-    mns[i] = std::make_unique<Mn>(i, announce);
-    Mn& mn = *mns[i];
-    EXPECT_TRUE(mn.session->start(engine::Path{{mn.address, 500}, {kHa1, 500}}, clock.now()));
+    Mn& mn = add_mn(i, kPsk, announce);
+    start(mn);
     pump();
     return mn;
   }
-
-  void pump() {
-    for (int round = 0; round < 256; ++round) {
-      bool moved = false;
-      for (auto& [i, mn] : mns) {
-        for (auto& o : mn->session->take_outputs()) {
-          auto* s = std::get_if<engine::SendDatagram>(&o);
-          if (s == nullptr) {
-            mn->events.push_back(std::move(o));
-            continue;
-          }
-          moved = true;
-          auto it = has.find(s->path.remote.address);
-          if (it != has.end()) {
-            it->second->front->on_datagram(engine::Path{s->path.remote, s->path.local}, s->bytes,
-                                           clock.now());
-          }
-        }
-      }
-      for (auto& [a, h] : has) {
-        for (auto& o : h->front->take_outputs()) {
-          auto* s = std::get_if<engine::SendDatagram>(&o);
-          if (s == nullptr) {
-            h->init->on_responder_event(o, clock.now());
-            h->events.push_back(std::move(o));
-            continue;
-          }
-          moved = true;
-          for (auto& [i, mn] : mns) {
-            if (mn->address == s->path.remote.address) {
-              mn->session->on_datagram(engine::Path{s->path.remote, s->path.local}, s->bytes,
-                                       clock.now());
-            }
-          }
-        }
-      }
-      if (!moved) {
-        return;
-      }
-    }
-    ADD_FAILURE() << "pump did not settle";
-  }
-
-  test::FakeClock clock;
-  std::map<base::Ip6Addr, std::unique_ptr<HomeAgent>> has;
-  std::map<int, std::unique_ptr<Mn>> mns;
 };
 
 // R5685-21: an identity assigned to another HA is redirected there once its AUTH verified; the
@@ -253,6 +87,45 @@ TEST(AdmissionAuthDecision, R5685_03_NoSupportIsServedHere) {
   ASSERT_EQ(of<engine::SaEstablished>(mn.events).size(), 1u);
   EXPECT_EQ(mn.session->current_path().remote.address, kHa1);
   EXPECT_EQ(pool.ha(kHa1).policy->counters().get(ha::policy::AdmissionCounter::AuthRedirected), 0u);
+}
+
+// R5685-35: the IKE_AUTH verdict names the gateway as the policy says: an FQDN assignment, or
+// a pool HA's configured name, as GW Ident Type 3; an IPv4 HA (::ffff:a.b.c.d) as type 1.
+TEST(AdmissionAuthDecision, R5685_35_TargetsBecomeFqdnIpv4OrIpv6GatewayIdentities) {
+  test::FakeClock clock;
+  BindingCache cache(BindingCache::Config{8, 30s, 10s}, clock.now());
+  HomeAgentsList hal(mip6::binding::HomeAgentsListConfig{}, weyl_rng());
+  ha::policy::AdmissionPolicyConfig pc;
+  pc.unicast_addresses = {kHa1};
+  pc.assignments = {{"mn5.example.org", kHa2},
+                    {"mn6.example.org", addr("::ffff:192.0.2.7")},
+                    {"mn7.example.org", kHa3}};
+  pc.fqdn_assignments = {{"mn4.example.org", "ha9.example.org"}};
+  pc.gateway_names = {{kHa2, "ha2.example.org"}};
+  auto policy = ha::policy::AdmissionPolicy::create(pc, cache, hal, weyl_rng());
+  ASSERT_TRUE(policy.has_value());
+  AdmissionInitDecision init(*policy, cache);
+  AdmissionAuthDecision auth(*policy, init);
+  auto verdict = [&](int i) {
+    engine::AuthContext c;
+    c.peer_id = mn_id(i);
+    c.initiator = mn_addr(i);
+    c.local = kHa1;
+    c.redirect_supported = true;
+    const auto v = auth.decide(c, clock.now());
+    EXPECT_TRUE(std::holds_alternative<engine::RedirectAuth>(v)) << i;
+    return std::holds_alternative<engine::RedirectAuth>(v)
+               ? std::get<engine::RedirectAuth>(v).gateway
+               : wire::GwIdentity{};
+  };
+  EXPECT_EQ(verdict(4), wire::GwIdentity::fqdn("ha9.example.org"));
+  EXPECT_EQ(verdict(5), wire::GwIdentity::fqdn("ha2.example.org"));
+  EXPECT_EQ(verdict(6), wire::GwIdentity::ipv4({192, 0, 2, 7}));
+  EXPECT_EQ(verdict(7), wire::GwIdentity::ipv6(kHa3));
+  // The helper on its own: a name wins over the address.
+  EXPECT_EQ(gateway_identity(kHa2, ""), wire::GwIdentity::ipv6(kHa2));
+  EXPECT_EQ(gateway_identity(addr("::ffff:192.0.2.7"), "x.example"),
+            wire::GwIdentity::fqdn("x.example"));
 }
 
 }  // namespace

@@ -12,216 +12,32 @@
 #include <string_view>
 #include <vector>
 
-#include "ike/engine/ike_initiator_session.h"
-#include "ike/engine/ike_responder.h"
-#include "ike/wire/message.h"
-#include "tests/support/deterministic_random.h"
-#include "tests/support/fake_clock.h"
+#include "tests/ha/ike/admission_harness.h"
 
 namespace ha::ike_admission {
 namespace {
 
-using namespace std::chrono_literals;
-namespace engine = ::ike::engine;
-namespace wire = ::ike::wire;
-using mip6::binding::BindingCache;
-using mip6::binding::HomeAgentsList;
-
-base::Ip6Addr addr(const char* text) {
-  return *base::Ip6Addr::parse(text);
-}
-
-base::SecretBytes secret(std::string_view s) {
-  return base::SecretBytes(
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
-}
-
-mip6::binding::RandomSource weyl_rng() {
-  return [n = std::uint64_t{0}]() mutable {
-    n += 0x9e3779b97f4a7c15ULL;
-    return n ^ (n >> 29);
-  };
-}
-
-// One PAD entry for the whole pool (R5685-10/11): every HA proves the same identity.
-const wire::IdPayload kHaId = wire::IdPayload::make_fqdn("ha.example.org");
-constexpr std::string_view kPsk = "correct horse battery staple";
-constexpr int kMaxMns = 8;
-
-const base::Ip6Addr kHa1 = addr("2001:db8:1::1");
-const base::Ip6Addr kHa2 = addr("2001:db8:2::1");
-const base::Ip6Addr kHa3 = addr("2001:db8:3::1");
-
-wire::IdPayload mn_id(int i) {
-  return wire::IdPayload::make_fqdn("mn" + std::to_string(i) + ".example.org");
-}
-base::Ip6Addr mn_addr(int i) {
-  base::Ip6Addr::Bytes b{0x20, 0x01, 0x0d, 0xb8, 0xff};
-  b[15] = static_cast<std::uint8_t>(0x10 + i);
-  return base::Ip6Addr(b);
-}
-
-struct PoolMember {
-  base::Ip6Addr ll;
-  base::Ip6Addr address;
-  std::uint16_t preference;
-};
-
-struct HomeAgent {
-  HomeAgent(const base::Ip6Addr& self, std::uint32_t capacity,
-            const std::vector<PoolMember>& others, std::uint64_t seed, base::TimePoint now,
-            std::uint32_t max_half_open = 1024)
-      : address(self),
-        rng(seed),
-        kex(seed + 1),
-        pool(addr("2001:db8:100::"), 64, 8),
-        cache(BindingCache::Config{capacity, 30s, 10s}, now),
-        hal(mip6::binding::HomeAgentsListConfig{}, weyl_rng()) {
-    for (int i = 0; i < kMaxMns; ++i) {
-      creds.add(mn_id(i), secret(kPsk));
-    }
-    hal.set_configured(addr("fe80::ffff"), {self}, 100, /*self=*/true);
-    for (const auto& o : others) {
-      hal.set_configured(o.ll, {o.address}, o.preference, false);
-    }
-    ha::policy::AdmissionPolicyConfig pc;
-    pc.unicast_addresses = {self};
-    auto p = ha::policy::AdmissionPolicy::create(pc, cache, hal, weyl_rng());
-    EXPECT_TRUE(p.has_value());
-    policy = std::make_unique<ha::policy::AdmissionPolicy>(std::move(*p));
-    adapter = std::make_unique<AdmissionInitDecision>(*policy, cache);
-    engine::IkeResponderConfig cfg;
-    cfg.sa.local_id = kHaId;
-    cfg.sa.child.transport_mode = true;
-    cfg.max_half_open = max_half_open;
-    front = std::make_unique<engine::IkeResponder>(
-        cfg, engine::Environment{rng, kex, creds, &pool}, *adapter);
-  }
-
-  base::Ip6Addr address;
-  test::DeterministicRandom rng;
-  test::DeterministicKeyExchangeFactory kex;
-  engine::InMemoryCredentials creds;
-  engine::InMemoryAddressPool pool;
-  BindingCache cache;
-  HomeAgentsList hal;
-  std::unique_ptr<ha::policy::AdmissionPolicy> policy;
-  std::unique_ptr<AdmissionInitDecision> adapter;
-  std::unique_ptr<engine::IkeResponder> front;
-  std::vector<engine::ResponderOutput> events;  // everything but datagrams
-};
-
-struct Mn {
-  Mn(int i, std::string_view psk, bool announce)
-      : rng(1000 + static_cast<std::uint64_t>(i)),
-        kex(2000 + static_cast<std::uint64_t>(i)),
-        address(mn_addr(i)) {
-    creds.add(kHaId, secret(psk));
-    cfg.sa.local_id = mn_id(i);
-    cfg.sa.remote_id = kHaId;
-    cfg.sa.child.transport_mode = true;
-    const auto any = addr("::");
-    const auto all = addr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
-    cfg.sa.child.ts_i = {wire::TrafficSelector::ipv6_range(any, all)};
-    cfg.sa.child.ts_r = {wire::TrafficSelector::ipv6_range(any, all)};
-    cfg.sa.retransmit.max_retransmits = 2;
-    cfg.sa.announce_redirect_support = announce;
-    cfg.gateway_permitted = [](const wire::GwIdentity&) { return true; };
-    session = std::make_unique<engine::IkeInitiatorSession>(
-        cfg, engine::Environment{rng, kex, creds, nullptr});
-  }
-  test::DeterministicRandom rng;
-  test::DeterministicKeyExchangeFactory kex;
-  engine::InMemoryCredentials creds;
-  engine::InitiatorSessionConfig cfg;
-  base::Ip6Addr address;
-  std::unique_ptr<engine::IkeInitiatorSession> session;
-  std::vector<engine::SessionOutput> events;
-  std::vector<engine::SendDatagram> sent;
-};
-
-template <typename T, typename V>
-std::vector<T> of(const std::vector<V>& events) {
-  std::vector<T> out;
-  for (const auto& e : events) {
-    if (const T* t = std::get_if<T>(&e)) {
-      out.push_back(*t);
-    }
-  }
-  return out;
-}
+using namespace harness;  // the pool fixture shared with the IKE_AUTH tests
 
 // HA1 (capacity 1) lists HA2 before HA3; HA2 lists HA3 before HA1; HA3 lists HA2, HA1.
-struct Pool {
+struct Pool : PoolNet {
   explicit Pool(std::uint32_t ha1_capacity = 1, std::uint32_t ha1_max_half_open = 1024) {
     const PoolMember m1{addr("fe80::1"), kHa1, 10};
     const PoolMember m2{addr("fe80::2"), kHa2, 30};
     const PoolMember m3{addr("fe80::3"), kHa3, 20};
-    has[kHa1] = std::make_unique<HomeAgent>(kHa1, ha1_capacity, std::vector{m2, m3}, 100,
-                                            clock.now(), ha1_max_half_open);
-    has[kHa2] = std::make_unique<HomeAgent>(kHa2, 8, std::vector{m3, m1}, 200, clock.now());
-    has[kHa3] = std::make_unique<HomeAgent>(kHa3, 8, std::vector{m2, m1}, 300, clock.now());
+    has[kHa1] = std::make_unique<HomeAgent>(
+        kHa1, HomeAgentOptions{ha1_capacity, {m2, m3}, ha1_max_half_open, std::nullopt}, 100,
+        clock.now());
+    has[kHa2] = std::make_unique<HomeAgent>(kHa2, HomeAgentOptions{8, {m3, m1}, 1024, std::nullopt},
+                                            200, clock.now());
+    has[kHa3] = std::make_unique<HomeAgent>(kHa3, HomeAgentOptions{8, {m2, m1}, 1024, std::nullopt},
+                                            300, clock.now());
   }
 
-  HomeAgent& ha(const base::Ip6Addr& a) { return *has.at(a); }
-
+  // MNs are numbered in the order they are added.
   Mn& add_mn(std::string_view psk = kPsk, bool announce = true) {
-    const int i = static_cast<int>(mns.size());
-    mns.push_back(std::make_unique<Mn>(i, psk, announce));
-    return *mns.back();
+    return PoolNet::add_mn(static_cast<int>(mns.size()), psk, announce);
   }
-
-  void start(Mn& mn, const base::Ip6Addr& first = kHa1) {
-    ASSERT_TRUE(mn.session->start(
-        engine::Path{{mn.address, 500}, {first, 500}}, clock.now()));
-  }
-
-  void pump() {
-    for (int round = 0; round < 512; ++round) {
-      bool moved = false;
-      for (auto& mn : mns) {
-        for (auto& o : mn->session->take_outputs()) {
-          auto* s = std::get_if<engine::SendDatagram>(&o);
-          if (s == nullptr) {
-            mn->events.push_back(std::move(o));
-            continue;
-          }
-          moved = true;
-          mn->sent.push_back(*s);
-          auto it = has.find(s->path.remote.address);
-          if (it != has.end()) {
-            it->second->front->on_datagram(engine::Path{s->path.remote, s->path.local},
-                                           s->bytes, clock.now());
-          }
-        }
-      }
-      for (auto& [name, h] : has) {
-        for (auto& o : h->front->take_outputs()) {
-          auto* s = std::get_if<engine::SendDatagram>(&o);
-          if (s == nullptr) {
-            h->adapter->on_responder_event(o, clock.now());
-            h->events.push_back(std::move(o));
-            continue;
-          }
-          moved = true;
-          for (auto& mn : mns) {
-            if (mn->address == s->path.remote.address) {
-              mn->session->on_datagram(engine::Path{s->path.remote, s->path.local}, s->bytes,
-                                       clock.now());
-            }
-          }
-        }
-      }
-      if (!moved) {
-        return;
-      }
-    }
-    ADD_FAILURE() << "pump did not settle";
-  }
-
-  test::FakeClock clock;
-  std::map<base::Ip6Addr, std::unique_ptr<HomeAgent>> has;
-  std::vector<std::unique_ptr<Mn>> mns;
 };
 
 bool established(const Mn& mn) {
@@ -279,7 +95,8 @@ TEST(AdmissionInitDecision, RefuseVerdictsMapToDropOrNoProposalChosenIpv4Redirec
   v = adapter.decide(c, clock.now());  // full: the IPv4 pool HA is a fine target now
   const auto* redirect = std::get_if<engine::RedirectInit>(&v);
   ASSERT_NE(redirect, nullptr);
-  EXPECT_EQ(redirect->gateway, wire::GwIdentity::ipv6(addr("::ffff:192.0.2.7")));
+  // An IPv4 pool HA is named as IPv4 (GW Ident Type 1, R5685-35), not as ::ffff:a.b.c.d.
+  EXPECT_EQ(redirect->gateway, wire::GwIdentity::ipv4({192, 0, 2, 7}));
 
   c.redirected_from = wire::GwIdentity::ipv4({192, 0, 2, 7});
   c.half_open = 9;  // half-open flood, no target: silence
@@ -330,8 +147,8 @@ TEST(AdmissionInitDecision, R5685_04_07_PoolServesKRedirectsRestToHa2) {
   const auto snap = ha1.cache.snapshot();
   EXPECT_EQ(snap.reservations, 1u);
   EXPECT_EQ(snap.bindings, 0u);
-  EXPECT_EQ(ha1.adapter->pending(), 0u);  // established: forgotten, not released
-  EXPECT_EQ(ha1.adapter->released(), 0u);
+  EXPECT_EQ(ha1.init->pending(), 0u);  // established: forgotten, not released
+  EXPECT_EQ(ha1.init->released(), 0u);
   EXPECT_EQ(ha1.front->sa_count(), 1u);
   EXPECT_EQ(ha1.front->counters().get(engine::ResponderCounter::Redirected),
             static_cast<std::uint64_t>(kN - 1));
@@ -364,8 +181,8 @@ TEST(AdmissionInitDecision, FailedIkeAuthReleasesReservationNextBootstrapServed)
   const auto removed = of<engine::ResponderSaRemoved>(ha1.events);
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_FALSE(removed[0].established);
-  EXPECT_EQ(ha1.adapter->released(), 1u);
-  EXPECT_EQ(ha1.adapter->pending(), 0u);
+  EXPECT_EQ(ha1.init->released(), 1u);
+  EXPECT_EQ(ha1.init->pending(), 0u);
   EXPECT_EQ(ha1.cache.snapshot().reservations, 0u);
   EXPECT_EQ(ha1.front->sa_count(), 0u);
 
@@ -451,8 +268,8 @@ TEST(AdmissionInitDecision, HalfOpenLimitDropReleasesReservation) {
   ASSERT_FALSE(decided.empty());
   EXPECT_EQ(decided[0].outcome, engine::InitOutcome::HalfOpenLimit);
   EXPECT_EQ(ha1.cache.snapshot().reservations, 0u);
-  EXPECT_EQ(ha1.adapter->pending(), 0u);
-  EXPECT_GE(ha1.adapter->released(), 1u);
+  EXPECT_EQ(ha1.init->pending(), 0u);
+  EXPECT_GE(ha1.init->released(), 1u);
   EXPECT_EQ(ha1.front->sa_count(), 0u);
 }
 

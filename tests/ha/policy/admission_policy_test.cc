@@ -584,5 +584,67 @@ TEST(AdmissionPolicyNames, EveryEnumHasAName) {
   EXPECT_EQ(to_string(AdmissionConfigError::BadThreshold), "bad-threshold");
 }
 
+// R5685-35: a pool HA configured with a name is named by it in every REDIRECT (IKE_SA_INIT,
+// gateway-initiated); an identity assigned to an HA known only by name is redirected there at
+// IKE_AUTH, with no address (the MN resolves the FQDN). The event log records the name.
+TEST_F(AdmissionPolicyTest, R5685_35_TargetsAreNamedByTheirFqdnWhenConfigured) {
+  config_.gateway_names = {{kHa2, "ha2.example.org"}, {kHa3, "ha3.example.org"}};
+  config_.fqdn_assignments = {{"dave@example.org", "ha9.example.org"}};
+  config_.assignments = {{"erin@example.org", kHa4}};
+  build(1);
+  fill_cache();
+  auto d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
+  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
+  const auto& r = std::get<Redirect>(d);
+  EXPECT_TRUE(r.target == kHa2 || r.target == kHa3);
+  EXPECT_EQ(r.target_fqdn, r.target == kHa2 ? "ha2.example.org" : "ha3.example.org");
+
+  auto a = policy_->decide_at_ike_auth({"dave@example.org", mn(2), true, {}}, clock_.now());
+  ASSERT_TRUE(std::holds_alternative<Redirect>(a));
+  EXPECT_EQ(std::get<Redirect>(a).target_fqdn, "ha9.example.org");
+  EXPECT_EQ(std::get<Redirect>(a).target, base::Ip6Addr{});
+  EXPECT_EQ(std::get<Redirect>(a).reason, AdmissionReason::AssignedElsewhere);
+  // An address target without a name stays an address.
+  a = policy_->decide_at_ike_auth({"erin@example.org", mn(3), true, {}}, clock_.now());
+  ASSERT_TRUE(std::holds_alternative<Redirect>(a));
+  EXPECT_EQ(std::get<Redirect>(a).target, kHa4);
+  EXPECT_TRUE(std::get<Redirect>(a).target_fqdn.empty());
+  // R5685-03 holds for named targets too.
+  a = policy_->decide_at_ike_auth({"dave@example.org", mn(4), false, {}}, clock_.now());
+  EXPECT_TRUE(std::holds_alternative<Continue>(a));
+
+  auto m = policy_->decide_move(ServedPeer{mn(5), std::nullopt, true}, clock_.now());
+  ASSERT_TRUE(std::holds_alternative<GatewayInitiatedRedirect>(m));
+  const auto& g = std::get<GatewayInitiatedRedirect>(m);
+  EXPECT_EQ(g.target_fqdn, g.target == kHa2 ? "ha2.example.org" : "ha3.example.org");
+
+  const auto events = policy_->take_events();
+  ASSERT_EQ(events.size(), 5U);
+  EXPECT_FALSE(events[0].target_fqdn.empty());
+  EXPECT_EQ(events[1].target_fqdn, "ha9.example.org");
+  EXPECT_FALSE(events[1].target.has_value());  // known by name only
+  EXPECT_TRUE(events[2].target_fqdn.empty());
+  EXPECT_EQ(events[2].target, kHa4);
+}
+
+// A pool HA reached over IPv4 (::ffff:a.b.c.d, from the daemon's config) is a fine target for
+// an IKE redirect (named as IPv4 by the adapter, R5685-35) but never listed in an RFC 5142
+// Home Agent Switch, which carries IPv6 home agent addresses.
+TEST_F(AdmissionPolicyTest, R5685_35_Ipv4PoolMemberIsARedirectTargetButNoHaSwitchTarget) {
+  build(10);
+  const base::Ip6Addr v4 = ip("::ffff:192.0.2.9");
+  hal_->set_configured(ip("fe80::9"), {v4}, 200, false);  // the best preference
+  auto m = policy_->decide_move({mn(1), std::nullopt, true}, clock_.now());
+  ASSERT_TRUE(std::holds_alternative<GatewayInitiatedRedirect>(m));
+  EXPECT_EQ(std::get<GatewayInitiatedRedirect>(m).target, v4);
+  bind(ip("2001:db8:1::10"), mn(2));
+  m = policy_->decide_move({mn(2), ip("2001:db8:1::10"), true}, clock_.now());
+  ASSERT_TRUE(std::holds_alternative<HomeAgentSwitch>(m));
+  for (const auto& t : std::get<HomeAgentSwitch>(m).targets) {
+    EXPECT_NE(t, v4);
+  }
+  EXPECT_EQ(std::get<HomeAgentSwitch>(m).targets.size(), 3U);
+}
+
 }  // namespace
 }  // namespace ha::policy
