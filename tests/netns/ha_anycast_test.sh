@@ -17,13 +17,6 @@ MIP6_IKE=${3:?}
 NETNS_TEST=ha-anycast
 . "$(dirname "$0")/netns_lib.sh"
 . "$(dirname "$0")/ha_pool_lib.sh"
-dump_logs() {
-    local f
-    for f in "$TMP"/*.log "$TMP"/*.events "$TMP"/*.err "$TMP"/mn*.json; do
-        [ -f "$f" ] && { echo "---- $f (tail)" >&2; tail -n 40 "$f" >&2; }
-    done
-    return 0
-}
 
 check_pool_prerequisites
 [ -x "$MIP6_IKE" ] || fail "mip6-ike not built: $MIP6_IKE"

@@ -97,3 +97,14 @@ check_pool_prerequisites() {
     command -v ip >/dev/null || fail "ip (iproute2) missing"
     command -v python3 >/dev/null || fail "python3 missing"
 }
+
+# On failure, the tail of every log, event stream, error output and JSON result of a pool test
+# (overrides netns_lib's dump_logs; a test that keeps other files may define its own).
+dump_logs() {
+    local f
+    for f in "$TMP"/*.log "$TMP"/*.events "$TMP"/*.err "$TMP"/mn*.json "$TMP"/ha*.json \
+        "$TMP"/list-sas.txt; do
+        [ -f "$f" ] && { echo "---- $f (tail)" >&2; tail -n 40 "$f" >&2; }
+    done
+    return 0
+}

@@ -577,6 +577,21 @@ struct SessionNet {
       pump();
     }
   }
+  // HA1 redirects its established SA to HA2 (RFC 5685 5) with `grace`; false if it could not.
+  [[nodiscard]] bool ha1_redirects_to_ha2(base::Duration grace) {
+    const auto spi_r1 = gw(kHa1).established_spi();
+    if (!spi_r1) {
+      return false;
+    }
+    const auto sent = gw(kHa1).front->with_sa(
+        *spi_r1,
+        [grace](IkeSa& sa, base::TimePoint now) {
+          return sa.redirect(wire::GwIdentity::ipv6(kHa2), grace, now);
+        },
+        clock.now());
+    pump();
+    return sent.has_value();
+  }
   template <typename T>
   std::vector<T> mn_events() const {
     std::vector<T> out;
@@ -606,15 +621,7 @@ TEST(SessionGatewayRedirect, R5685_19_33_MovesToNewGatewayThenDeletesOld) {
   SessionNet net;
   net.start();
   ASSERT_EQ(net.mn_events<SaEstablished>().size(), 1u);
-  const auto spi_r1 = net.gw(kHa1).established_spi();
-  ASSERT_TRUE(spi_r1.has_value());
-  ASSERT_TRUE(net.gw(kHa1).front->with_sa(
-      *spi_r1,
-      [](IkeSa& sa, base::TimePoint now) {
-        return sa.redirect(wire::GwIdentity::ipv6(kHa2), 60s, now);
-      },
-      net.clock.now()));
-  net.pump();
+  ASSERT_TRUE(net.ha1_redirects_to_ha2(60s));
 
   const auto redirected = net.mn_events<Redirected>();
   ASSERT_EQ(redirected.size(), 1u);
@@ -659,15 +666,7 @@ TEST(SessionGatewayRedirect, MoveFailsOldSaStaysUntilGatewayDeletes) {
     return InitVerdict{RefuseInit{wire::NotifyType::NoProposalChosen}};
   };
   net.start();
-  const auto spi_r1 = net.gw(kHa1).established_spi();
-  ASSERT_TRUE(spi_r1.has_value());
-  ASSERT_TRUE(net.gw(kHa1).front->with_sa(
-      *spi_r1,
-      [](IkeSa& sa, base::TimePoint now) {
-        return sa.redirect(wire::GwIdentity::ipv6(kHa2), 60s, now);
-      },
-      net.clock.now()));
-  net.pump();
+  ASSERT_TRUE(net.ha1_redirects_to_ha2(60s));
   const auto failed = net.mn_events<GatewayMoveFailed>();
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0].to, wire::GwIdentity::ipv6(kHa2));
@@ -688,16 +687,8 @@ TEST(SessionGatewayRedirect, MoveStartsAfterAJitteredDelayWithTheOldSaUp) {
   SessionNet net;
   net.cfg.move_jitter = 5s;
   net.start();
-  const auto spi_r1 = net.gw(kHa1).established_spi();
-  ASSERT_TRUE(spi_r1.has_value());
   const base::TimePoint t0 = net.clock.now();
-  ASSERT_TRUE(net.gw(kHa1).front->with_sa(
-      *spi_r1,
-      [](IkeSa& sa, base::TimePoint now) {
-        return sa.redirect(wire::GwIdentity::ipv6(kHa2), 60s, now);
-      },
-      t0));
-  net.pump();
+  ASSERT_TRUE(net.ha1_redirects_to_ha2(60s));
   EXPECT_EQ(net.mn_events<GatewayRedirectReceived>().size(), 1u);
   EXPECT_TRUE(net.mn_events<Redirected>().empty());  // not yet followed
   EXPECT_TRUE(net.gw(kHa2).received.empty());
@@ -726,16 +717,8 @@ TEST(SessionGatewayRedirect, JitteredStartsSpreadAcrossTheWindow) {
     net.cfg.move_jitter = 5s;
     (void)net.rng.bytes(shift + 1);  // a different random stream for each MN
     net.start();
-    const auto spi_r1 = net.gw(kHa1).established_spi();
-    ASSERT_TRUE(spi_r1.has_value());
     const base::TimePoint t0 = net.clock.now();
-    ASSERT_TRUE(net.gw(kHa1).front->with_sa(
-        *spi_r1,
-        [](IkeSa& sa, base::TimePoint now) {
-          return sa.redirect(wire::GwIdentity::ipv6(kHa2), 60s, now);
-        },
-        t0));
-    net.pump();
+    ASSERT_TRUE(net.ha1_redirects_to_ha2(60s));
     const base::Duration delay = net.mn->next_deadline() - t0;
     EXPECT_GE(delay, base::Duration::zero());
     EXPECT_LT(delay, 5s);
@@ -750,15 +733,7 @@ TEST(SessionGatewayRedirect, OldSaDeletedBeforeTheJitteredStartMovesAtOnce) {
   SessionNet net;
   net.cfg.move_jitter = std::chrono::hours(1);
   net.start();
-  const auto spi_r1 = net.gw(kHa1).established_spi();
-  ASSERT_TRUE(spi_r1.has_value());
-  ASSERT_TRUE(net.gw(kHa1).front->with_sa(
-      *spi_r1,
-      [](IkeSa& sa, base::TimePoint now) {
-        return sa.redirect(wire::GwIdentity::ipv6(kHa2), 5s, now);
-      },
-      net.clock.now()));
-  net.pump();
+  ASSERT_TRUE(net.ha1_redirects_to_ha2(5s));
   EXPECT_TRUE(net.gw(kHa2).received.empty());
   net.clock.advance_to(net.gw(kHa1).front->next_deadline());  // HA1's grace period ends
   net.gw(kHa1).front->on_timer(net.clock.now());
