@@ -210,11 +210,13 @@ void IkeDriver::drain_responder() {
 }
 
 void IkeDriver::record_keys(const engine::IkeSa& sa) {
-  if (keylog_ == nullptr || sa.keys() == nullptr || !sa.suite() ||
-      keylog_->seen(sa.spi_i(), sa.spi_r())) {
+  if (keylog_ == nullptr) {
     return;
   }
-  auto written = keylog_->record(sa.spi_i(), sa.spi_r(), sa.suite()->transforms, *sa.keys());
+  auto written = record_sa_keys(*keylog_, sa);
+  if (written && !*written) {
+    return;  // no keys yet, or already recorded
+  }
   if (!written) {
     ++stats_.keylog_errors;
     log_.log(base::LogLevel::Warning, kComponent, sa_name(sa) + ": " + written.error());

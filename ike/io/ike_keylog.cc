@@ -52,4 +52,11 @@ base::Result<bool, std::string> IkeKeylog::record(wire::Spi spi_i, wire::Spi spi
   return true;
 }
 
+base::Result<bool, std::string> record_sa_keys(IkeKeylog& keylog, const engine::IkeSa& sa) {
+  if (sa.keys() == nullptr || !sa.suite() || keylog.seen(sa.spi_i(), sa.spi_r())) {
+    return false;
+  }
+  return keylog.record(sa.spi_i(), sa.spi_r(), sa.suite()->transforms, *sa.keys());
+}
+
 }  // namespace ike::io

@@ -15,6 +15,7 @@
 
 #include "ike/base/result.h"
 #include "ike/crypto/key_derivation.h"
+#include "ike/engine/ike_sa.h"
 #include "ike/wire/header.h"
 
 namespace ike::io {
@@ -50,5 +51,11 @@ class IkeKeylog {
   std::set<std::pair<std::uint64_t, std::uint64_t>> seen_;
   std::size_t lines_written_ = 0;
 };
+
+// Records `sa`'s keys once they exist (after IKE_SA_INIT) unless its SPI pair was written
+// already: what both Asio shells (IkeDriver, SessionDriver) do after each engine step. True:
+// a line was written; false: nothing to write yet or already written.
+[[nodiscard]] base::Result<bool, std::string> record_sa_keys(IkeKeylog& keylog,
+                                                             const engine::IkeSa& sa);
 
 }  // namespace ike::io

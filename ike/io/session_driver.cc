@@ -124,13 +124,10 @@ void SessionDriver::record_keys() {
     return;
   }
   for (const engine::IkeSa* sa : {session_->sa(), session_->previous_sa()}) {
-    if (sa == nullptr || sa->keys() == nullptr || !sa->suite() ||
-        keylog_->seen(sa->spi_i(), sa->spi_r())) {
+    if (sa == nullptr) {
       continue;
     }
-    if (auto written = keylog_->record(sa->spi_i(), sa->spi_r(), sa->suite()->transforms,
-                                       *sa->keys());
-        !written) {
+    if (auto written = record_sa_keys(*keylog_, *sa); !written) {
       log_.log(base::LogLevel::Warning, kComponent, "keylog: " + written.error());
     }
   }
