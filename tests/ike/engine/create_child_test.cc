@@ -42,20 +42,7 @@ class CreateChild : public ::testing::Test {
     f.net->a_sent_.clear();
     f.net->b_sent_.clear();
   }
-  // Runs the timers of both peers up to `until`, delivering what they send.
-  void run_until(base::TimePoint until) {
-    for (int i = 0; i < 200; ++i) {
-      const auto next = std::min(f.init->next_deadline(), f.resp->next_deadline());
-      if (next > until) {
-        break;
-      }
-      f.clock.advance_to(next);
-      f.init->on_timer(f.clock.now());
-      f.resp->on_timer(f.clock.now());
-      f.net->pump(f.clock.now());
-    }
-    f.clock.advance_to(until);
-  }
+  void run_until(base::TimePoint until) { f.run_until(until, 200); }
   // Both peers hold the same Child SA pairs, mirrored (spi_in on one side = spi_out on the
   // other).
   void expect_mirrored_children() {

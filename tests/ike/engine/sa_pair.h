@@ -78,6 +78,22 @@ struct Fixture {
     ASSERT_TRUE(init->initiate(path, clock.now()));
     net->pump(clock.now());
   }
+
+  // Runs both peers' timers up to `until` (at most `max_steps` of them), delivering what
+  // they send; the clock ends at `until`.
+  void run_until(base::TimePoint until, int max_steps = 400) {
+    for (int i = 0; i < max_steps; ++i) {
+      const auto next = std::min(init->next_deadline(), resp->next_deadline());
+      if (next > until) {
+        break;
+      }
+      clock.advance_to(next);
+      init->on_timer(clock.now());
+      resp->on_timer(clock.now());
+      net->pump(clock.now());
+    }
+    clock.advance_to(until);
+  }
 };
 
 }  // namespace ike::engine
