@@ -206,6 +206,13 @@ secrets {
 CONF
 }
 
+# ike_listening NS ADDR: a process in NS listens on UDP [ADDR]:500 and [ADDR]:4500 (poll it
+# before a peer sends its first IKE_SA_INIT).
+ike_listening() {
+    ip netns exec "$1" ss -Hnlu "sport = :500" | grep -q "$2" &&
+        ip netns exec "$1" ss -Hnlu "sport = :4500" | grep -q "$2"
+}
+
 # swanctl_conf_options KEY=VALUE...: the options of swanctl_gateway_conf / swanctl_mn_conf into
 # the variables below (defaults: PSK, AES-GCM-16-256 with X25519, the usual pool).
 swanctl_conf_options() {

@@ -114,37 +114,8 @@ PY
 }
 
 # ---- 1. our initiator, charon responder ----------------------------------------------------
-cat >"$TMP/swanctl-gw.conf" <<CONF
-connections {
-    mn {
-        version = 2
-        local_addrs = $GW
-        proposals = aes256-sha256-x25519
-        pools = mip6pool
-        local {
-            auth = psk
-            id = $HA_ID
-        }
-        remote {
-            auth = psk
-            id = $MN_ID
-        }
-        children {
-            home {
-                local_ts = 2001:db8:ff::/48
-                esp_proposals = aes128-sha256
-                mode = tunnel
-            }
-        }
-    }
-}
-pools {
-    mip6pool {
-        addrs = $POOL_FIRST-$POOL_LAST
-    }
-}
-$(psk_secrets_section)
-CONF
+swanctl_gateway_conf "$GW" proposals=aes256-sha256-x25519 esp=aes128-sha256 \
+    pool="$POOL_FIRST-$POOL_LAST" >"$TMP/swanctl-gw.conf"
 start_charon "$NS_GW" "$TMP/swanctl-gw.conf"
 
 ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
@@ -186,39 +157,11 @@ ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --psk-file "$TMP/psk" --
     >"$TMP/respond.json" 2>"$TMP/respond.err" &
 RESPONDER_PID=$!
 STARTED_PIDS+=("$RESPONDER_PID")
-listening() {
-    ip netns exec "$NS_GW" ss -Hnlu "sport = :500" | grep -q "$GW" &&
-        ip netns exec "$NS_GW" ss -Hnlu "sport = :4500" | grep -q "$GW"
-}
-poll 10 listening || fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
+poll 10 ike_listening "$NS_GW" "$GW" ||
+    fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
 
-cat >"$TMP/swanctl-mn.conf" <<CONF
-connections {
-    ha {
-        version = 2
-        local_addrs = $MN
-        remote_addrs = $GW
-        proposals = aes128-sha256-x25519
-        vips = ::
-        local {
-            auth = psk
-            id = $MN_ID
-        }
-        remote {
-            auth = psk
-            id = $HA_ID
-        }
-        children {
-            home {
-                remote_ts = 2001:db8:ff::/48
-                esp_proposals = aes256-sha256
-                mode = tunnel
-            }
-        }
-    }
-}
-$(psk_secrets_section)
-CONF
+swanctl_mn_conf "$GW" proposals=aes128-sha256-x25519 esp=aes256-sha256 \
+    >"$TMP/swanctl-mn.conf"
 start_charon "$NS_MN" "$TMP/swanctl-mn.conf"
 timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
     >"$TMP/initiate.log" 2>&1 || fail "swanctl --initiate failed"

@@ -160,11 +160,8 @@ ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --id $HA_ID \
     --pool 2001:db8:3::/64 --once --timeout 60 >"$TMP/respond.json" 2>"$TMP/respond.err" &
 RESPONDER_PID=$!
 STARTED_PIDS+=("$RESPONDER_PID")
-listening() {
-    ip netns exec "$NS_GW" ss -Hnlu "sport = :500" | grep -q "$GW" &&
-        ip netns exec "$NS_GW" ss -Hnlu "sport = :4500" | grep -q "$GW"
-}
-poll 10 listening || fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
+poll 10 ike_listening "$NS_GW" "$GW" ||
+    fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
 
 SWANCTL_DIR=$(swanctl_dir mn mn-rsa ca-rsa)
 swanctl_mn_conf "$GW" cert=mn-rsa.pem >"$SWANCTL_DIR/swanctl.conf"

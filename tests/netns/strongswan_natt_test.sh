@@ -82,11 +82,8 @@ ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --psk-file "$TMP/psk" --
     --pool 2001:db8:3::/64 --once --timeout 60 >"$TMP/respond.json" 2>"$TMP/respond.err" &
 RESPONDER_PID=$!
 STARTED_PIDS+=("$RESPONDER_PID")
-listening() {
-    ip netns exec "$NS_GW" ss -Hnlu "sport = :500" | grep -q "$GW" &&
-        ip netns exec "$NS_GW" ss -Hnlu "sport = :4500" | grep -q "$GW"
-}
-poll 10 listening || fail "B: mip6-ike respond is not listening on [$GW]:500 and :4500"
+poll 10 ike_listening "$NS_GW" "$GW" ||
+    fail "B: mip6-ike respond is not listening on [$GW]:500 and :4500"
 swanctl_mn_conf "$GW" extra="encap = yes" >"$TMP/mn.conf"
 start_charon "$NS_MN" "$TMP/mn.conf"
 timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \

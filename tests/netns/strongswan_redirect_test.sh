@@ -82,12 +82,8 @@ ip netns exec "$NS_HA2" "$MIP6_IKE" respond --listen $HA2 --psk-file "$TMP/psk" 
     --pool 2001:db8:3::/64 --once --timeout 90 >"$TMP/ha2.json" 2>"$TMP/ha2.err" &
 HA2_PID=$!
 STARTED_PIDS+=("$HA2_PID")
-listening() {
-    ip netns exec "$1" ss -Hnlu "sport = :500" | grep -q "$2" &&
-        ip netns exec "$1" ss -Hnlu "sport = :4500" | grep -q "$2"
-}
-poll 10 listening "$NS_GW" "$HA1" || fail "HA1 is not listening on [$HA1]:500 and :4500"
-poll 10 listening "$NS_HA2" "$HA2" || fail "HA2 is not listening on [$HA2]:500 and :4500"
+poll 10 ike_listening "$NS_GW" "$HA1" || fail "HA1 is not listening on [$HA1]:500 and :4500"
+poll 10 ike_listening "$NS_HA2" "$HA2" || fail "HA2 is not listening on [$HA2]:500 and :4500"
 
 # ---- charon initiator, configured for HA1 only --------------------------------------------
 initiate_from_mn "$HA1"

@@ -60,11 +60,8 @@ ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --psk-file "$TMP/psk" --
     >"$TMP/respond.json" 2>"$TMP/respond.err" &
 RESPONDER_PID=$!
 STARTED_PIDS+=("$RESPONDER_PID")
-listening() {
-    ip netns exec "$NS_GW" ss -Hnlu "sport = :500" | grep -q "$GW" &&
-        ip netns exec "$NS_GW" ss -Hnlu "sport = :4500" | grep -q "$GW"
-}
-poll 10 listening || fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
+poll 10 ike_listening "$NS_GW" "$GW" ||
+    fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
 initiate_from_mn "$GW"
 established() { grep -q '"result":"established"' "$TMP/respond.json"; }
 poll 10 established || fail "our responder did not establish"
