@@ -50,25 +50,17 @@ IkeDriver::~IkeDriver() {
 void IkeDriver::stop() {
   *alive_ = false;
   timer_.cancel();
-  for (auto& t : transports_) {
-    t->close();
-  }
+  transports_.close_all();
 }
 
 base::Result<engine::Endpoint, std::string> IkeDriver::listen(const engine::Endpoint& local,
                                                               Framing framing) {
-  auto t = UdpTransport::open(
+  return transports_.open(
       io_, local,
       [this](const engine::Path& path, std::span<const std::uint8_t> bytes) {
         on_datagram(path, bytes);
       },
       log_, framing);
-  if (!t) {
-    return base::fail(t.error());
-  }
-  const engine::Endpoint bound = (*t)->local();
-  transports_.push_back(std::move(*t));
-  return bound;
 }
 
 base::Result<engine::IkeSa*, std::string> IkeDriver::initiate(engine::IkeSaConfig config,
@@ -297,13 +289,7 @@ void IkeDriver::log_responder_output(const engine::ResponderOutput& out) const {
 }
 
 void IkeDriver::send(const engine::SendDatagram& d) {
-  UdpTransport* chosen = nullptr;
-  for (auto& t : transports_) {
-    if (t->local() == d.path.local) {
-      chosen = t.get();
-      break;
-    }
-  }
+  UdpTransport* chosen = transports_.bound_to(d.path.local);
   if (chosen == nullptr) {
     ++stats_.dropped_no_transport;
     log_.log(base::LogLevel::Warning, kComponent,

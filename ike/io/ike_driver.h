@@ -153,7 +153,7 @@ class IkeDriver {
   boost::asio::io_context& io_;
   engine::Environment env_;
   const base::Logger& log_;
-  std::vector<std::unique_ptr<UdpTransport>> transports_;
+  TransportSet transports_;
   SaMap sas_;
   std::map<SaKey, SaKey> aliases_;  // retiring SPIs -> the key the SA is filed under now
   // R7296-43: the legacy responder SAs' unprotected error answers (a front has its own).

@@ -21,25 +21,17 @@ SessionDriver::~SessionDriver() {
 void SessionDriver::stop() {
   *alive_ = false;
   timer_.cancel();
-  for (auto& t : transports_) {
-    t->close();
-  }
+  transports_.close_all();
 }
 
 base::Result<engine::Endpoint, std::string> SessionDriver::listen(const engine::Endpoint& local,
                                                                   Framing framing) {
-  auto t = UdpTransport::open(
+  return transports_.open(
       io_, local,
       [this](const engine::Path& path, std::span<const std::uint8_t> bytes) {
         on_datagram(path, bytes);
       },
       log_, framing);
-  if (!t) {
-    return base::fail(t.error());
-  }
-  const engine::Endpoint bound = (*t)->local();
-  transports_.push_back(std::move(*t));
-  return bound;
 }
 
 base::Result<void, std::string> SessionDriver::start(engine::InitiatorSessionConfig config,
@@ -134,13 +126,7 @@ void SessionDriver::record_keys() {
 }
 
 void SessionDriver::send(const engine::SendDatagram& d) {
-  UdpTransport* via = nullptr;
-  for (auto& t : transports_) {
-    if (t->local() == d.path.local) {
-      via = t.get();
-      break;
-    }
-  }
+  UdpTransport* via = transports_.bound_to(d.path.local);
   if (via == nullptr) {
     log_.log(base::LogLevel::Warning, kComponent,
              "no socket on [" + address_to_string(d.path.local.address) +

@@ -64,7 +64,7 @@ class SessionDriver {
   boost::asio::io_context& io_;
   engine::Environment env_;
   const base::Logger& log_;
-  std::vector<std::unique_ptr<UdpTransport>> transports_;
+  TransportSet transports_;
   std::unique_ptr<engine::IkeInitiatorSession> session_;
   Sink sink_;
   Resolver resolver_;

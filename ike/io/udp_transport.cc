@@ -458,4 +458,33 @@ bool UdpTransport::send_keepalive(const engine::Endpoint& remote) {
   return true;
 }
 
+base::Result<engine::Endpoint, std::string> TransportSet::open(boost::asio::io_context& io,
+                                                              const engine::Endpoint& local,
+                                                              UdpTransport::Receiver receiver,
+                                                              const base::Logger& log,
+                                                              Framing framing) {
+  auto t = UdpTransport::open(io, local, std::move(receiver), log, framing);
+  if (!t) {
+    return base::fail(t.error());
+  }
+  const engine::Endpoint bound = (*t)->local();
+  transports_.push_back(std::move(*t));
+  return bound;
+}
+
+UdpTransport* TransportSet::bound_to(const engine::Endpoint& local) const {
+  for (const auto& t : transports_) {
+    if (t->local() == local) {
+      return t.get();
+    }
+  }
+  return nullptr;
+}
+
+void TransportSet::close_all() {
+  for (auto& t : transports_) {
+    t->close();
+  }
+}
+
 }  // namespace ike::io

@@ -14,6 +14,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -108,6 +109,22 @@ class UdpTransport {
   TransportStats stats_;
   // The handler may run after close() during io_context teardown; it checks this flag.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+// The sockets a driver listens on, one per local endpoint: what IkeDriver and SessionDriver
+// both need to open them, pick the one a datagram leaves from, and close them all.
+class TransportSet {
+ public:
+  // Opens `local` (see UdpTransport::open); the endpoint actually bound.
+  [[nodiscard]] base::Result<engine::Endpoint, std::string> open(
+      boost::asio::io_context& io, const engine::Endpoint& local, UdpTransport::Receiver receiver,
+      const base::Logger& log, Framing framing);
+  // The socket bound to `local`, or nullptr.
+  [[nodiscard]] UdpTransport* bound_to(const engine::Endpoint& local) const;
+  void close_all();
+
+ private:
+  std::vector<std::unique_ptr<UdpTransport>> transports_;
 };
 
 }  // namespace ike::io
