@@ -23,35 +23,10 @@ NS_HA2=mip6ss-ha2-$$
 NS_BR=mip6ss-br-$$
 HA1=$GW
 HA2=2001:db8:1::2
-cleanup_redirect() {
-    local rc=$?
-    ip netns del "$NS_HA2" 2>/dev/null
-    ip netns del "$NS_BR" 2>/dev/null
-    (exit $rc)
-    cleanup
-}
-trap cleanup_redirect EXIT
 
 check_prerequisites
-ip netns add "$NS_BR" || fail "netns add $NS_BR"
-for ns in "$NS_GW" "$NS_HA2" "$NS_MN"; do
-    ip netns add "$ns" || fail "netns add $ns"
-    ip -n "$ns" link set lo up
-done
-ip -n "$NS_BR" link add br0 type bridge || fail "bridge"
-ip -n "$NS_BR" link set br0 up
-port=0
-for pair in "$NS_GW:$HA1" "$NS_HA2:$HA2" "$NS_MN:$MN"; do
-    ns=${pair%%:*}
-    addr=${pair#*:}
-    port=$((port + 1))
-    ip -n "$NS_BR" link add p$port type veth peer name eth0 netns "$ns" || fail "veth p$port"
-    ip -n "$NS_BR" link set p$port master br0
-    ip -n "$NS_BR" link set p$port up
-    ip -n "$ns" addr add "$addr/64" dev eth0 nodad
-    ip -n "$ns" link set eth0 up
-    poll 10 link_up "$ns" eth0 || fail "eth0 in $ns not up"
-done
+# p1 = HA1, p2 = HA2, p3 = the client (bridge ports in $NS_BR, removed by cleanup).
+bridge_topology "$NS_BR" "$NS_GW:$HA1" "$NS_HA2:$HA2" "$NS_MN:$MN"
 # The home network behind the gateways (the Child SA's TS), outside the link prefix.
 ip -n "$NS_HA2" addr add 2001:db8:ff::1/128 dev lo nodad
 printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
