@@ -12,6 +12,7 @@
 #include "ike/engine/signature_auth.h"
 #include "ike/wire/message.h"
 #include "tests/ike/engine/loopback.h"
+#include "tests/ike/engine/sa_pair.h"
 #include "tests/support/deterministic_random.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/test_certs.h"
@@ -19,52 +20,17 @@
 namespace ike::engine {
 namespace {
 
-base::Ip6Addr addr(const char* text) {
-  return *base::Ip6Addr::parse(text);
-}
-
-base::SecretBytes secret(std::string_view s) {
-  return base::SecretBytes(
-      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
-}
-
-const wire::IdPayload kMnId = wire::IdPayload::make_fqdn("mn1.example.org");
-const wire::IdPayload kHaId = wire::IdPayload::make_fqdn("ha.example.org");
-
 LocalCertificate local(std::string_view cert, std::string_view key) {
   return LocalCertificate{test::load_cert(cert), test::load_key(key), {}, false};
 }
 
-// Initiator (MN) and responder (HA), each with its own credentials; nothing configured yet.
-struct CertFixture {
-  test::DeterministicRandom rng_i{11};
-  test::DeterministicRandom rng_r{22};
-  test::DeterministicKeyExchangeFactory kex_i{33};
-  test::DeterministicKeyExchangeFactory kex_r{44};
-  InMemoryCredentials creds_i;
-  InMemoryCredentials creds_r;
-  InMemoryAddressPool pool{addr("2001:db8:1::"), 64, 4};
-  IkeSaConfig cfg_i;
-  IkeSaConfig cfg_r;
-  std::unique_ptr<IkeSa> init;
-  std::unique_ptr<IkeSa> resp;
-  std::unique_ptr<test::Loopback> net;
-  test::FakeClock clock;
-  Path path{{addr("2001:db8:ff::10"), 500}, {addr("2001:db8:1::1"), 500}};
-
+// sa_pair.h's pair with certificate credentials only (no PSK, no home-prefix request) and
+// verification at the test certificates' time; nothing else configured yet.
+struct CertFixture : Fixture {
   CertFixture() {
-    cfg_i.role = Role::Initiator;
-    cfg_i.local_id = kMnId;
-    cfg_i.remote_id = kHaId;
-    cfg_i.request_address = true;
-    cfg_i.child.transport_mode = true;
-    const auto any = addr("::");
-    const auto all = addr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
-    cfg_i.child.ts_i = {wire::TrafficSelector::ipv6_range(any, all)};
-    cfg_i.child.ts_r = {wire::TrafficSelector::ipv6_range(any, all)};
-    cfg_r.role = Role::Responder;
-    cfg_r.local_id = kHaId;
-    cfg_r.child.transport_mode = true;
+    creds_i = InMemoryCredentials{};
+    creds_r = InMemoryCredentials{};
+    cfg_i.request_home_prefix = false;
     creds_i.trust().set_verification_time(test::kCertTestTime);
     creds_r.trust().set_verification_time(test::kCertTestTime);
   }
@@ -76,14 +42,6 @@ struct CertFixture {
     creds_r.add_trusted_ca(test::load_cert(p + "-ca"));
     creds_i.set_local_certificate(local(p + "-mn1", p + "-mn1"));
     creds_r.set_local_certificate(local(p + "-ha", p + "-ha"));
-  }
-
-  void run() {
-    init = std::make_unique<IkeSa>(cfg_i, Environment{rng_i, kex_i, creds_i, nullptr});
-    resp = std::make_unique<IkeSa>(cfg_r, Environment{rng_r, kex_r, creds_r, &pool});
-    net = std::make_unique<test::Loopback>(*init, path, *resp);
-    ASSERT_TRUE(init->initiate(path, clock.now()));
-    net->pump(clock.now());
   }
 
   void expect_established() const {
