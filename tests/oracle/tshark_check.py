@@ -33,31 +33,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tshark_json import SEVERITY_WARN, flag, flatten, num, pairs_hook  # noqa: E402
-
-
-class Checker:
-    def __init__(self):
-        self.failures = []
-        self.compared = 0
-
-    def eq(self, frame, what, tshark_value, ours):
-        self.compared += 1
-        if tshark_value != ours:
-            self.failures.append("frame %d %s: tshark %r, ours %r" % (frame, what, tshark_value,
-                                                                   ours))
-
-    def fail(self, frame, msg):
-        self.failures.append("frame %d: %s" % (frame, msg))
-
-
-def first(f, key, conv=str):
-    vals = [v for v in f.get(key, []) if v != "<tree>"]
-    return conv(vals[0]) if vals else None
-
-
-def all_of(f, key, conv=str):
-    return [conv(v) for v in f.get(key, []) if v != "<tree>"]
+from tshark_json import (SEVERITY_WARN, Checker, all_of, first, flag, flatten,  # noqa: E402
+                         num, pairs_hook)
 
 
 def check_frame(c, n, f, exp, corrupted):

@@ -26,39 +26,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tshark_json import SEVERITY_WARN, flatten, num, pairs_hook  # noqa: E402
-
-
-def hexs(v):
-    return v.replace(":", "")
-
-
-def all_of(f, key, conv=str):
-    return [conv(v) for v in f.get(key, []) if v != "<tree>"]
-
-
-def first(f, key, conv=str):
-    vals = all_of(f, key, conv)
-    return vals[0] if vals else None
-
-
-class Checker:
-    def __init__(self):
-        self.failures = []
-        self.compared = 0
-
-    def eq(self, frame, what, tshark_value, ours):
-        self.compared += 1
-        if tshark_value != ours:
-            self.failures.append("frame %d %s: tshark %r, ours %r" % (frame, what, tshark_value,
-                                                                   ours))
-
-    def fail(self, frame, msg):
-        self.failures.append("frame %d: %s" % (frame, msg))
-
-
-def of_type(payloads, t):
-    return [p for p in payloads if p["type"] == t]
+from tshark_json import (SEVERITY_WARN, Checker, all_of, first, flatten, hexs, num,  # noqa: E402
+                         of_type, pairs_hook)
 
 
 def check_inner(c, n, f, inner):

@@ -30,3 +30,41 @@ def num(v):
 
 def flag(v):
     return v in ("1", "True", "true")
+
+
+def hexs(v):
+    """tshark's colon-separated bytes as plain hex."""
+    return v.replace(":", "")
+
+
+def all_of(f, key, conv=str):
+    """Every value of field `key` in a flattened frame (subtree markers left out)."""
+    return [conv(v) for v in f.get(key, []) if v != "<tree>"]
+
+
+def first(f, key, conv=str):
+    """The first value of field `key`, or None."""
+    vals = [v for v in f.get(key, []) if v != "<tree>"]
+    return conv(vals[0]) if vals else None
+
+
+def of_type(payloads, t):
+    """mip6-dissect's payload objects of type `t`."""
+    return [p for p in payloads if p["type"] == t]
+
+
+class Checker:
+    """Collects field comparisons between tshark and us; failures are reported at the end."""
+
+    def __init__(self):
+        self.failures = []
+        self.compared = 0
+
+    def eq(self, frame, what, tshark_value, ours):
+        self.compared += 1
+        if tshark_value != ours:
+            self.failures.append("frame %d %s: tshark %r, ours %r" % (frame, what, tshark_value,
+                                                                   ours))
+
+    def fail(self, frame, msg):
+        self.failures.append("frame %d: %s" % (frame, msg))
