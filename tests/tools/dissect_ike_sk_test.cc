@@ -25,6 +25,7 @@
 #include "tools/mip6-dissect/dissect_cli.h"
 #include "tools/mip6-dissect/dissect_ike_keys.h"
 #include "tools/mip6-dissect/pcap_io.h"
+#include "tests/support/scratch_dir.h"
 
 namespace mip6::dissect {
 namespace {
@@ -236,22 +237,10 @@ class DissectIkeSkCli : public DissectIkeSk {
  protected:
   void SetUp() override {
     DissectIkeSk::SetUp();
-    std::string tmpl = ::testing::TempDir() + "mip6-dissect-sk-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(scratch_.ok());
   }
-  void TearDown() override {
-    for (const auto& f : files_) {
-      std::remove(f.c_str());
-    }
-    rmdir(dir_.c_str());
-  }
-  std::string path(const std::string& name) {
-    files_.push_back(dir_ + "/" + name);
-    return files_.back();
-  }
-  std::string dir_;
-  std::vector<std::string> files_;
+  std::string path(const std::string& name) { return scratch_.path(name); }
+  test::ScratchDir scratch_{"mip6-dissect-sk"};
 };
 
 // The whole path of issue 3 item 7: keys written by IkeKeylog (mode 0600, one line per SA,

@@ -18,6 +18,7 @@
 #include "tools/mip6-dissect/dissect.h"
 #include "tools/mip6-dissect/dissect_cli.h"
 #include "tools/mip6-dissect/pcap_io.h"
+#include "tests/support/scratch_dir.h"
 
 namespace mip6::dissect {
 namespace {
@@ -366,22 +367,10 @@ TEST(DissectIke, OtherUdpPortsAreSkipped) {
 class DissectIkeCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "mip6-dissect-ike-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(scratch_.ok());
   }
-  void TearDown() override {
-    for (const auto& f : files_) {
-      std::remove(f.c_str());
-    }
-    rmdir(dir_.c_str());
-  }
-  std::string path(const std::string& name) {
-    files_.push_back(dir_ + "/" + name);
-    return files_.back();
-  }
-  std::string dir_;
-  std::vector<std::string> files_;
+  std::string path(const std::string& name) { return scratch_.path(name); }
+  test::ScratchDir scratch_{"mip6-dissect-ike"};
 };
 
 // Hex in, pcap out (--write-pcap), pcap back in (--pcap): IPv6 and IPv4 frames

@@ -23,6 +23,7 @@
 #include "tools/mip6-dissect/dissect.h"
 #include "tools/mip6-dissect/dissect_cli.h"
 #include "tools/mip6-dissect/pcap_io.h"
+#include "tests/support/scratch_dir.h"
 
 namespace mip6::dissect {
 namespace {
@@ -648,28 +649,16 @@ json parse_array(const std::string& s) { return json::parse(s); }
 class DissectCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "mip6-dissect-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(scratch_.ok());
   }
-  void TearDown() override {
-    for (const auto& f : files_) {
-      std::remove(f.c_str());
-    }
-    rmdir(dir_.c_str());
-  }
-  std::string path(const std::string& name) {
-    files_.push_back(dir_ + "/" + name);
-    return files_.back();
-  }
+  std::string path(const std::string& name) { return scratch_.path(name); }
   void write_file(const std::string& p, const Bytes& bytes) {
     std::ofstream f(p, std::ios::binary);
     f.write(reinterpret_cast<const char*>(bytes.data()),
             static_cast<std::streamsize>(bytes.size()));
   }
 
-  std::string dir_;
-  std::vector<std::string> files_;
+  test::ScratchDir scratch_{"mip6-dissect"};
 };
 
 TEST_F(DissectCli, HexLinesWithCommentsColonsAndBlankLines) {
@@ -806,11 +795,11 @@ TEST_F(DissectCli, WritePcapReportsBadLinesButWritesTheRest) {
   EXPECT_EQ(j["packets"], 1);
   ASSERT_EQ(j["errors"].size(), 1u);
   EXPECT_EQ(j["errors"][0]["error"], "odd-hex-digit-count");
-  EXPECT_EQ(run({"--write-pcap", dir_ + "/no/such/dir/x.pcap"}, "60\n").rc, kExitUsage);
+  EXPECT_EQ(run({"--write-pcap", scratch_.dir() + "/no/such/dir/x.pcap"}, "60\n").rc, kExitUsage);
 }
 
 TEST_F(DissectCli, MissingAndGarbagePcapFiles) {
-  CliResult r = run({"--pcap", dir_ + "/does-not-exist.pcap"});
+  CliResult r = run({"--pcap", scratch_.dir() + "/does-not-exist.pcap"});
   EXPECT_EQ(r.rc, kExitUsage);
   json arr = parse_array(r.out);
   ASSERT_EQ(arr.size(), 1u);

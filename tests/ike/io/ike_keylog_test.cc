@@ -24,6 +24,7 @@
 #include "ike/engine/peer_credentials.h"
 #include "ike/io/ike_driver.h"
 #include "ike/io/udp_transport.h"
+#include "tests/support/scratch_dir.h"
 
 namespace ike::io {
 namespace {
@@ -53,22 +54,10 @@ mode_t mode_of(const std::string& path) {
 class IkeKeylogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "mip6-keylog-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_TRUE(scratch_.ok());
   }
-  void TearDown() override {
-    for (const auto& f : files_) {
-      std::remove(f.c_str());
-    }
-    rmdir(dir_.c_str());
-  }
-  std::string path(const std::string& name) {
-    files_.push_back(dir_ + "/" + name);
-    return files_.back();
-  }
-  std::string dir_;
-  std::vector<std::string> files_;
+  std::string path(const std::string& name) { return scratch_.path(name); }
+  test::ScratchDir scratch_{"mip6-keylog"};
 };
 
 crypto::IkeSaKeys gcm256_keys(std::uint8_t seed) {
@@ -115,7 +104,7 @@ TEST_F(IkeKeylogTest, NewFileIs0600WhateverTheUmask) {
 }
 
 TEST_F(IkeKeylogTest, ReportsUnnamedSuitesAndUnopenableFiles) {
-  auto bad = IkeKeylog::open(dir_ + "/no/such/dir/keys");
+  auto bad = IkeKeylog::open(scratch_.dir() + "/no/such/dir/keys");
   EXPECT_FALSE(bad.has_value());
   const std::string file = path("keys");
   auto log = IkeKeylog::open(file);
