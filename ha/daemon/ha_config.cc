@@ -32,31 +32,13 @@ base::Ip6Addr address(const json& j, const std::string& field) {
   return *a;
 }
 
-// A pool HA may be reached over IPv4 (GW Ident Type 1): kept IPv4-mapped.
-std::optional<base::Ip6Addr> ipv4_mapped(const std::string& text) {
-  std::array<std::uint8_t, 4> v4{};
-  if (inet_pton(AF_INET, text.c_str(), v4.data()) != 1) {
-    return std::nullopt;
-  }
-  base::Ip6Addr::Bytes b{};
-  b[10] = 0xff;
-  b[11] = 0xff;
-  for (std::size_t i = 0; i < 4; ++i) {
-    b[12 + i] = v4[i];
-  }
-  return base::Ip6Addr(b);
-}
-
 // IPv6 or IPv4 (mapped).
 base::Ip6Addr gateway_address(const json& j, const std::string& field) {
   if (!j.is_string()) {
     throw ConfigError(field + ": expected an IPv6 or IPv4 address string");
   }
   const auto text = j.get<std::string>();
-  if (auto a = base::Ip6Addr::parse(text)) {
-    return *a;
-  }
-  if (auto a = ipv4_mapped(text)) {
+  if (auto a = base::Ip6Addr::parse_v6_or_v4(text)) {
     return *a;
   }
   throw ConfigError(field + ": not an IPv6 or IPv4 address: " + text);
@@ -234,7 +216,7 @@ HaDaemonConfig parse(const json& j) {
         throw ConfigError(field + ": expected an IPv6 or IPv4 address or an FQDN string");
       }
       const auto text = a.get<std::string>();
-      if (base::Ip6Addr::parse(text) || ipv4_mapped(text)) {
+      if (base::Ip6Addr::parse_v6_or_v4(text)) {
         c.assignments.emplace_back(id, gateway_address(a, field));
       } else if (is_gateway_fqdn(text)) {
         c.fqdn_assignments.emplace_back(id, without_root_dot(text));

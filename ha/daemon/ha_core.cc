@@ -1,4 +1,5 @@
 #include "ha/daemon/ha_core.h"
+#include "ike/base/overloaded.h"
 
 #include <algorithm>
 #include <utility>
@@ -11,12 +12,7 @@ namespace {
 using nlohmann::json;
 namespace engine = ::ike::engine;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
+using base::Overloaded;
 
 double seconds_of(base::Duration d) {
   return std::chrono::duration<double>(d).count();
@@ -266,7 +262,7 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
               p.spi_i = est->spi_i.value();
               p.spi_r = est->spi_r.value();
               p.address = sa->path().remote.address;
-              p.identity = ha::ike_admission::identity_text(est->peer_id);
+              p.identity = est->peer_id.to_text();
               if (est->assigned_address) {
                 p.home_address = est->assigned_address->address;
               }
@@ -293,7 +289,7 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
                 j["home_address"] = p.home_address->to_string();
               }
               if (const auto& from = sa->peer_redirected_from()) {
-                if (auto a = ha::ike_admission::gateway_address(*from)) {
+                if (auto a = from->address()) {
                   j["redirected_from"] = a->to_string();
                 }
               }

@@ -14,13 +14,7 @@ using nlohmann::json;
 
 engine::IkeSaConfig responder_sa_config(const HaDaemonConfig& config) {
   engine::IkeSaConfig sa;
-  if (auto a = base::Ip6Addr::parse(config.identity)) {
-    sa.local_id = ::ike::wire::IdPayload::make_ipv6(*a);
-  } else if (config.identity.find('@') != std::string::npos) {
-    sa.local_id = ::ike::wire::IdPayload::make_rfc822(config.identity);
-  } else {
-    sa.local_id = ::ike::wire::IdPayload::make_fqdn(config.identity);
-  }
+  sa.local_id = ::ike::wire::IdPayload::from_text(config.identity);
   return sa;
 }
 

@@ -56,7 +56,7 @@ bool HomeAddressPool::taken(const base::Ip6Addr& a) const {
 
 std::optional<::ike::wire::InternalIp6Address> HomeAddressPool::assign(
     const ::ike::wire::IdPayload& peer, const std::optional<base::Ip6Addr>& requested) {
-  const std::string id = ha::ike_admission::identity_text(peer);
+  const std::string id = peer.to_text();
   if (auto f = fixed_.find(id); f != fixed_.end()) {
     return lease(id, f->second);
   }

@@ -28,7 +28,7 @@ class PskTable final : public ::ike::engine::PeerCredentials {
   }
   [[nodiscard]] std::optional<base::SecretBytes> psk_for(
       const ::ike::wire::IdPayload& peer) const override {
-    const std::string id = ha::ike_admission::identity_text(peer);
+    const std::string id = peer.to_text();
     for (const auto& [name, secret] : by_identity_) {
       if (name == id) {
         return secret;

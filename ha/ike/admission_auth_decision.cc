@@ -8,16 +8,9 @@ namespace ha::ike_admission {
 namespace engine = ::ike::engine;
 namespace wire = ::ike::wire;
 
-std::string identity_text(const wire::IdPayload& id) {
-  if (auto a = id.ipv6()) {
-    return a->to_string();
-  }
-  return std::string(id.text());
-}
-
 engine::AuthVerdict AdmissionAuthDecision::decide(const engine::AuthContext& context,
                                                   base::TimePoint now) {
-  const std::string identity = identity_text(context.peer_id);
+  const std::string identity = context.peer_id.to_text();
   ha::policy::AuthRequest request;
   request.identity = identity;
   request.initiator = context.initiator;

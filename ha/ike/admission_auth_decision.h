@@ -10,10 +10,6 @@
 
 namespace ha::ike_admission {
 
-// The identity text the policy's assignments are keyed by: the FQDN or user@FQDN text, or the
-// IPv6 address printed.
-[[nodiscard]] std::string identity_text(const ::ike::wire::IdPayload& id);
-
 class AdmissionAuthDecision final : public ::ike::engine::AuthDecision {
  public:
   // Both must outlive the adapter; `init` is the adapter that took the SA's reservation.

@@ -9,30 +9,8 @@ namespace ha::ike_admission {
 namespace engine = ::ike::engine;
 namespace wire = ::ike::wire;
 
-std::optional<base::Ip6Addr> gateway_address(const wire::GwIdentity& identity) {
-  if (identity.type == wire::GwIdentType::Ipv4 && identity.value.size() == 4) {
-    base::Ip6Addr::Bytes b{};
-    b[10] = 0xff;
-    b[11] = 0xff;
-    for (std::size_t i = 0; i < 4; ++i) {
-      b[12 + i] = identity.value[i];
-    }
-    return base::Ip6Addr(b);
-  }
-  return identity.ipv6_addr();
-}
-
 wire::GwIdentity gateway_identity(const base::Ip6Addr& address, std::string_view fqdn) {
-  if (!fqdn.empty()) {
-    return wire::GwIdentity::fqdn(fqdn);
-  }
-  const auto& b = address.bytes();
-  const bool v4_mapped = std::all_of(b.begin(), b.begin() + 10, [](auto x) { return x == 0; }) &&
-                         b[10] == 0xff && b[11] == 0xff;
-  if (v4_mapped) {
-    return wire::GwIdentity::ipv4({b[12], b[13], b[14], b[15]});
-  }
-  return wire::GwIdentity::ipv6(address);
+  return fqdn.empty() ? wire::GwIdentity::from_address(address) : wire::GwIdentity::fqdn(fqdn);
 }
 
 engine::InitVerdict AdmissionInitDecision::decide(const engine::InitContext& context,
@@ -44,7 +22,7 @@ engine::InitVerdict AdmissionInitDecision::decide(const engine::InitContext& con
   if (context.redirected_from) {
     // An FQDN cannot appear in REDIRECTED_FROM (R5685-38); without an address the policy just
     // cannot exclude that gateway, support is still implied by the front's flag.
-    request.redirected_from = gateway_address(*context.redirected_from);
+    request.redirected_from = context.redirected_from->address();
   }
   request.half_open_ike_sas = context.half_open;
 

@@ -22,9 +22,6 @@
 
 namespace ha::ike_admission {
 
-// IPv4 GW identities become ::ffff:a.b.c.d; FQDNs have no address (nullopt).
-[[nodiscard]] std::optional<base::Ip6Addr> gateway_address(
-    const ::ike::wire::GwIdentity& identity);
 // The REDIRECT's gateway identity for a policy target (R5685-35): the FQDN when the policy
 // names one (GW Ident Type 3), an IPv4-mapped address as IPv4 (type 1), else IPv6 (type 2).
 [[nodiscard]] ::ike::wire::GwIdentity gateway_identity(const base::Ip6Addr& address,

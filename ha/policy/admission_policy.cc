@@ -1,4 +1,5 @@
 #include "ha/policy/admission_policy.h"
+#include "ike/base/overloaded.h"
 
 #include <algorithm>
 #include <utility>
@@ -7,12 +8,7 @@ namespace ha::policy {
 
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
+using base::Overloaded;
 
 }  // namespace
 
@@ -188,14 +184,6 @@ bool AdmissionPolicy::is_own(const base::Ip6Addr& a) const {
          config_.unicast_addresses.end();
 }
 
-namespace {
-// ::ffff:a.b.c.d: a pool HA reached over IPv4 (a REDIRECT may name it, GW Ident Type 1).
-bool is_ipv4_mapped(const base::Ip6Addr& a) {
-  const auto& b = a.bytes();
-  return std::all_of(b.begin(), b.begin() + 10, [](std::uint8_t x) { return x == 0; }) &&
-         b[10] == 0xff && b[11] == 0xff;
-}
-}  // namespace
 
 std::string AdmissionPolicy::name_of(const base::Ip6Addr& a) const {
   const auto it = config_.gateway_names.find(a);
@@ -474,7 +462,7 @@ MoveDecision AdmissionPolicy::decide_move(const ServedPeer& peer, base::TimePoin
       }
       const auto& a = e.addresses.front().address;
       // The Home Agent Switch lists IPv6 home agents only (RFC 5142 5.1).
-      if (!is_own(a) && !is_ipv4_mapped(a)) {
+      if (!is_own(a) && !a.is_v4_mapped()) {
         targets.push_back(a);
       }
     }

@@ -20,6 +20,35 @@ std::optional<Ip6Addr> Ip6Addr::parse(std::string_view text) {
   return a;
 }
 
+Ip6Addr Ip6Addr::from_v4(const std::array<std::uint8_t, 4>& v4) {
+  Ip6Addr a;
+  a.bytes_[10] = 0xff;
+  a.bytes_[11] = 0xff;
+  std::copy(v4.begin(), v4.end(), a.bytes_.begin() + 12);
+  return a;
+}
+
+std::optional<Ip6Addr> Ip6Addr::parse_v6_or_v4(std::string_view text) {
+  if (auto a = parse(text)) {
+    return a;
+  }
+  char buf[INET_ADDRSTRLEN + 1] = {};
+  if (text.size() >= sizeof(buf)) {
+    return std::nullopt;
+  }
+  std::copy(text.begin(), text.end(), buf);
+  std::array<std::uint8_t, 4> v4{};
+  if (inet_pton(AF_INET, buf, v4.data()) != 1) {
+    return std::nullopt;
+  }
+  return from_v4(v4);
+}
+
+bool Ip6Addr::is_v4_mapped() const {
+  return std::all_of(bytes_.begin(), bytes_.begin() + 10, [](std::uint8_t b) { return b == 0; }) &&
+         bytes_[10] == 0xff && bytes_[11] == 0xff;
+}
+
 std::string Ip6Addr::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(AF_INET6, bytes_.data(), buf, sizeof(buf));

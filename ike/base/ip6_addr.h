@@ -25,10 +25,21 @@ class Ip6Addr {
   }
   // Parses textual form ("2001:db8::1"); nullopt when it is not an IPv6 address.
   static std::optional<Ip6Addr> parse(std::string_view text);
+  // IPv4 peers live in the same tables as IPv6 ones, at their IPv4-mapped address
+  // (::ffff:a.b.c.d, RFC 4291 2.5.5.2), which a dual-stack socket understands.
+  static Ip6Addr from_v4(const std::array<std::uint8_t, 4>& v4);
+  // IPv6 text, or IPv4 dotted text as its mapped address.
+  static std::optional<Ip6Addr> parse_v6_or_v4(std::string_view text);
 
   [[nodiscard]] std::string to_string() const;
   [[nodiscard]] const Bytes& bytes() const { return bytes_; }
   [[nodiscard]] Bytes& bytes() { return bytes_; }
+
+  [[nodiscard]] bool is_v4_mapped() const;
+  // The IPv4 address of a mapped address (the low 32 bits; meaningful when is_v4_mapped()).
+  [[nodiscard]] std::array<std::uint8_t, 4> v4() const {
+    return {bytes_[12], bytes_[13], bytes_[14], bytes_[15]};
+  }
 
   [[nodiscard]] bool is_unspecified() const;
   [[nodiscard]] bool is_loopback() const;

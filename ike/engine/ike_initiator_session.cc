@@ -8,39 +8,6 @@
 #include "ike/wire/message.h"
 
 namespace ike::engine {
-namespace {
-
-constexpr std::array<std::uint8_t, 12> kV4MappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-bool is_v4_mapped(const base::Ip6Addr& a) {
-  return std::equal(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), a.bytes().begin());
-}
-
-// How a gateway address appears in RFC 5685 notifies (GW Ident Type 1 or 2, R5685-38).
-wire::GwIdentity identity_of(const base::Ip6Addr& a) {
-  if (is_v4_mapped(a)) {
-    std::array<std::uint8_t, 4> v4{};
-    std::copy(a.bytes().begin() + 12, a.bytes().end(), v4.begin());
-    return wire::GwIdentity::ipv4(v4);
-  }
-  return wire::GwIdentity::ipv6(a);
-}
-
-// The address to contact for an IPv4 / IPv6 identity; nullopt for an FQDN or garbage.
-std::optional<base::Ip6Addr> address_of(const wire::GwIdentity& gw) {
-  if (gw.type == wire::GwIdentType::Ipv6) {
-    return gw.ipv6_addr();
-  }
-  if (gw.type == wire::GwIdentType::Ipv4 && gw.value.size() == 4) {
-    std::array<std::uint8_t, 16> b{};
-    std::copy(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), b.begin());
-    std::copy(gw.value.begin(), gw.value.end(), b.begin() + 12);
-    return base::Ip6Addr::from_span(std::span<const std::uint8_t, 16>(b.data(), 16));
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 std::string_view to_string(RedirectPoint p) {
   switch (p) {
@@ -87,7 +54,7 @@ base::Result<void> IkeInitiatorSession::start_attempt(const Path& path, bool red
   // R5685-07, R5685-38; config_.sa.redirected_from is only ever set here.
   config_.sa.redirected_from.reset();
   if (redirected) {
-    config_.sa.redirected_from.emplace(identity_of(redirect_origin_));
+    config_.sa.redirected_from.emplace(wire::GwIdentity::from_address(redirect_origin_));
   }
   // A fresh IkeSa draws a new SPIi and Ni from the environment (no nonce reuse, RFC 7296 3.9).
   sa_ = std::make_unique<IkeSa>(config_.sa, env_);
@@ -294,7 +261,7 @@ std::optional<SessionError> IkeInitiatorSession::check_redirect(const wire::GwId
   if (!config_.gateway_permitted || !config_.gateway_permitted(gateway)) {
     return SessionError::RedirectNotPermitted;  // R5685-08
   }
-  if (gateway.type != wire::GwIdentType::Fqdn && !address_of(gateway)) {
+  if (gateway.type != wire::GwIdentType::Fqdn && !gateway.address()) {
     return SessionError::RedirectTargetUnusable;
   }
   redirect_times_.push_back(now);
@@ -302,7 +269,7 @@ std::optional<SessionError> IkeInitiatorSession::check_redirect(const wire::GwId
 }
 
 void IkeInitiatorSession::start_move(const wire::GwIdentity& gateway, base::TimePoint now) {
-  const wire::GwIdentity from = identity_of(current_.remote.address);
+  const wire::GwIdentity from = wire::GwIdentity::from_address(current_.remote.address);
   if (const auto error = check_redirect(gateway, now)) {
     outputs_.emplace_back(GatewayMoveFailed{gateway, *error, std::nullopt});
     return;
@@ -320,7 +287,7 @@ void IkeInitiatorSession::start_move(const wire::GwIdentity& gateway, base::Time
     outputs_.emplace_back(ResolveGateway{*pending_fqdn_});
     return;
   }
-  const Path next{original_.local, Endpoint{*address_of(gateway), config_.gateway_port}};
+  const Path next{original_.local, Endpoint{*gateway.address(), config_.gateway_port}};
   if (!start_attempt(next, true, now)) {
     abandon_move(SessionError::SaFailed, FailureReason::InternalError);
   }
@@ -368,7 +335,7 @@ void IkeInitiatorSession::abandon_move(SessionError error, std::optional<Failure
 
 void IkeInitiatorSession::follow_redirect(const wire::GwIdentity& gateway, base::TimePoint now,
                                           RedirectPoint point) {
-  const wire::GwIdentity from = identity_of(current_.remote.address);
+  const wire::GwIdentity from = wire::GwIdentity::from_address(current_.remote.address);
   // IKE_SA_INIT: no IKE SA exists on either side (R5685-04); IKE_AUTH: the SA's own Delete
   // is under way (R5685-23) and finishes beside the next attempt.
   retire(std::move(sa_));
@@ -380,7 +347,7 @@ void IkeInitiatorSession::follow_redirect(const wire::GwIdentity& gateway, base:
     finish(SessionFailed{*error, FailureReason::Redirected, wire::NotifyType::Redirect});
     return;
   }
-  const auto address = address_of(gateway);
+  const auto address = gateway.address();
   outputs_.emplace_back(
       Redirected{gateway, from, static_cast<unsigned>(redirect_times_.size()), point});
   if (gateway.type == wire::GwIdentType::Fqdn) {

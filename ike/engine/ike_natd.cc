@@ -7,16 +7,10 @@
 #include "ike/engine/ike_sa.h"
 
 namespace ike::engine {
-namespace {
-
-constexpr std::array<std::uint8_t, 12> kV4MappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-}  // namespace
-
 std::span<const std::uint8_t> nat_detection_address(const base::Ip6Addr& address) {
   const auto& b = address.bytes();
-  if (std::equal(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), b.begin())) {
-    return std::span<const std::uint8_t>(b).subspan(kV4MappedPrefix.size());
+  if (address.is_v4_mapped()) {
+    return std::span<const std::uint8_t>(b).subspan(12);
   }
   return b;
 }

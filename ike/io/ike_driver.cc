@@ -6,18 +6,14 @@
 #include <variant>
 
 #include "ike/wire/header.h"
+#include "ike/base/overloaded.h"
 
 namespace ike::io {
 namespace {
 
 constexpr std::string_view kComponent = "ike";
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
+using base::Overloaded;
 
 std::string sa_name(const engine::IkeSa& sa) {
   return std::string(engine::to_string(sa.role())) + " " + wire::to_string(sa.spi_i()) + "_i";

@@ -19,12 +19,6 @@ namespace {
 
 namespace ip = boost::asio::ip;
 
-constexpr std::array<std::uint8_t, 12> kV4MappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-bool is_v4_mapped(const base::Ip6Addr& a) {
-  return std::memcmp(a.bytes().data(), kV4MappedPrefix.data(), kV4MappedPrefix.size()) == 0;
-}
-
 // Datagrams per recvmmsg, and per readable event before the loop gets control back.
 constexpr std::size_t kReceiveBatch = 32;
 constexpr std::size_t kMaxDatagramsPerWakeup = 256;
@@ -42,13 +36,13 @@ constexpr std::size_t kControlSize = 64;  // room for one int / uint16_t cmsg
 constexpr int kReceiveBufferBytes = 4 << 20;
 
 engine::Endpoint from_sockaddr(const sockaddr_storage& name) {
-  base::Ip6Addr::Bytes b{};
   if (name.ss_family == AF_INET) {
     const auto& sin = reinterpret_cast<const sockaddr_in&>(name);
-    std::memcpy(b.data(), kV4MappedPrefix.data(), kV4MappedPrefix.size());
-    std::memcpy(b.data() + 12, &sin.sin_addr, 4);
-    return {base::Ip6Addr(b), ntohs(sin.sin_port)};
+    std::array<std::uint8_t, 4> v4{};
+    std::memcpy(v4.data(), &sin.sin_addr, 4);
+    return {base::Ip6Addr::from_v4(v4), ntohs(sin.sin_port)};
   }
+  base::Ip6Addr::Bytes b{};
   const auto& sin6 = reinterpret_cast<const sockaddr_in6&>(name);
   std::memcpy(b.data(), &sin6.sin6_addr, 16);
   return {base::Ip6Addr(b), ntohs(sin6.sin6_port)};
@@ -56,7 +50,7 @@ engine::Endpoint from_sockaddr(const sockaddr_storage& name) {
 
 socklen_t to_sockaddr(const engine::Endpoint& e, sockaddr_storage& out) {
   std::memset(&out, 0, sizeof out);
-  if (is_v4_mapped(e.address)) {
+  if (e.address.is_v4_mapped()) {
     auto& sin = reinterpret_cast<sockaddr_in&>(out);
     sin.sin_family = AF_INET;
     sin.sin_port = htons(e.port);
@@ -103,7 +97,7 @@ std::optional<base::Ip6Addr> parse_address(std::string_view text) {
 }
 
 std::string address_to_string(const base::Ip6Addr& a) {
-  if (is_v4_mapped(a)) {
+  if (a.is_v4_mapped()) {
     return to_asio({a, 0}).address().to_string();
   }
   return a.to_string();

@@ -1,5 +1,9 @@
 #include "ike/wire/id_payload.h"
 
+#include <string>
+
+#include "ike/base/hex.h"
+
 #include "ike/base/byte_reader.h"
 
 namespace ike::wire {
@@ -49,6 +53,41 @@ IdPayload IdPayload::make_key_id(std::span<const std::uint8_t> key_id) {
   id.type = IdType::KeyId;
   id.data.assign(key_id.begin(), key_id.end());
   return id;
+}
+
+IdPayload IdPayload::from_text(std::string_view text) {
+  // ID_KEY_ID (R7296-31): "keyid:HEX", or "@#HEX" as strongSwan writes it.
+  for (const std::string_view prefix : {std::string_view("keyid:"), std::string_view("@#")}) {
+    if (text.substr(0, prefix.size()) == prefix) {
+      if (auto key_id = base::from_hex(text.substr(prefix.size()))) {
+        return make_key_id(*key_id);
+      }
+    }
+  }
+  if (auto a = base::Ip6Addr::parse(text)) {
+    return make_ipv6(*a);
+  }
+  if (text.find('@') != std::string_view::npos) {
+    return make_rfc822(text);
+  }
+  return make_fqdn(text);
+}
+
+std::string IdPayload::to_text() const {
+  if (auto a = ipv6()) {
+    return a->to_string();
+  }
+  if (type == IdType::Fqdn || type == IdType::Rfc822Addr) {
+    return std::string(text());
+  }
+  if (type == IdType::KeyId) {
+    return "keyid:" + base::to_hex(data);
+  }
+  if (type == IdType::Ipv4Addr && data.size() == 4) {
+    return std::to_string(data[0]) + "." + std::to_string(data[1]) + "." +
+           std::to_string(data[2]) + "." + std::to_string(data[3]);
+  }
+  return std::string(to_string(type)) + ":" + base::to_hex(data);
 }
 
 std::optional<base::Ip6Addr> IdPayload::ipv6() const {

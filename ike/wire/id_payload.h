@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,10 +37,17 @@ struct IdPayload {
   static IdPayload make_ipv6(const base::Ip6Addr& addr);
   static IdPayload make_ipv4(const std::array<std::uint8_t, 4>& addr);
   static IdPayload make_key_id(std::span<const std::uint8_t> key_id);
+  // An identity as operators write it in configuration and on command lines: "keyid:HEX" or
+  // "@#HEX" (strongSwan's form) for ID_KEY_ID, an IPv6 address, "user@domain" for
+  // ID_RFC822_ADDR, anything else ID_FQDN.
+  static IdPayload from_text(std::string_view text);
 
   [[nodiscard]] std::optional<base::Ip6Addr> ipv6() const;  // when type is ID_IPV6_ADDR
   // FQDN / RFC822 text; empty for other types.
   [[nodiscard]] std::string_view text() const;
+  // The identity as from_text() reads it, for any type: logs, events, configuration keys.
+  // Types without a text form print as "TYPE:hex" ("keyid:..." for ID_KEY_ID).
+  [[nodiscard]] std::string to_text() const;
 
   // ID_IPV4_ADDR must hold 4 octets, ID_IPV6_ADDR 16; other types are opaque here.
   [[nodiscard]] static ParseResult<IdPayload> decode(std::span<const std::uint8_t> body);

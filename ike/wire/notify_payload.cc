@@ -177,6 +177,17 @@ GwIdentity GwIdentity::fqdn(std::string_view name) {
   return g;
 }
 
+GwIdentity GwIdentity::from_address(const base::Ip6Addr& addr) {
+  return addr.is_v4_mapped() ? ipv4(addr.v4()) : ipv6(addr);
+}
+
+std::optional<base::Ip6Addr> GwIdentity::address() const {
+  if (type == GwIdentType::Ipv4 && value.size() == 4) {
+    return base::Ip6Addr::from_v4({value[0], value[1], value[2], value[3]});
+  }
+  return ipv6_addr();
+}
+
 std::optional<base::Ip6Addr> GwIdentity::ipv6_addr() const {
   if (type != GwIdentType::Ipv6 || value.size() != 16) {
     return std::nullopt;

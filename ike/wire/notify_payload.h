@@ -97,7 +97,11 @@ struct GwIdentity {
   static GwIdentity ipv4(const std::array<std::uint8_t, 4>& addr);
   static GwIdentity ipv6(const base::Ip6Addr& addr);
   static GwIdentity fqdn(std::string_view name);
+  // An IPv4-mapped address as GW Ident Type 1, any other as Type 2 (R5685-35, R5685-38).
+  static GwIdentity from_address(const base::Ip6Addr& addr);
   [[nodiscard]] std::optional<base::Ip6Addr> ipv6_addr() const;
+  // The address to contact: Type 2 as it is, Type 1 IPv4-mapped; nullopt for an FQDN.
+  [[nodiscard]] std::optional<base::Ip6Addr> address() const;
   [[nodiscard]] std::string_view fqdn_text() const;  // empty unless type is Fqdn
   friend bool operator==(const GwIdentity&, const GwIdentity&) = default;
 };

@@ -12,6 +12,7 @@
 #include "mip6/wire/mobility_header.h"
 #include "mip6/wire/mobility_options.h"
 #include "mip6/wire/parse_error.h"
+#include "ike/base/overloaded.h"
 
 namespace mip6::dissect {
 namespace {
@@ -19,12 +20,7 @@ namespace {
 using nlohmann::json;
 namespace wire = mip6::wire;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
+using base::Overloaded;
 
 // BU/BA lifetimes and the Binding Refresh Advice interval count 4-second units (6.1.7).
 constexpr std::uint32_t kLifetimeUnitSeconds = 4;

@@ -15,6 +15,7 @@
 #include "ike/wire/message.h"
 #include "tools/mip6-dissect/dissect.h"
 #include "tools/mip6-dissect/dissect_ike_keys.h"
+#include "ike/base/overloaded.h"
 
 namespace mip6::dissect {
 namespace {
@@ -22,12 +23,7 @@ namespace {
 using nlohmann::json;
 namespace iw = ike::wire;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
+using base::Overloaded;
 
 constexpr std::size_t kIpv4Size = 4;
 constexpr std::size_t kIpv6Size = 16;

@@ -170,34 +170,6 @@ bool require(const Args& a, std::initializer_list<const char*> names) {
   return ok;
 }
 
-wire::IdPayload parse_id(const std::string& text) {
-  // ID_KEY_ID (R7296-31): "keyid:HEX", or "@#HEX" as strongSwan writes it.
-  for (const std::string_view prefix : {"keyid:", "@#"}) {
-    if (text.rfind(prefix, 0) == 0) {
-      if (auto key_id = base::from_hex(std::string_view(text).substr(prefix.size()))) {
-        return wire::IdPayload::make_key_id(*key_id);
-      }
-    }
-  }
-  if (auto a = base::Ip6Addr::parse(text)) {
-    return wire::IdPayload::make_ipv6(*a);
-  }
-  if (text.find('@') != std::string::npos) {
-    return wire::IdPayload::make_rfc822(text);
-  }
-  return wire::IdPayload::make_fqdn(text);
-}
-
-std::string id_to_string(const wire::IdPayload& id) {
-  if (auto a = id.ipv6()) {
-    return a->to_string();
-  }
-  if (!id.text().empty()) {
-    return std::string(id.text());
-  }
-  return std::string(wire::to_string(id.type)) + ":" + base::to_hex(id.data);
-}
-
 std::optional<base::SecretBytes> read_psk(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -507,7 +479,7 @@ struct SaReport {
   void add(const engine::IkeSa& sa, const engine::Output& out, bool dump_keys) {
     if (const auto* e = std::get_if<engine::SaEstablished>(&out)) {
       established = true;
-      j["peer_id"] = id_to_string(e->peer_id);
+      j["peer_id"] = e->peer_id.to_text();
       if (e->assigned_address) {
         j["assigned_address"] = e->assigned_address->address.to_string();
         j["assigned_prefix_len"] = e->assigned_address->prefix_len;
@@ -559,7 +531,7 @@ base::Logger make_logger(bool verbose) {
 
 engine::IkeSaConfig base_config(const std::string& id) {
   engine::IkeSaConfig cfg;
-  cfg.local_id = parse_id(id);
+  cfg.local_id = wire::IdPayload::from_text(id);
   return cfg;
 }
 
@@ -712,7 +684,7 @@ int run_initiate_follow(const Args& args, const base::Ip6Addr& local, const base
   }
   engine::InitiatorSessionConfig sc;
   sc.sa = base_config(args.values.at("id"));
-  sc.sa.remote_id = parse_id(args.values.at("remote-id"));
+  sc.sa.remote_id = wire::IdPayload::from_text(args.values.at("remote-id"));
   sc.sa.request_address = args.flags.count("request-address") != 0;
   sc.sa.child.transport_mode = args.flags.count("transport-mode") != 0;
   sc.sa.child.ts_i = any_ipv6();
@@ -764,7 +736,7 @@ int run_initiate_follow(const Args& args, const base::Ip6Addr& local, const base
       j["gateway"] = gateway_of();
       j["spi_i"] = wire::to_string(e->spi_i);
       j["spi_r"] = wire::to_string(e->spi_r);
-      j["peer_id"] = id_to_string(e->peer_id);
+      j["peer_id"] = e->peer_id.to_text();
       if (e->assigned_address) {
         j["assigned_address"] = e->assigned_address->address.to_string();
       }
@@ -1024,7 +996,7 @@ int run_initiate_lifecycle(const Args& args, const base::Ip6Addr& local,
   io::IkeDriver driver(io, engine::Environment{random, kex, creds, nullptr}, log);
   driver.set_keylog(keylog->get());
   engine::IkeSaConfig cfg = base_config(args.values.at("id"));
-  cfg.remote_id = parse_id(args.values.at("remote-id"));
+  cfg.remote_id = wire::IdPayload::from_text(args.values.at("remote-id"));
   cfg.request_address = args.flags.count("request-address") != 0;
   cfg.child.transport_mode = args.flags.count("transport-mode") != 0;
   cfg.child.ts_i = any_ipv6();
@@ -1144,7 +1116,7 @@ int run_initiate(int argc, char** argv) {
   driver.set_keylog(keylog->get());
 
   engine::IkeSaConfig cfg = base_config(args->values.at("id"));
-  cfg.remote_id = parse_id(args->values.at("remote-id"));
+  cfg.remote_id = wire::IdPayload::from_text(args->values.at("remote-id"));
   cfg.request_address = args->flags.count("request-address") != 0;
   cfg.child.transport_mode = args->flags.count("transport-mode") != 0;
   cfg.child.ts_i = any_ipv6();
@@ -1218,7 +1190,7 @@ class ToolAuthDecision final : public engine::AuthDecision {
       if (!target) {
         return false;
       }
-      targets_.emplace_back(parse_id(item.substr(0, eq)), *target);
+      targets_.emplace_back(wire::IdPayload::from_text(item.substr(0, eq)), *target);
     }
     return !targets_.empty();
   }

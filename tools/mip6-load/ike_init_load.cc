@@ -27,20 +27,10 @@ std::int64_t now_ns() {
       .count();
 }
 
-bool is_v4_mapped(const base::Ip6Addr& a) {
-  const auto& b = a.bytes();
-  for (int i = 0; i < 10; ++i) {
-    if (b[static_cast<std::size_t>(i)] != 0) {
-      return false;
-    }
-  }
-  return b[10] == 0xff && b[11] == 0xff;
-}
-
 // sockaddr for `a` (IPv4-mapped addresses become AF_INET).
 socklen_t to_sockaddr(const base::Ip6Addr& a, std::uint16_t port, sockaddr_storage& out) {
   std::memset(&out, 0, sizeof out);
-  if (is_v4_mapped(a)) {
+  if (a.is_v4_mapped()) {
     auto* sin = reinterpret_cast<sockaddr_in*>(&out);
     sin->sin_family = AF_INET;
     sin->sin_port = htons(port);
@@ -55,7 +45,7 @@ socklen_t to_sockaddr(const base::Ip6Addr& a, std::uint16_t port, sockaddr_stora
 }
 
 std::string target_text(const base::Ip6Addr& a, std::uint16_t port) {
-  if (is_v4_mapped(a)) {
+  if (a.is_v4_mapped()) {
     const auto& b = a.bytes();
     return std::to_string(b[12]) + "." + std::to_string(b[13]) + "." + std::to_string(b[14]) +
            "." + std::to_string(b[15]) + ":" + std::to_string(port);

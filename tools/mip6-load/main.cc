@@ -40,26 +40,6 @@ void usage() {
                "                          [--json FILE]\n";
 }
 
-std::optional<base::Ip6Addr> parse_address(const std::string& text) {
-  if (auto a = base::Ip6Addr::parse(text)) {
-    return a;
-  }
-  // a.b.c.d -> ::ffff:a.b.c.d
-  unsigned b[4];
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &tail) == 4 &&
-      b[0] < 256 && b[1] < 256 && b[2] < 256 && b[3] < 256) {
-    base::Ip6Addr::Bytes bytes{};
-    bytes[10] = 0xff;
-    bytes[11] = 0xff;
-    for (int i = 0; i < 4; ++i) {
-      bytes[static_cast<std::size_t>(12 + i)] = static_cast<std::uint8_t>(b[i]);
-    }
-    return base::Ip6Addr(bytes);
-  }
-  return std::nullopt;
-}
-
 int run_ike_init_command(int argc, char** argv) {
   const std::set<std::string> value_names{"target",  "port",  "source", "duration",
                                           "window",  "rate",  "timeout", "batch",
@@ -87,19 +67,19 @@ int run_ike_init_command(int argc, char** argv) {
   }
   mip6load::IkeInitOptions o;
   try {
-    const auto target = parse_address(values["target"]);
+    const auto target = base::Ip6Addr::parse_v6_or_v4(values["target"]);
     if (!target) {
       throw std::invalid_argument("--target " + values["target"]);
     }
     o.target = *target;
     if (values.count("source") != 0) {
-      o.source = parse_address(values["source"]);
+      o.source = base::Ip6Addr::parse_v6_or_v4(values["source"]);
       if (!o.source) {
         throw std::invalid_argument("--source " + values["source"]);
       }
     }
     if (values.count("redirected-from") != 0) {
-      o.request.redirected_from = parse_address(values["redirected-from"]);
+      o.request.redirected_from = base::Ip6Addr::parse_v6_or_v4(values["redirected-from"]);
       if (!o.request.redirected_from) {
         throw std::invalid_argument("--redirected-from " + values["redirected-from"]);
       }

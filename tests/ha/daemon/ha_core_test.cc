@@ -63,7 +63,7 @@ class RecordingRedirector final : public GatewayRedirector {
   base::Result<void, std::string> redirect(std::uint64_t /*spi_i*/, std::uint64_t spi_r,
                                            const ::ike::wire::GwIdentity& target,
                                            base::Duration grace, base::TimePoint now) override {
-    calls.push_back({spi_r, ha::ike_admission::gateway_address(target).value_or(base::Ip6Addr{}),
+    calls.push_back({spi_r, target.address().value_or(base::Ip6Addr{}),
                      grace, now, target});
     return {};
   }

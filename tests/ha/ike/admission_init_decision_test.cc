@@ -57,12 +57,6 @@ std::optional<wire::GwIdentity> redirected_from_in(const engine::SendDatagram& d
   return gw ? std::optional<wire::GwIdentity>(*gw) : std::nullopt;
 }
 
-TEST(AdmissionInitDecision, GatewayAddressMapsIpv4AndRejectsFqdn) {
-  EXPECT_EQ(gateway_address(wire::GwIdentity::ipv6(kHa2)), kHa2);
-  EXPECT_EQ(gateway_address(wire::GwIdentity::ipv4({192, 0, 2, 7})), addr("::ffff:192.0.2.7"));
-  EXPECT_EQ(gateway_address(wire::GwIdentity::fqdn("ha2.example.org")), std::nullopt);
-}
-
 // Verdict mapping without the network: Refuse{Drop} -> silence, Refuse{Answer} ->
 // NO_PROPOSAL_CHOSEN, and an IPv4 REDIRECTED_FROM reaches the policy as ::ffff:a.b.c.d, so
 // the gateway it names is excluded as a target (R5685-09).

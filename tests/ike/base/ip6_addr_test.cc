@@ -90,4 +90,17 @@ TEST(SecretBytes, WipesOnMoveAndKeepsCopies) {
   EXPECT_EQ(b.view()[3], 4);
 }
 
+TEST(Ip6Addr, Ipv4MappedForm) {
+  const auto mapped = base::Ip6Addr::from_v4({192, 0, 2, 7});
+  EXPECT_EQ(mapped, *base::Ip6Addr::parse("::ffff:192.0.2.7"));
+  EXPECT_TRUE(mapped.is_v4_mapped());
+  EXPECT_EQ(mapped.v4(), (std::array<std::uint8_t, 4>{192, 0, 2, 7}));
+  EXPECT_FALSE(base::Ip6Addr::parse("2001:db8::ffff:c000:207")->is_v4_mapped());
+  EXPECT_FALSE(base::Ip6Addr::parse("::192.0.2.7")->is_v4_mapped());  // IPv4-compatible, not mapped
+  EXPECT_EQ(base::Ip6Addr::parse_v6_or_v4("192.0.2.7"), mapped);
+  EXPECT_EQ(base::Ip6Addr::parse_v6_or_v4("2001:db8::1"), base::Ip6Addr::parse("2001:db8::1"));
+  EXPECT_FALSE(base::Ip6Addr::parse_v6_or_v4("192.0.2").has_value());
+  EXPECT_FALSE(base::Ip6Addr::parse_v6_or_v4("192.0.2.7.1.2.3.4.5.6.7.8.9").has_value());
+}
+
 }  // namespace

@@ -86,4 +86,28 @@ TEST(IdPayload, Names) {
 }
 
 }  // namespace
+// One text form for identities in configuration, command lines, logs and events; every type
+// has one, KEY_ID included (it must not print as an empty string and collide with others).
+TEST(IdPayload, TextFormRoundTripsEveryType) {
+  const IdPayload ids[] = {
+      IdPayload::make_fqdn("ha.mip6.example"),
+      IdPayload::make_rfc822("mn1@mip6.example"),
+      IdPayload::make_ipv6(*base::Ip6Addr::parse("2001:db8::1")),
+      IdPayload::make_key_id(std::vector<std::uint8_t>{0xde, 0xad, 0xbe, 0xef}),
+  };
+  for (const auto& id : ids) {
+    EXPECT_EQ(IdPayload::from_text(id.to_text()), id) << id.to_text();
+  }
+  EXPECT_EQ(IdPayload::make_key_id(std::vector<std::uint8_t>{0xab}).to_text(), "keyid:ab");
+  EXPECT_EQ(IdPayload::from_text("@#0102"),
+            IdPayload::make_key_id(std::vector<std::uint8_t>{1, 2}));  // strongSwan's form
+  EXPECT_EQ(IdPayload::make_ipv4({192, 0, 2, 7}).to_text(), "192.0.2.7");
+  IdPayload dn;
+  dn.type = IdType::DerAsn1Dn;
+  dn.data = {0x30, 0x00};
+  EXPECT_EQ(dn.to_text(), "ID_DER_ASN1_DN:3000");
+  // "keyid:" with no valid hex is an FQDN like any other odd text.
+  EXPECT_EQ(IdPayload::from_text("keyid:zz").type, IdType::Fqdn);
+}
+
 }  // namespace ike::wire

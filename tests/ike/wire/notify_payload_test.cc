@@ -256,4 +256,16 @@ TEST(TypedNotify, SmallFixedFormats) {
 }
 
 }  // namespace
+// R5685-35/38: an IPv4 gateway travels as GW Ident Type 1 and is contacted at its mapped
+// address; an FQDN has no address until it is resolved.
+TEST(GwIdentity, AddressFormsMapIpv4AndLeaveFqdnUnresolved) {
+  const auto v6 = *base::Ip6Addr::parse("2001:db8::2");
+  const auto mapped = *base::Ip6Addr::parse("::ffff:192.0.2.7");
+  EXPECT_EQ(GwIdentity::from_address(v6), GwIdentity::ipv6(v6));
+  EXPECT_EQ(GwIdentity::from_address(mapped), GwIdentity::ipv4({192, 0, 2, 7}));
+  EXPECT_EQ(GwIdentity::ipv6(v6).address(), v6);
+  EXPECT_EQ(GwIdentity::ipv4({192, 0, 2, 7}).address(), mapped);
+  EXPECT_EQ(GwIdentity::fqdn("ha2.example.org").address(), std::nullopt);
+}
+
 }  // namespace ike::wire
