@@ -1,8 +1,8 @@
 #pragma once
 // The home agent's Binding Cache (RFC 6275 9.1, 10.1, 10.3) with admission control.
 //
-// Plain data with time passed in: no clock, no timer, no I/O. The engine (and later the IKE
-// responder, which takes reservations at IKE_SA_INIT) call it with `now`; the shell arms one
+// Plain data with time passed in: no clock, no timer, no I/O. The HA binding engine and the
+// admission path (reservations taken at IKE_SA_INIT) call it with `now`; the shell arms one
 // timer at next_deadline() and calls expire().
 //
 // Sizing: built for ~1,000,000 home registrations per HA at <= 128 bytes each.

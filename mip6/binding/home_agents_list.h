@@ -4,9 +4,8 @@
 // home agent's own. Plain data: time comes in as an argument, randomness through an injected
 // generator, so DHAAD Reply ordering is deterministic in tests.
 //
-// Later this list also feeds the IKEv2 redirect target choice (ROADMAP): choose_target()
-// picks the best preference with free capacity, never an excluded gateway, spreading load
-// across equals.
+// It also feeds the IKEv2 redirect target choice (RFC 5685): choose_target() picks the best
+// preference with free capacity, never an excluded gateway, spreading load across equals.
 #include <cstddef>
 #include <cstdint>
 #include <functional>

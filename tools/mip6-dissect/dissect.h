@@ -1,6 +1,6 @@
 #pragma once
-// mip6-dissect's JSON builder: one JSON object per packet, in process, so that tests and
-// later dissectors (IKEv2) can call and extend it. Never throws on bad input: a packet that
+// mip6-dissect's JSON builder: one JSON object per packet, in process, so that tests and the
+// other dissectors (IKEv2) can call and extend it. Never throws on bad input: a packet that
 // does not decode gives {"error": "<ParseErrc name>", "offset": N, "layer": "..."} plus
 // whatever decoded before the failure.
 //
