@@ -53,7 +53,7 @@ class IkeKeylog {
 };
 
 // Records `sa`'s keys once they exist (after IKE_SA_INIT) unless its SPI pair was written
-// already: what both Asio shells (IkeDriver, SessionDriver) do after each engine step. True:
+// already: what both Asio shells (IkeDriver, mn::MnDaemon) do after each engine step. True:
 // a line was written; false: nothing to write yet or already written.
 [[nodiscard]] base::Result<bool, std::string> record_sa_keys(IkeKeylog& keylog,
                                                              const engine::IkeSa& sa);

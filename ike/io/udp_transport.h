@@ -111,7 +111,7 @@ class UdpTransport {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-// The sockets a driver listens on, one per local endpoint: what IkeDriver and SessionDriver
+// The sockets a driver listens on, one per local endpoint: what IkeDriver and mn::MnDaemon
 // both need to open them, pick the one a datagram leaves from, and close them all.
 class TransportSet {
  public:
