@@ -8,8 +8,8 @@ namespace ha::ike_admission {
 namespace engine = ::ike::engine;
 namespace wire = ::ike::wire;
 
-engine::AuthVerdict AdmissionAuthDecision::decide(const engine::AuthContext& context,
-                                                  base::TimePoint now) {
+engine::AuthAnswer AdmissionAuthDecision::decide(const engine::AuthRequest& context,
+                                                 base::TimePoint now) {
   const std::string identity = context.peer_id.to_text();
   ha::policy::AuthRequest request;
   request.identity = identity;
@@ -21,9 +21,9 @@ engine::AuthVerdict AdmissionAuthDecision::decide(const engine::AuthContext& con
   const auto decision = policy_->decide_at_ike_auth(request, now);
   if (const auto* redirect = std::get_if<ha::policy::Redirect>(&decision)) {
     init_->forget_tag(context.tag);  // the policy gave the slot back
-    return engine::RedirectAuth{gateway_identity(redirect->target, redirect->target_fqdn)};
+    return engine::Redirect{gateway_identity(redirect->target, redirect->target_fqdn)};
   }
-  return engine::ServeAuth{};
+  return engine::Serve{};
 }
 
 }  // namespace ha::ike_admission

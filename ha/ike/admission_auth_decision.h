@@ -16,8 +16,8 @@ class AdmissionAuthDecision final : public ::ike::engine::AuthDecision {
   AdmissionAuthDecision(ha::policy::AdmissionPolicy& policy, AdmissionInitDecision& init)
       : policy_(&policy), init_(&init) {}
 
-  [[nodiscard]] ::ike::engine::AuthVerdict decide(const ::ike::engine::AuthContext& context,
-                                                  base::TimePoint now) override;
+  [[nodiscard]] ::ike::engine::AuthAnswer decide(const ::ike::engine::AuthRequest& context,
+                                                 base::TimePoint now) override;
 
  private:
   ha::policy::AdmissionPolicy* policy_;

@@ -13,8 +13,8 @@ wire::GwIdentity gateway_identity(const base::Ip6Addr& address, std::string_view
   return fqdn.empty() ? wire::GwIdentity::from_address(address) : wire::GwIdentity::fqdn(fqdn);
 }
 
-engine::InitVerdict AdmissionInitDecision::decide(const engine::InitContext& context,
-                                                  base::TimePoint now) {
+engine::InitAnswer AdmissionInitDecision::decide(const engine::InitRequest& context,
+                                                 base::TimePoint now) {
   ha::policy::InitRequest request;
   request.initiator = context.initiator;
   request.local = context.local;
@@ -32,16 +32,16 @@ engine::InitVerdict AdmissionInitDecision::decide(const engine::InitContext& con
     if (serve->reservation.valid()) {
       by_tag_[tag] = serve->reservation;
     }
-    return engine::ServeInit{tag};
+    return engine::Serve{tag};
   }
   if (const auto* redirect = std::get_if<ha::policy::Redirect>(&decision)) {
-    return engine::RedirectInit{gateway_identity(redirect->target, redirect->target_fqdn)};
+    return engine::Redirect{gateway_identity(redirect->target, redirect->target_fqdn)};
   }
   const auto& refuse = std::get<ha::policy::Refuse>(decision);
   if (refuse.action == ha::policy::RefuseAction::Drop) {
-    return engine::RefuseInit{std::nullopt};
+    return engine::Refuse{std::nullopt};
   }
-  return engine::RefuseInit{wire::NotifyType::NoProposalChosen};
+  return engine::Refuse{wire::NotifyType::NoProposalChosen};
 }
 
 void AdmissionInitDecision::on_responder_event(const engine::ResponderOutput& output,

@@ -33,8 +33,8 @@ class AdmissionInitDecision final : public ::ike::engine::InitDecision {
   AdmissionInitDecision(ha::policy::AdmissionPolicy& policy, mip6::binding::BindingCache& cache)
       : policy_(&policy), cache_(&cache) {}
 
-  [[nodiscard]] ::ike::engine::InitVerdict decide(const ::ike::engine::InitContext& context,
-                                                  base::TimePoint now) override;
+  [[nodiscard]] ::ike::engine::InitAnswer decide(const ::ike::engine::InitRequest& context,
+                                                 base::TimePoint now) override;
 
   // Every non-datagram output of the responder goes through here (others are ignored).
   void on_responder_event(const ::ike::engine::ResponderOutput& output, base::TimePoint now);

@@ -153,9 +153,9 @@ double x25519_speed_derives_per_second(double min_seconds) {
 
 class ServeAll final : public engine::InitDecision {
  public:
-  [[nodiscard]] engine::InitVerdict decide(const engine::InitContext& /*context*/,
-                                           base::TimePoint /*now*/) override {
-    return engine::ServeInit{++served_};
+  [[nodiscard]] engine::InitAnswer decide(const engine::InitRequest& /*context*/,
+                                          base::TimePoint /*now*/) override {
+    return engine::Serve{++served_};
   }
 
  private:

@@ -328,25 +328,25 @@ class ToolDecision final : public engine::InitDecision {
   ToolDecision(std::optional<std::uint64_t> capacity, std::optional<base::Ip6Addr> redirect_to)
       : capacity_(capacity), redirect_to_(redirect_to) {}
 
-  [[nodiscard]] engine::InitVerdict decide(const engine::InitContext& context,
-                                           base::TimePoint /*now*/) override {
+  [[nodiscard]] engine::InitAnswer decide(const engine::InitRequest& context,
+                                          base::TimePoint /*now*/) override {
     if (!capacity_ || served_ < *capacity_) {
       if (capacity_ || !redirect_to_) {
         last_reason_ = "within capacity";
-        return engine::ServeInit{++served_};
+        return engine::Serve{++served_};
       }
     }
     if (!redirect_to_) {
       last_reason_ = "capacity reached, no redirect target";
-      return engine::RefuseInit{};
+      return engine::Refuse{};
     }
     if (!context.redirect_supported) {
       // Never redirect a peer that did not announce support (R5685-03).
       last_reason_ = "peer did not announce redirect support";
-      return engine::RefuseInit{};
+      return engine::Refuse{};
     }
     last_reason_ = capacity_ ? "capacity reached" : "redirect-to";
-    return engine::RedirectInit{wire::GwIdentity::ipv6(*redirect_to_)};
+    return engine::Redirect{wire::GwIdentity::ipv6(*redirect_to_)};
   }
   [[nodiscard]] const std::string& last_reason() const { return last_reason_; }
 
@@ -1195,14 +1195,14 @@ class ToolAuthDecision final : public engine::AuthDecision {
     return !targets_.empty();
   }
   [[nodiscard]] bool empty() const { return targets_.empty(); }
-  [[nodiscard]] engine::AuthVerdict decide(const engine::AuthContext& context,
-                                           base::TimePoint /*now*/) override {
+  [[nodiscard]] engine::AuthAnswer decide(const engine::AuthRequest& context,
+                                          base::TimePoint /*now*/) override {
     for (const auto& [id, target] : targets_) {
       if (id == context.peer_id) {
-        return engine::RedirectAuth{wire::GwIdentity::ipv6(target)};
+        return engine::Redirect{wire::GwIdentity::ipv6(target)};
       }
     }
-    return engine::ServeAuth{};
+    return engine::Serve{};
   }
 
  private:

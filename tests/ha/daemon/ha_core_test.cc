@@ -287,8 +287,8 @@ TEST_F(HaCoreTest, Issue4EstablishedSaKeepsItsReservationPastTheTtlAndReleasesIt
   EXPECT_GT(core_->counters().get(CoreCounter::ReservationsRefreshed), 0U);
   // Still full: a third initiator is not served.
   auto third = core_->init_decision().decide(
-      engine::InitContext{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
-  EXPECT_TRUE(std::holds_alternative<engine::RedirectInit>(third));
+      engine::InitRequest{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
+  EXPECT_TRUE(std::holds_alternative<engine::Redirect>(third));
 
   // The MN deletes its IKE SA: the slot comes back.
   ASSERT_TRUE(mobiles_[0]->sa->request_delete(clock_.now()));
@@ -322,8 +322,8 @@ TEST_F(HaCoreTest, R5685_20_R5142_33_DrainMovesIkeOnlyPeersWithGatewayRedirectsA
   // Moved peers give their slots back; nothing new is admitted while draining.
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 0U);
   auto late = core_->init_decision().decide(
-      engine::InitContext{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
-  EXPECT_TRUE(std::holds_alternative<engine::RedirectInit>(late));
+      engine::InitRequest{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
+  EXPECT_TRUE(std::holds_alternative<engine::Redirect>(late));
   const auto moves = events_of("move");
   ASSERT_EQ(moves.size(), 3U);
   for (const auto& m : moves) {
@@ -398,8 +398,8 @@ TEST_F(HaCoreTest, ResumeStopsTheDrainAndServesAgain) {
   run_core_until(clock_.now() + seconds(30));
   EXPECT_EQ(redirector_.calls.size(), 1U);  // the second was never sent
   auto again = core_->init_decision().decide(
-      engine::InitContext{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
-  EXPECT_TRUE(std::holds_alternative<engine::ServeInit>(again));
+      engine::InitRequest{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
+  EXPECT_TRUE(std::holds_alternative<engine::Serve>(again));
 }
 
 TEST_F(HaCoreTest, ControlAnswersStatusAndPeersAndRefusesNonsense) {

@@ -107,16 +107,15 @@ TEST(AdmissionAuthDecision, R5685_35_TargetsBecomeFqdnIpv4OrIpv6GatewayIdentitie
   AdmissionInitDecision init(*policy, cache);
   AdmissionAuthDecision auth(*policy, init);
   auto verdict = [&](int i) {
-    engine::AuthContext c;
+    engine::AuthRequest c;
     c.peer_id = mn_id(i);
     c.initiator = mn_addr(i);
     c.local = kHa1;
     c.redirect_supported = true;
     const auto v = auth.decide(c, clock.now());
-    EXPECT_TRUE(std::holds_alternative<engine::RedirectAuth>(v)) << i;
-    return std::holds_alternative<engine::RedirectAuth>(v)
-               ? std::get<engine::RedirectAuth>(v).gateway
-               : wire::GwIdentity{};
+    EXPECT_TRUE(std::holds_alternative<engine::Redirect>(v)) << i;
+    return std::holds_alternative<engine::Redirect>(v) ? std::get<engine::Redirect>(v).gateway
+                                                       : wire::GwIdentity{};
   };
   EXPECT_EQ(verdict(4), wire::GwIdentity::fqdn("ha9.example.org"));
   EXPECT_EQ(verdict(5), wire::GwIdentity::fqdn("ha2.example.org"));

@@ -74,20 +74,20 @@ TEST(AdmissionInitDecision, RefuseVerdictsMapToDropOrNoProposalChosenIpv4Redirec
   AdmissionInitDecision adapter(*p, cache);
   ASSERT_TRUE(cache.reserve(clock.now()).has_value());  // full
 
-  engine::InitContext c;
+  engine::InitRequest c;
   c.initiator = mn_addr(1);
   c.local = kHa1;
   c.redirect_supported = true;
   c.redirected_from = wire::GwIdentity::ipv4({192, 0, 2, 7});
   auto v = adapter.decide(c, clock.now());
-  const auto* refuse = std::get_if<engine::RefuseInit>(&v);
+  const auto* refuse = std::get_if<engine::Refuse>(&v);
   ASSERT_NE(refuse, nullptr);
   EXPECT_EQ(refuse->notify, wire::NotifyType::NoProposalChosen);
   EXPECT_EQ(p->reason_counters().get(ha::policy::AdmissionReason::FullNoTarget), 1u);
 
   c.redirected_from.reset();
   v = adapter.decide(c, clock.now());  // full: the IPv4 pool HA is a fine target now
-  const auto* redirect = std::get_if<engine::RedirectInit>(&v);
+  const auto* redirect = std::get_if<engine::Redirect>(&v);
   ASSERT_NE(redirect, nullptr);
   // An IPv4 pool HA is named as IPv4 (GW Ident Type 1, R5685-35), not as ::ffff:a.b.c.d.
   EXPECT_EQ(redirect->gateway, wire::GwIdentity::ipv4({192, 0, 2, 7}));
@@ -95,7 +95,7 @@ TEST(AdmissionInitDecision, RefuseVerdictsMapToDropOrNoProposalChosenIpv4Redirec
   c.redirected_from = wire::GwIdentity::ipv4({192, 0, 2, 7});
   c.half_open = 9;  // half-open flood, no target: silence
   v = adapter.decide(c, clock.now());
-  refuse = std::get_if<engine::RefuseInit>(&v);
+  refuse = std::get_if<engine::Refuse>(&v);
   ASSERT_NE(refuse, nullptr);
   EXPECT_EQ(refuse->notify, std::nullopt);
   EXPECT_EQ(adapter.pending(), 0u);
