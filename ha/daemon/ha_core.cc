@@ -44,9 +44,6 @@ std::string_view to_string(CoreCounter c) {
   switch (c) {
     case CoreCounter::SasEstablished: return "sas-established";
     case CoreCounter::SasRemoved: return "sas-removed";
-    case CoreCounter::ReservationsKept: return "reservations-kept";
-    case CoreCounter::ReservationsRefreshed: return "reservations-refreshed";
-    case CoreCounter::ReservationsReleased: return "reservations-released";
     case CoreCounter::SasRekeyed: return "sas-rekeyed";
     case CoreCounter::GatewayRedirectsSent: return "gateway-redirects-sent";
     case CoreCounter::GatewayRedirectsFailed: return "gateway-redirects-failed";
@@ -99,17 +96,19 @@ base::Result<std::unique_ptr<HaCore>, std::string> HaCore::create(const HaDaemon
   }
   pc.drain_interval = config.drain_interval;
   pc.drain_jitter = config.drain_jitter;
-  auto policy = ha::policy::AdmissionPolicy::create(std::move(pc), core->engine_->binding_cache(),
+  // Established SAs' reservations are refreshed at half their TTL.
+  core->ledger_ = std::make_unique<ha::policy::ReservationLedger>(
+      core->engine_->binding_cache(),
+      ha::policy::ReservationLedger::Config{config.reservation_ttl / 2});
+  auto policy = ha::policy::AdmissionPolicy::create(std::move(pc), *core->ledger_,
                                                     *core->home_agents_, std::move(rng));
   if (!policy) {
     return base::fail(std::string("admission policy: ") +
                       std::string(ha::policy::to_string(policy.error())));
   }
   core->policy_ = std::make_unique<ha::policy::AdmissionPolicy>(std::move(*policy));
-  core->init_decision_ = std::make_unique<ha::ike_admission::AdmissionInitDecision>(
-      *core->policy_, core->engine_->binding_cache());
-  core->auth_decision_ = std::make_unique<ha::ike_admission::AdmissionAuthDecision>(
-      *core->policy_, *core->init_decision_);
+  core->admission_ =
+      std::make_unique<ha::ike_admission::IkeAdmission>(*core->policy_, *core->ledger_);
   return core;
 }
 
@@ -160,7 +159,7 @@ void HaCore::collect_policy_events() {
   for (const auto& e : policy_->take_events()) {
     json j;
     j["event"] = "decision";
-    j["point"] = std::string(ha::policy::to_string(e.point));
+    j["point"] = std::string(engine::to_string(e.point));
     j["outcome"] = std::string(ha::policy::to_string(e.outcome));
     j["reason"] = std::string(ha::policy::to_string(e.reason));
     j["peer"] = e.peer.to_string();
@@ -196,20 +195,13 @@ PeerRecord* HaCore::find_peer(const base::Ip6Addr& address) {
   return nullptr;
 }
 
-void HaCore::release_reservation(PeerRecord& peer) {
-  if (peer.reservation.valid() && engine_->binding_cache().release(peer.reservation)) {
-    counters_.inc(CoreCounter::ReservationsReleased);
-  }
-  peer.reservation = {};
-}
-
 void HaCore::on_responder_output(const engine::ResponderOutput& output, const engine::IkeSa* sa,
                                  base::TimePoint now) {
+  admission_->on_responder_output(output, now);  // the reservation's side of it
   std::visit(
       Overloaded{
           [&](const engine::SendDatagram&) {},
           [&](const engine::InitDecided& d) {
-            init_decision_->on_responder_event(output, now);
             // The policy's own decision is logged by collect_policy_events(); the front's
             // overrides are worth a line of their own.
             if (d.outcome == engine::InitOutcome::RedirectForbidden ||
@@ -220,16 +212,10 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
                      {"peer", d.path.remote.address.to_string()}});
             }
           },
-          [&](const engine::ResponderSaCreated& c) {
-            tag_by_spi_r_[c.spi_r.value()] = c.tag;
-            init_decision_->on_responder_event(output, now);
-          },
+          [&](const engine::ResponderSaCreated&) {},
           [&](const engine::ResponderSaRemoved& r) {
-            init_decision_->on_responder_event(output, now);
-            tag_by_spi_r_.erase(r.spi_r.value());
             auto it = peers_.find(r.spi_r.value());
             if (it != peers_.end()) {
-              release_reservation(it->second);
               const auto& hoa = it->second.home_address;
               if (hoa && !engine_->binding_cache().has_binding_for_address(*hoa)) {
                 address_pool_->release(*hoa);  // a binding keeps its address
@@ -268,16 +254,6 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
               }
               p.redirect_supported = sa->peer_redirect_supported();
               p.established_at = now;
-              // Take the reservation over before the adapter forgets it at SaEstablished.
-              const auto tag = tag_by_spi_r_.find(e.spi_r.value());
-              if (tag != tag_by_spi_r_.end()) {
-                if (auto r = init_decision_->reservation(tag->second)) {
-                  p.reservation = *r;
-                  counters_.inc(CoreCounter::ReservationsKept);
-                }
-                // Done with it; a later rekey changes the SPIr, so keeping it would leak.
-                tag_by_spi_r_.erase(tag);
-              }
               counters_.inc(CoreCounter::SasEstablished);
               json j{{"event", "sa-established"},
                      {"peer", p.address.to_string()},
@@ -295,11 +271,7 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
               }
               event(std::move(j));
               peers_[p.spi_r] = std::move(p);
-              if (next_refresh_ == base::kNever) {
-                next_refresh_ = now + config_.reservation_ttl / 2;
-              }
             }
-            init_decision_->on_responder_event(output, now);
           },
       },
       output);
@@ -307,9 +279,9 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
 }
 
 // The front re-filed the SA under `filed_spi_r` (its SPIr after the rekey; when our rekey made
-// us the original initiator, the peer's SPI). The record, its reservation and its home address
-// move with it, so a drain redirects the SA under the SPIs it has now and the SA's removal
-// finds (and releases) them exactly once.
+// us the original initiator, the peer's SPI). The record and its home address move with it
+// (the ledger moves the reservation), so a drain redirects the SA under the SPIs it has now
+// and the SA's removal finds (and releases) them exactly once.
 void HaCore::on_ike_sa_rekeyed(std::uint64_t filed_spi_r, const engine::IkeSaRekeyed& rekeyed) {
   auto it = peers_.find(rekeyed.old_spis.spi_r.value());
   if (it == peers_.end() || it->first == filed_spi_r) {
@@ -334,27 +306,10 @@ void HaCore::on_ike_sa_rekeyed(std::uint64_t filed_spi_r, const engine::IkeSaRek
   peers_.insert_or_assign(filed_spi_r, std::move(p));
 }
 
-void HaCore::refresh_reservations(base::TimePoint now) {
-  bool any = false;
-  for (auto& [spi_r, p] : peers_) {
-    if (!p.reservation.valid()) {
-      continue;
-    }
-    // The binding consumed it (or it lapsed): nothing left to keep.
-    if (!engine_->binding_cache().refresh_reservation(p.reservation, now)) {
-      p.reservation = {};
-      continue;
-    }
-    counters_.inc(CoreCounter::ReservationsRefreshed);
-    any = true;
-  }
-  next_refresh_ = any ? now + config_.reservation_ttl / 2 : base::kNever;
-}
-
 void HaCore::on_timer(base::TimePoint now) {
   engine_->on_timer(now);
-  if (next_refresh_ <= now) {
-    refresh_reservations(now);
+  if (ledger_->next_deadline() <= now) {
+    ledger_->on_timer(now);
   }
   // At most one move per call: the scheduler spaces them (R5142-33).
   if (policy_->next_deadline() <= now) {
@@ -368,20 +323,23 @@ void HaCore::on_timer(base::TimePoint now) {
 }
 
 base::TimePoint HaCore::next_deadline() const {
-  return std::min({engine_->next_deadline(), policy_->next_deadline(), next_refresh_});
+  return std::min({engine_->next_deadline(), policy_->next_deadline(), ledger_->next_deadline()});
 }
 
-void HaCore::execute(const ha::policy::MoveDecision& move, base::TimePoint now) {
+void HaCore::execute(const ha::policy::DrainMove& move, base::TimePoint now) {
+  const engine::MoveRequest& peer = move.request;
+  const auto& decided = move.decided;
   std::visit(Overloaded{
-                 [&](const ha::policy::GatewayInitiatedRedirect& r) {
-                   PeerRecord* p = find_peer(r.peer.ike_peer);
+                 [&](const engine::Redirect& r) {
+                   PeerRecord* p = find_peer(peer.initiator);
+                   const base::Ip6Addr target = decided.target.value_or(base::Ip6Addr{});
                    json j{{"event", "move"},
                           {"kind", "gateway-redirect"},
-                          {"peer", r.peer.ike_peer.to_string()},
-                          {"target", r.target.to_string()},
+                          {"peer", peer.initiator.to_string()},
+                          {"target", target.to_string()},
                           {"grace_s", seconds_of(grace_)}};
-                   if (!r.target_fqdn.empty()) {
-                     j["target_fqdn"] = r.target_fqdn;
+                   if (!r.gateway.fqdn_text().empty()) {
+                     j["target_fqdn"] = std::string(r.gateway.fqdn_text());
                    }
                    if (p == nullptr) {
                      counters_.inc(CoreCounter::GatewayRedirectsFailed);
@@ -393,10 +351,7 @@ void HaCore::execute(const ha::policy::MoveDecision& move, base::TimePoint now) 
                    const std::uint64_t spi_r = p->spi_r;
                    base::Result<void, std::string> done =
                        redirector_ != nullptr
-                           ? redirector_->redirect(
-                                 p->spi_i, spi_r,
-                                 ha::ike_admission::gateway_identity(r.target, r.target_fqdn),
-                                 grace_, now)
+                           ? redirector_->redirect(p->spi_i, spi_r, r.gateway, grace_, now)
                            : base::Result<void, std::string>(
                                  base::fail(std::string("no gateway redirector")));
                    if (!done) {
@@ -408,30 +363,30 @@ void HaCore::execute(const ha::policy::MoveDecision& move, base::TimePoint now) 
                    counters_.inc(CoreCounter::GatewayRedirectsSent);
                    // The redirector may have reported outputs back into us: look the peer up again.
                    if (auto it = peers_.find(spi_r); it != peers_.end()) {
-                     it->second.moved_to = r.target;
+                     it->second.moved_to = target;
                      it->second.move = "gateway-redirect";
                      // The peer leaves: its slot must not stay counted as load.
-                     release_reservation(it->second);
+                     ledger_->release_sa(::ike::wire::Spi(spi_r));
                    }
                    j["result"] = "sent";
                    event(std::move(j));
                  },
-                 [&](const ha::policy::HomeAgentSwitch& s) {
+                 [&](const engine::SwitchHomeAgent& s) {
                    json j{{"event", "move"},
                           {"kind", "ha-switch"},
-                          {"peer", s.peer.ike_peer.to_string()},
+                          {"peer", peer.initiator.to_string()},
                           {"targets", json::array()}};
-                   for (const auto& t : s.targets) {
+                   for (const auto& t : s.home_agents) {
                      j["targets"].push_back(t.to_string());
                    }
-                   if (!s.peer.home_address) {
+                   if (!peer.home_address) {
                      counters_.inc(CoreCounter::HaSwitchesFailed);
                      j["result"] = "failed";
                      j["why"] = "no home address";
                      return event(std::move(j));
                    }
                    // R5142-09: the binding stays for the grace period (Binding Refresh Advice).
-                   auto started = engine_->send_home_agent_switch(*s.peer.home_address, s.targets,
+                   auto started = engine_->send_home_agent_switch(*peer.home_address, s.home_agents,
                                                                   grace_, now);
                    if (!started) {
                      counters_.inc(CoreCounter::HaSwitchesFailed);
@@ -440,23 +395,23 @@ void HaCore::execute(const ha::policy::MoveDecision& move, base::TimePoint now) 
                      return event(std::move(j));
                    }
                    counters_.inc(CoreCounter::HaSwitchesStarted);
-                   if (PeerRecord* p = find_peer(s.peer.ike_peer)) {
-                     p->moved_to = s.targets.front();
+                   if (PeerRecord* p = find_peer(peer.initiator)) {
+                     p->moved_to = s.home_agents.front();
                      p->move = "ha-switch";
                    }
                    j["result"] = "sent";
                    event(std::move(j));
                    collect_engine_outputs();
                  },
-                 [&](const ha::policy::NoMove& n) {
+                 [&](const engine::Stay&) {
                    event({{"event", "move"},
                           {"kind", "none"},
-                          {"peer", n.peer.ike_peer.to_string()},
-                          {"reason", std::string(ha::policy::to_string(n.reason))},
+                          {"peer", peer.initiator.to_string()},
+                          {"reason", std::string(ha::policy::to_string(decided.reason))},
                           {"result", "not-moved"}});
                  },
              },
-             move);
+             decided.answer);
 }
 
 json HaCore::start_drain(std::optional<base::Duration> grace, base::TimePoint now) {
@@ -465,12 +420,20 @@ json HaCore::start_drain(std::optional<base::Duration> grace, base::TimePoint no
   }
   policy_->set_admin_state(mip6::engine::HaAdminState::Draining);
   engine_->set_admin_state(mip6::engine::HaAdminState::Draining);  // BA 129 to new bindings
-  std::vector<ha::policy::ServedPeer> served;
+  std::vector<engine::MoveRequest> served;
   for (const auto& [spi_r, p] : peers_) {
     if (p.moved_to) {
       continue;
     }
-    served.push_back(ha::policy::ServedPeer{p.address, p.home_address, p.redirect_supported});
+    engine::MoveRequest m;
+    m.spi_i = ::ike::wire::Spi(p.spi_i);
+    m.spi_r = ::ike::wire::Spi(p.spi_r);
+    m.initiator = p.address;
+    m.peer_id = ::ike::wire::IdPayload::from_text(p.identity);
+    m.home_address = p.home_address;
+    m.bound = p.home_address && engine_->binding_cache().has_binding_for_address(*p.home_address);
+    m.redirect_supported = p.redirect_supported;
+    served.push_back(std::move(m));
   }
   policy_->start_drain(served, now);
   counters_.inc(CoreCounter::DrainsStarted);
@@ -503,7 +466,7 @@ json HaCore::peers() const {
            {"spi_r", ::ike::wire::to_string(::ike::wire::Spi(p.spi_r))},
            {"redirect_supported", p.redirect_supported},
            {"rekeys", p.rekeys},
-           {"reservation", p.reservation.valid()}};
+           {"reservation", ledger_->reservation_of_sa(::ike::wire::Spi(p.spi_r)).has_value()}};
     if (p.home_address) {
       j["home_address"] = p.home_address->to_string();
       j["bound"] = engine_->binding_cache().has_binding_for_address(*p.home_address);
@@ -539,6 +502,9 @@ json HaCore::status(base::TimePoint /*now*/) const {
                       static_cast<std::size_t>(ha::policy::AdmissionReason::kCount))},
       {"core", counters_json<CoreCounters, CoreCounter>(
                    counters_, static_cast<std::size_t>(CoreCounter::kCount))},
+      {"reservation_ledger",
+       counters_json<ha::policy::LedgerCounters, ha::policy::LedgerCounter>(
+           ledger_->counters(), static_cast<std::size_t>(ha::policy::LedgerCounter::kCount))},
       {"binding_engine",
        counters_json<mip6::engine::HaCounters, mip6::engine::HaCounter>(
            engine_->counters(), static_cast<std::size_t>(mip6::engine::HaCounter::kCount))},
@@ -547,6 +513,13 @@ json HaCore::status(base::TimePoint /*now*/) const {
            engine_->binding_cache().counters(),
            static_cast<std::size_t>(mip6::binding::BindingCacheCounter::kCount))},
   };
+  // The reservation counts are the ledger's; "core" keeps the names mip6ctl users know.
+  const auto& ledger = ledger_->counters();
+  j["counters"]["core"]["reservations-kept"] = ledger.get(ha::policy::LedgerCounter::Kept);
+  j["counters"]["core"]["reservations-refreshed"] =
+      ledger.get(ha::policy::LedgerCounter::Refreshed);
+  j["counters"]["core"]["reservations-released"] =
+      ledger.get(ha::policy::LedgerCounter::ReleasedAfterEstablished);
   return j;
 }
 

@@ -1,16 +1,15 @@
 #pragma once
 // HaCore: the home agent's decisions and bookkeeping behind the IKEv2 responder front, with
 // no sockets and no clock (time comes in as an argument; the mip6-ha shell owns the I/O).
-//   - owns the HA binding engine (and so the Binding Cache), the Home Agents List, the
-//     AdmissionPolicy and its two IKE adapters (IKE_SA_INIT and IKE_AUTH decisions);
-//   - follows the responder front's outputs: which peers hold an established IKE SA, and the
-//     reservation each took at IKE_SA_INIT, which the core keeps alive (refreshing its TTL)
-//     until the binding arrives and gives back when the SA goes or is redirected away
-//     (issue 4 item 2);
+//   - owns the HA binding engine (and so the Binding Cache), the ReservationLedger, the Home
+//     Agents List, the AdmissionPolicy and IkeAdmission (its IKE_SA_INIT and IKE_AUTH answers);
+//   - follows the responder front's outputs: which peers hold an established IKE SA (the
+//     ledger keeps the reservation each took at IKE_SA_INIT until its binding arrives, and the
+//     core gives it back when the peer is redirected away);
 //   - drain: admin state Draining, AdmissionPolicy::start_drain() over the served peers, and
-//     each MoveDecision the scheduler emits executed: GatewayInitiatedRedirect through the
-//     injected GatewayRedirector (RFC 5685 5 on the established SA, with the grace period),
-//     HomeAgentSwitch through the binding engine's RFC 5142 sender;
+//     each move the scheduler decides executed: a Redirect through the injected
+//     GatewayRedirector (RFC 5685 5 on the established SA, with the grace period), a
+//     SwitchHomeAgent through the binding engine's RFC 5142 sender;
 //   - one JSON event per decision with its reason, and the control protocol's answers
 //     (status, drain, resume, peers) as JSON.
 #include <cstdint>
@@ -25,9 +24,9 @@
 
 #include "ha/daemon/ha_config.h"
 #include "ha/daemon/home_address_pool.h"
-#include "ha/ike/admission_auth_decision.h"
-#include "ha/ike/admission_init_decision.h"
+#include "ha/ike/ike_admission.h"
 #include "ha/policy/admission_policy.h"
+#include "ha/policy/reservation_ledger.h"
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
 #include "ike/base/result.h"
@@ -53,10 +52,7 @@ class GatewayRedirector {
 enum class CoreCounter : std::uint8_t {
   SasEstablished,
   SasRemoved,
-  ReservationsKept,  // reservations taken over from an established SA
-  ReservationsRefreshed,
-  ReservationsReleased,  // the SA went (or was moved) before any binding
-  SasRekeyed,            // an IKE SA rekey (RFC 7296 1.3.2) re-filed a peer under new SPIs
+  SasRekeyed,  // an IKE SA rekey (RFC 7296 1.3.2) re-filed a peer under new SPIs
   GatewayRedirectsSent,
   GatewayRedirectsFailed,
   HaSwitchesStarted,
@@ -80,7 +76,6 @@ struct PeerRecord {
   std::string identity;
   std::optional<base::Ip6Addr> home_address;  // assigned by CP
   bool redirect_supported = false;
-  mip6::binding::ReservationId reservation;  // until the binding exists
   base::TimePoint established_at;
   std::optional<base::Ip6Addr> moved_to;  // a move was sent (redirect or switch)
   std::string move;                       // "gateway-redirect", "ha-switch" or empty
@@ -95,8 +90,8 @@ class HaCore {
   HaCore(const HaCore&) = delete;
   HaCore& operator=(const HaCore&) = delete;
 
-  [[nodiscard]] ::ike::engine::InitDecision& init_decision() { return *init_decision_; }
-  [[nodiscard]] ::ike::engine::AuthDecision& auth_decision() { return *auth_decision_; }
+  [[nodiscard]] ::ike::engine::InitDecision& init_decision() { return *admission_; }
+  [[nodiscard]] ::ike::engine::AuthDecision& auth_decision() { return *admission_; }
   // The responder's CP source; a lease is released when its SA goes without a binding.
   [[nodiscard]] HomeAddressPool& address_pool() { return *address_pool_; }
   // Not owned; nullptr: gateway-initiated moves fail (counted, logged).
@@ -123,6 +118,7 @@ class HaCore {
 
   [[nodiscard]] mip6::engine::HaBindingEngine& binding_engine() { return *engine_; }
   [[nodiscard]] ha::policy::AdmissionPolicy& policy() { return *policy_; }
+  [[nodiscard]] const ha::policy::ReservationLedger& ledger() const { return *ledger_; }
   [[nodiscard]] const std::map<std::uint64_t, PeerRecord>& peer_records() const { return peers_; }
   [[nodiscard]] const CoreCounters& counters() const { return counters_; }
   [[nodiscard]] const HaDaemonConfig& config() const { return config_; }
@@ -132,10 +128,8 @@ class HaCore {
 
   void collect_policy_events();
   void collect_engine_outputs();
-  void execute(const ha::policy::MoveDecision& move, base::TimePoint now);
-  void release_reservation(PeerRecord& peer);
+  void execute(const ha::policy::DrainMove& move, base::TimePoint now);
   void on_ike_sa_rekeyed(std::uint64_t filed_spi_r, const ::ike::engine::IkeSaRekeyed& rekeyed);
-  void refresh_reservations(base::TimePoint now);
   PeerRecord* find_peer(const base::Ip6Addr& address);
   void event(nlohmann::json e);
 
@@ -145,18 +139,15 @@ class HaCore {
   std::unique_ptr<HomeAddressPool> address_pool_;
   std::unique_ptr<mip6::engine::HaBindingEngine> engine_;
   std::unique_ptr<mip6::binding::HomeAgentsList> home_agents_;
+  std::unique_ptr<ha::policy::ReservationLedger> ledger_;
   std::unique_ptr<ha::policy::AdmissionPolicy> policy_;
-  std::unique_ptr<ha::ike_admission::AdmissionInitDecision> init_decision_;
-  std::unique_ptr<ha::ike_admission::AdmissionAuthDecision> auth_decision_;
+  std::unique_ptr<ha::ike_admission::IkeAdmission> admission_;
   GatewayRedirector* redirector_ = nullptr;
 
   // Established SAs by the SPIr the responder front files them under (it reports every event
   // with that key, and re-files an SA when a rekey gives it new SPIs: IkeSaRekeyed).
   std::map<std::uint64_t, PeerRecord> peers_;
-  // From ResponderSaCreated until SaEstablished takes the reservation over.
-  std::map<std::uint64_t, std::uint64_t> tag_by_spi_r_;
   base::Duration grace_;
-  base::TimePoint next_refresh_ = base::kNever;
   std::vector<nlohmann::json> events_;
   std::vector<mip6::engine::HaOutput> mip6_outputs_;
   CoreCounters counters_;

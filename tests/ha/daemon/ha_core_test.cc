@@ -284,7 +284,7 @@ TEST_F(HaCoreTest, Issue4EstablishedSaKeepsItsReservationPastTheTtlAndReleasesIt
   ASSERT_EQ(core_->peer_records().size(), 2U);
   run_core_until(clock_.now() + 5 * config_.reservation_ttl);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 2U);
-  EXPECT_GT(core_->counters().get(CoreCounter::ReservationsRefreshed), 0U);
+  EXPECT_GT(core_->ledger().counters().get(ha::policy::LedgerCounter::Refreshed), 0U);
   // Still full: a third initiator is not served.
   auto third = core_->init_decision().decide(
       engine::InitRequest{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
@@ -295,7 +295,8 @@ TEST_F(HaCoreTest, Issue4EstablishedSaKeepsItsReservationPastTheTtlAndReleasesIt
   pump();
   EXPECT_EQ(core_->peer_records().size(), 1U);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 1U);
-  EXPECT_EQ(core_->counters().get(CoreCounter::ReservationsReleased), 1U);
+  EXPECT_EQ(core_->ledger().counters().get(ha::policy::LedgerCounter::ReleasedAfterEstablished),
+            1U);
   EXPECT_EQ(events_of("sa-removed").size(), 1U);
   EXPECT_EQ(core_->address_pool().leased(), 1U);  // no binding held its home address
 }
@@ -351,7 +352,7 @@ TEST_F(HaCoreTest, R5685_33_R5142_09_BoundPeerIsMovedWithAHomeAgentSwitchNotAnIk
   ctx.security.esp_protected = true;
   ctx.security.dynamic_keying = true;
   ctx.security.ike_identity = peer.identity;
-  ctx.security.reservation = peer.reservation;
+  ctx.security.reservation = *core_->ledger().reservation_of_sa(::ike::wire::Spi(peer.spi_r));
   mip6::wire::BindingUpdate bu;
   bu.sequence = 1;
   bu.ack = true;
@@ -496,7 +497,8 @@ TEST_F(HaCoreTest, R5685_15_R5685_20_PeerSurvivesIkeSaRekeyAndIsDrainedOnItsNewS
   // The grace period ends: the HA deletes the SA; the record goes, nothing is released twice.
   run_all_until(t0 + seconds(30));
   EXPECT_TRUE(core_->peer_records().empty());
-  EXPECT_EQ(core_->counters().get(CoreCounter::ReservationsReleased), 1U);
+  EXPECT_EQ(core_->ledger().counters().get(ha::policy::LedgerCounter::ReleasedAfterEstablished),
+            1U);
   EXPECT_EQ(core_->counters().get(CoreCounter::SasRemoved), 1U);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 0U);
   EXPECT_EQ(core_->address_pool().leased(), 0U);
@@ -530,7 +532,8 @@ TEST_F(HaCoreTest, Issue4PeerRekeyedByBothSidesReleasesItsReservationOnceWhenItD
   ASSERT_TRUE(mn.request_delete(clock_.now()));
   pump();
   EXPECT_EQ(core_->peer_records().size(), 1U);
-  EXPECT_EQ(core_->counters().get(CoreCounter::ReservationsReleased), 1U);
+  EXPECT_EQ(core_->ledger().counters().get(ha::policy::LedgerCounter::ReleasedAfterEstablished),
+            1U);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 1U);
   EXPECT_EQ(core_->address_pool().leased(), 1U);
   EXPECT_EQ(events_of("sa-removed").size(), 1U);
