@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "ha/daemon/event_format.h"
 #include "ha/daemon/ha_config.h"
 #include "ha/daemon/ha_daemon.h"
 
@@ -68,7 +69,7 @@ int run(int argc, char** argv) {
     if (ec) {
       return;
     }
-    emit({{"event", "stopped"}, {"ha", name}, {"status", (*daemon)->status_json()}});
+    emit(ha::daemon::stopped_json(name, (*daemon)->status_json()));
     (*daemon)->stop();
   });
   io.run();

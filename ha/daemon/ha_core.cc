@@ -1,22 +1,18 @@
 #include "ha/daemon/ha_core.h"
-#include "ike/base/overloaded.h"
 
 #include <algorithm>
 #include <utility>
 #include <variant>
 
+#include "ike/base/overloaded.h"
+
 namespace ha::daemon {
 
 namespace {
 
-using nlohmann::json;
 namespace engine = ::ike::engine;
-
+namespace wire = ::ike::wire;
 using base::Overloaded;
-
-double seconds_of(base::Duration d) {
-  return std::chrono::duration<double>(d).count();
-}
 
 // Static Home Agents List entries are keyed by a link-local address (Router Advertisements
 // key them so); configured ones get a synthetic, unique one.
@@ -28,25 +24,12 @@ base::Ip6Addr synthetic_link_local(std::size_t index) {
   return a;
 }
 
-template <class Counters, class Enum>
-json counters_json(const Counters& counters, std::size_t count) {
-  json j = json::object();
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto c = static_cast<Enum>(i);
-    j[std::string(to_string(c))] = counters.get(c);
-  }
-  return j;
-}
-
 }  // namespace
 
 std::string_view to_string(CoreCounter c) {
   switch (c) {
     case CoreCounter::SasEstablished: return "sas-established";
     case CoreCounter::SasRemoved: return "sas-removed";
-    case CoreCounter::ReservationsKept: return "reservations-kept";
-    case CoreCounter::ReservationsRefreshed: return "reservations-refreshed";
-    case CoreCounter::ReservationsReleased: return "reservations-released";
     case CoreCounter::SasRekeyed: return "sas-rekeyed";
     case CoreCounter::GatewayRedirectsSent: return "gateway-redirects-sent";
     case CoreCounter::GatewayRedirectsFailed: return "gateway-redirects-failed";
@@ -54,9 +37,35 @@ std::string_view to_string(CoreCounter c) {
     case CoreCounter::HaSwitchesFailed: return "ha-switches-failed";
     case CoreCounter::DrainsStarted: return "drains-started";
     case CoreCounter::Resumes: return "resumes";
-    case CoreCounter::ControlRequests: return "control-requests";
-    case CoreCounter::ControlErrors: return "control-errors";
     case CoreCounter::kCount: break;
+  }
+  return "?";
+}
+
+std::string_view to_string(SaEnd e) {
+  switch (e) {
+    case SaEnd::Removed: return "removed";
+    case SaEnd::DeletedByPeer: return "deleted-by-peer";
+    case SaEnd::DeletedByUs: return "deleted-by-us";
+    case SaEnd::Failed: return "failed";
+  }
+  return "?";
+}
+
+std::string_view to_string(MoveKind k) {
+  switch (k) {
+    case MoveKind::GatewayRedirect: return "gateway-redirect";
+    case MoveKind::HaSwitch: return "ha-switch";
+    case MoveKind::None: return "none";
+  }
+  return "?";
+}
+
+std::string_view to_string(MoveResult r) {
+  switch (r) {
+    case MoveResult::Sent: return "sent";
+    case MoveResult::Failed: return "failed";
+    case MoveResult::NotMoved: return "not-moved";
   }
   return "?";
 }
@@ -99,17 +108,19 @@ base::Result<std::unique_ptr<HaCore>, std::string> HaCore::create(const HaDaemon
   }
   pc.drain_interval = config.drain_interval;
   pc.drain_jitter = config.drain_jitter;
-  auto policy = ha::policy::AdmissionPolicy::create(std::move(pc), core->engine_->binding_cache(),
+  // Established SAs' reservations are refreshed at half their TTL.
+  core->ledger_ = std::make_unique<ha::policy::ReservationLedger>(
+      core->engine_->binding_cache(),
+      ha::policy::ReservationLedger::Config{config.reservation_ttl / 2});
+  auto policy = ha::policy::AdmissionPolicy::create(std::move(pc), *core->ledger_,
                                                     *core->home_agents_, std::move(rng));
   if (!policy) {
     return base::fail(std::string("admission policy: ") +
                       std::string(ha::policy::to_string(policy.error())));
   }
   core->policy_ = std::make_unique<ha::policy::AdmissionPolicy>(std::move(*policy));
-  core->init_decision_ = std::make_unique<ha::ike_admission::AdmissionInitDecision>(
-      *core->policy_, core->engine_->binding_cache());
-  core->auth_decision_ = std::make_unique<ha::ike_admission::AdmissionAuthDecision>(
-      *core->policy_, *core->init_decision_);
+  core->admission_ =
+      std::make_unique<ha::ike_admission::IkeAdmission>(*core->policy_, *core->ledger_);
   return core;
 }
 
@@ -137,15 +148,17 @@ HaCore::HaCore(const HaDaemonConfig& config, base::TimePoint now, mip6::binding:
   }
 }
 
-void HaCore::event(json e) {
-  e["ha"] = config_.name;
-  events_.push_back(std::move(e));
+std::vector<CoreEvent> HaCore::take_events() {
+  collect_policy_events();
+  collect_engine_outputs();
+  std::vector<CoreEvent> out;
+  out.swap(events_);
+  return out;
 }
 
-std::vector<json> HaCore::take_events() {
-  collect_policy_events();
-  std::vector<json> out;
-  out.swap(events_);
+std::vector<CoreCommand> HaCore::take_commands() {
+  std::vector<CoreCommand> out;
+  out.swap(commands_);
   return out;
 }
 
@@ -157,30 +170,15 @@ std::vector<mip6::engine::HaOutput> HaCore::take_mip6_outputs() {
 }
 
 void HaCore::collect_policy_events() {
-  for (const auto& e : policy_->take_events()) {
-    json j;
-    j["event"] = "decision";
-    j["point"] = std::string(ha::policy::to_string(e.point));
-    j["outcome"] = std::string(ha::policy::to_string(e.outcome));
-    j["reason"] = std::string(ha::policy::to_string(e.reason));
-    j["peer"] = e.peer.to_string();
-    if (e.target) {
-      j["target"] = e.target->to_string();
-    }
-    if (!e.target_fqdn.empty()) {
-      j["target_fqdn"] = e.target_fqdn;  // what the REDIRECT carried (R5685-35)
-    }
-    event(std::move(j));
+  for (auto& e : policy_->take_events()) {
+    events_.emplace_back(std::move(e));
   }
 }
 
 void HaCore::collect_engine_outputs() {
   for (auto& o : engine_->take_outputs()) {
-    if (const auto* e = std::get_if<mip6::engine::HaEvent>(&o)) {
-      event({{"event", "binding"},
-             {"kind", std::string(mip6::engine::to_string(e->kind))},
-             {"home_address", e->hoa.to_string()},
-             {"reason", std::string(e->reason)}});
+    if (auto* e = std::get_if<mip6::engine::HaEvent>(&o)) {
+      events_.emplace_back(*e);
       continue;
     }
     mip6_outputs_.push_back(std::move(o));
@@ -196,53 +194,23 @@ PeerRecord* HaCore::find_peer(const base::Ip6Addr& address) {
   return nullptr;
 }
 
-void HaCore::release_reservation(PeerRecord& peer) {
-  if (peer.reservation.valid() && engine_->binding_cache().release(peer.reservation)) {
-    counters_.inc(CoreCounter::ReservationsReleased);
-  }
-  peer.reservation = {};
-}
-
 void HaCore::on_responder_output(const engine::ResponderOutput& output, const engine::IkeSa* sa,
                                  base::TimePoint now) {
+  admission_->on_responder_output(output, now);  // the reservation's side of it
   std::visit(
       Overloaded{
           [&](const engine::SendDatagram&) {},
           [&](const engine::InitDecided& d) {
-            init_decision_->on_responder_event(output, now);
-            // The policy's own decision is logged by collect_policy_events(); the front's
-            // overrides are worth a line of their own.
+            // The policy's own decision is its AdmissionEvent; the front's overrides are
+            // worth an event of their own.
             if (d.outcome == engine::InitOutcome::RedirectForbidden ||
                 d.outcome == engine::InitOutcome::HalfOpenLimit ||
                 d.outcome == engine::InitOutcome::ServeRejectedBySa) {
-              event({{"event", "ike-init"},
-                     {"outcome", std::string(engine::to_string(d.outcome))},
-                     {"peer", d.path.remote.address.to_string()}});
+              events_.emplace_back(FrontOverride{d.outcome, d.path.remote.address});
             }
           },
-          [&](const engine::ResponderSaCreated& c) {
-            tag_by_spi_r_[c.spi_r.value()] = c.tag;
-            init_decision_->on_responder_event(output, now);
-          },
-          [&](const engine::ResponderSaRemoved& r) {
-            init_decision_->on_responder_event(output, now);
-            tag_by_spi_r_.erase(r.spi_r.value());
-            auto it = peers_.find(r.spi_r.value());
-            if (it != peers_.end()) {
-              release_reservation(it->second);
-              const auto& hoa = it->second.home_address;
-              if (hoa && !engine_->binding_cache().has_binding_for_address(*hoa)) {
-                address_pool_->release(*hoa);  // a binding keeps its address
-              }
-              counters_.inc(CoreCounter::SasRemoved);
-              event({{"event", "sa-removed"},
-                     {"peer", it->second.address.to_string()},
-                     {"identity", it->second.identity},
-                     {"spi_r", ::ike::wire::to_string(r.spi_r)},
-                     {"how", it->second.ended.empty() ? "removed" : it->second.ended}});
-              peers_.erase(it);
-            }
-          },
+          [&](const engine::ResponderSaCreated&) {},
+          [&](const engine::ResponderSaRemoved& r) { on_removed(r); },
           [&](const engine::ResponderSaEvent& e) {
             if (const auto* rekeyed = std::get_if<engine::IkeSaRekeyed>(&e.output)) {
               on_ike_sa_rekeyed(e.spi_r.value(), *rekeyed);
@@ -250,66 +218,63 @@ void HaCore::on_responder_output(const engine::ResponderOutput& output, const en
             if (auto it = peers_.find(e.spi_r.value()); it != peers_.end()) {
               // R5685-19/20: whether the client left on its own or the grace period ran out.
               if (const auto* d = std::get_if<engine::SaDeleted>(&e.output)) {
-                it->second.ended = d->by_peer ? std::string("deleted by the peer")
-                                              : "deleted by us (" + std::string(d->detail) + ")";
+                it->second.ended = d->by_peer ? SaEnd::DeletedByPeer : SaEnd::DeletedByUs;
+                it->second.ended_detail = d->by_peer ? std::string_view() : d->detail;
               } else if (const auto* f = std::get_if<engine::SaFailed>(&e.output)) {
-                it->second.ended = "failed (" + std::string(engine::to_string(f->reason)) + ")";
+                it->second.ended = SaEnd::Failed;
+                it->second.ended_detail = engine::to_string(f->reason);
               }
             }
             const auto* est = std::get_if<engine::SaEstablished>(&e.output);
             if (est != nullptr && sa != nullptr) {
-              PeerRecord p;
-              p.spi_i = est->spi_i.value();
-              p.spi_r = est->spi_r.value();
-              p.address = sa->path().remote.address;
-              p.identity = est->peer_id.to_text();
-              if (est->assigned_address) {
-                p.home_address = est->assigned_address->address;
-              }
-              p.redirect_supported = sa->peer_redirect_supported();
-              p.established_at = now;
-              // Take the reservation over before the adapter forgets it at SaEstablished.
-              const auto tag = tag_by_spi_r_.find(e.spi_r.value());
-              if (tag != tag_by_spi_r_.end()) {
-                if (auto r = init_decision_->reservation(tag->second)) {
-                  p.reservation = *r;
-                  counters_.inc(CoreCounter::ReservationsKept);
-                }
-                // Done with it; a later rekey changes the SPIr, so keeping it would leak.
-                tag_by_spi_r_.erase(tag);
-              }
-              counters_.inc(CoreCounter::SasEstablished);
-              json j{{"event", "sa-established"},
-                     {"peer", p.address.to_string()},
-                     {"identity", p.identity},
-                     {"spi_i", ::ike::wire::to_string(est->spi_i)},
-                     {"spi_r", ::ike::wire::to_string(est->spi_r)},
-                     {"redirect_supported", p.redirect_supported}};
-              if (p.home_address) {
-                j["home_address"] = p.home_address->to_string();
-              }
-              if (const auto& from = sa->peer_redirected_from()) {
-                if (auto a = from->address()) {
-                  j["redirected_from"] = a->to_string();
-                }
-              }
-              event(std::move(j));
-              peers_[p.spi_r] = std::move(p);
-              if (next_refresh_ == base::kNever) {
-                next_refresh_ = now + config_.reservation_ttl / 2;
-              }
+              on_established(*est, *sa, now);
             }
-            init_decision_->on_responder_event(output, now);
           },
       },
       output);
   collect_policy_events();
 }
 
+void HaCore::on_established(const engine::SaEstablished& est, const engine::IkeSa& sa,
+                            base::TimePoint now) {
+  PeerRecord p;
+  p.spi_i = est.spi_i.value();
+  p.spi_r = est.spi_r.value();
+  p.address = sa.path().remote.address;
+  p.identity = est.peer_id.to_text();
+  if (est.assigned_address) {
+    p.home_address = est.assigned_address->address;
+  }
+  p.redirect_supported = sa.peer_redirect_supported();
+  p.established_at = now;
+  counters_.inc(CoreCounter::SasEstablished);
+  PeerEstablished e{p.address,      p.identity,  est.spi_i, est.spi_r, p.redirect_supported,
+                    p.home_address, std::nullopt};
+  if (const auto& from = sa.peer_redirected_from()) {
+    e.redirected_from = from->address();
+  }
+  events_.emplace_back(std::move(e));
+  peers_[p.spi_r] = std::move(p);
+}
+
+void HaCore::on_removed(const engine::ResponderSaRemoved& removed) {
+  auto it = peers_.find(removed.spi_r.value());
+  if (it == peers_.end()) {
+    return;
+  }
+  const PeerRecord& p = it->second;
+  if (p.home_address && !engine_->binding_cache().has_binding_for_address(*p.home_address)) {
+    address_pool_->release(*p.home_address);  // a binding keeps its address
+  }
+  counters_.inc(CoreCounter::SasRemoved);
+  events_.emplace_back(PeerRemoved{p.address, p.identity, removed.spi_r, p.ended, p.ended_detail});
+  peers_.erase(it);
+}
+
 // The front re-filed the SA under `filed_spi_r` (its SPIr after the rekey; when our rekey made
-// us the original initiator, the peer's SPI). The record, its reservation and its home address
-// move with it, so a drain redirects the SA under the SPIs it has now and the SA's removal
-// finds (and releases) them exactly once.
+// us the original initiator, the peer's SPI). The record and its home address move with it
+// (the ledger moves the reservation), so a drain redirects the SA under the SPIs it has now
+// and the SA's removal finds (and releases) them exactly once.
 void HaCore::on_ike_sa_rekeyed(std::uint64_t filed_spi_r, const engine::IkeSaRekeyed& rekeyed) {
   auto it = peers_.find(rekeyed.old_spis.spi_r.value());
   if (it == peers_.end() || it->first == filed_spi_r) {
@@ -317,44 +282,21 @@ void HaCore::on_ike_sa_rekeyed(std::uint64_t filed_spi_r, const engine::IkeSaRek
   }
   PeerRecord p = std::move(it->second);
   peers_.erase(it);
-  const std::uint64_t old_spi_i = p.spi_i;
-  const std::uint64_t old_spi_r = p.spi_r;
+  PeerRekeyed e{p.address, p.identity, rekeyed.by_peer, {}, rekeyed.now_spis};
+  e.old_spis.spi_i = wire::Spi(p.spi_i);
+  e.old_spis.spi_r = wire::Spi(p.spi_r);
   p.spi_i = rekeyed.now_spis.spi_i.value();
   p.spi_r = rekeyed.now_spis.spi_r.value();
   ++p.rekeys;
   counters_.inc(CoreCounter::SasRekeyed);
-  event({{"event", "sa-rekeyed"},
-         {"peer", p.address.to_string()},
-         {"identity", p.identity},
-         {"by_peer", rekeyed.by_peer},
-         {"old_spi_i", ::ike::wire::to_string(::ike::wire::Spi(old_spi_i))},
-         {"old_spi_r", ::ike::wire::to_string(::ike::wire::Spi(old_spi_r))},
-         {"spi_i", ::ike::wire::to_string(rekeyed.now_spis.spi_i)},
-         {"spi_r", ::ike::wire::to_string(rekeyed.now_spis.spi_r)}});
+  events_.emplace_back(std::move(e));
   peers_.insert_or_assign(filed_spi_r, std::move(p));
-}
-
-void HaCore::refresh_reservations(base::TimePoint now) {
-  bool any = false;
-  for (auto& [spi_r, p] : peers_) {
-    if (!p.reservation.valid()) {
-      continue;
-    }
-    // The binding consumed it (or it lapsed): nothing left to keep.
-    if (!engine_->binding_cache().refresh_reservation(p.reservation, now)) {
-      p.reservation = {};
-      continue;
-    }
-    counters_.inc(CoreCounter::ReservationsRefreshed);
-    any = true;
-  }
-  next_refresh_ = any ? now + config_.reservation_ttl / 2 : base::kNever;
 }
 
 void HaCore::on_timer(base::TimePoint now) {
   engine_->on_timer(now);
-  if (next_refresh_ <= now) {
-    refresh_reservations(now);
+  if (ledger_->next_deadline() <= now) {
+    ledger_->on_timer(now);
   }
   // At most one move per call: the scheduler spaces them (R5142-33).
   if (policy_->next_deadline() <= now) {
@@ -368,220 +310,176 @@ void HaCore::on_timer(base::TimePoint now) {
 }
 
 base::TimePoint HaCore::next_deadline() const {
-  return std::min({engine_->next_deadline(), policy_->next_deadline(), next_refresh_});
+  return std::min({engine_->next_deadline(), policy_->next_deadline(), ledger_->next_deadline()});
 }
 
-void HaCore::execute(const ha::policy::MoveDecision& move, base::TimePoint now) {
+void HaCore::execute(const ha::policy::DrainMove& move, base::TimePoint now) {
   std::visit(Overloaded{
-                 [&](const ha::policy::GatewayInitiatedRedirect& r) {
-                   PeerRecord* p = find_peer(r.peer.ike_peer);
-                   json j{{"event", "move"},
-                          {"kind", "gateway-redirect"},
-                          {"peer", r.peer.ike_peer.to_string()},
-                          {"target", r.target.to_string()},
-                          {"grace_s", seconds_of(grace_)}};
-                   if (!r.target_fqdn.empty()) {
-                     j["target_fqdn"] = r.target_fqdn;
-                   }
-                   if (p == nullptr) {
-                     counters_.inc(CoreCounter::GatewayRedirectsFailed);
-                     j["result"] = "failed";
-                     j["why"] = "no established SA any more";
-                     return event(std::move(j));
-                   }
-                   j["identity"] = p->identity;
-                   const std::uint64_t spi_r = p->spi_r;
-                   base::Result<void, std::string> done =
-                       redirector_ != nullptr
-                           ? redirector_->redirect(
-                                 p->spi_i, spi_r,
-                                 ha::ike_admission::gateway_identity(r.target, r.target_fqdn),
-                                 grace_, now)
-                           : base::Result<void, std::string>(
-                                 base::fail(std::string("no gateway redirector")));
-                   if (!done) {
-                     counters_.inc(CoreCounter::GatewayRedirectsFailed);
-                     j["result"] = "failed";
-                     j["why"] = done.error();
-                     return event(std::move(j));
-                   }
-                   counters_.inc(CoreCounter::GatewayRedirectsSent);
-                   // The redirector may have reported outputs back into us: look the peer up again.
-                   if (auto it = peers_.find(spi_r); it != peers_.end()) {
-                     it->second.moved_to = r.target;
-                     it->second.move = "gateway-redirect";
-                     // The peer leaves: its slot must not stay counted as load.
-                     release_reservation(it->second);
-                   }
-                   j["result"] = "sent";
-                   event(std::move(j));
-                 },
-                 [&](const ha::policy::HomeAgentSwitch& s) {
-                   json j{{"event", "move"},
-                          {"kind", "ha-switch"},
-                          {"peer", s.peer.ike_peer.to_string()},
-                          {"targets", json::array()}};
-                   for (const auto& t : s.targets) {
-                     j["targets"].push_back(t.to_string());
-                   }
-                   if (!s.peer.home_address) {
-                     counters_.inc(CoreCounter::HaSwitchesFailed);
-                     j["result"] = "failed";
-                     j["why"] = "no home address";
-                     return event(std::move(j));
-                   }
-                   // R5142-09: the binding stays for the grace period (Binding Refresh Advice).
-                   auto started = engine_->send_home_agent_switch(*s.peer.home_address, s.targets,
-                                                                  grace_, now);
-                   if (!started) {
-                     counters_.inc(CoreCounter::HaSwitchesFailed);
-                     j["result"] = "failed";
-                     j["why"] = std::string(mip6::engine::to_string(started.error()));
-                     return event(std::move(j));
-                   }
-                   counters_.inc(CoreCounter::HaSwitchesStarted);
-                   if (PeerRecord* p = find_peer(s.peer.ike_peer)) {
-                     p->moved_to = s.targets.front();
-                     p->move = "ha-switch";
-                   }
-                   j["result"] = "sent";
-                   event(std::move(j));
-                   collect_engine_outputs();
-                 },
-                 [&](const ha::policy::NoMove& n) {
-                   event({{"event", "move"},
-                          {"kind", "none"},
-                          {"peer", n.peer.ike_peer.to_string()},
-                          {"reason", std::string(ha::policy::to_string(n.reason))},
-                          {"result", "not-moved"}});
+                 [&](const engine::Redirect& r) { redirect(move, r); },
+                 [&](const engine::SwitchHomeAgent& s) { switch_home_agent(move, s, now); },
+                 [&](const engine::Stay&) {
+                   PeerMoved e;
+                   e.peer = move.request.initiator;
+                   e.reason = move.decided.reason;
+                   events_.emplace_back(std::move(e));
                  },
              },
-             move);
+             move.decided.answer);
 }
 
-json HaCore::start_drain(std::optional<base::Duration> grace, base::TimePoint now) {
+void HaCore::redirect(const ha::policy::DrainMove& move, const engine::Redirect& redirect) {
+  const base::Ip6Addr target = move.decided.target.value_or(base::Ip6Addr{});
+  PeerMoved e;
+  e.kind = MoveKind::GatewayRedirect;
+  e.peer = move.request.initiator;
+  e.targets = {target};
+  e.target_fqdn = std::string(redirect.gateway.fqdn_text());
+  e.grace = grace_;
+  const PeerRecord* p = find_peer(move.request.initiator);
+  if (p == nullptr) {
+    counters_.inc(CoreCounter::GatewayRedirectsFailed);
+    e.result = MoveResult::Failed;
+    e.why = "no established SA any more";
+    events_.emplace_back(std::move(e));
+    return;
+  }
+  e.identity = p->identity;
+  // The SA is named by its current SPIs (RFC 7296 2.6); the shell redirects it and reports.
+  const std::uint64_t id = next_command_id_++;
+  commands_.emplace_back(
+      RedirectSa{id, wire::Spi(p->spi_i), wire::Spi(p->spi_r), redirect.gateway, grace_});
+  pending_redirects_.emplace(id, PendingRedirect{p->spi_r, target, std::move(e)});
+}
+
+void HaCore::on_redirect_done(std::uint64_t id, const base::Result<void, std::string>& result,
+                              base::TimePoint /*now*/) {
+  const auto pending = pending_redirects_.find(id);
+  if (pending == pending_redirects_.end()) {
+    return;
+  }
+  PeerMoved e = std::move(pending->second.event);
+  if (!result) {
+    counters_.inc(CoreCounter::GatewayRedirectsFailed);
+    e.result = MoveResult::Failed;
+    e.why = result.error();
+  } else {
+    counters_.inc(CoreCounter::GatewayRedirectsSent);
+    e.result = MoveResult::Sent;
+    if (auto it = peers_.find(pending->second.spi_r); it != peers_.end()) {
+      it->second.moved_to = pending->second.target;
+      it->second.move = MoveKind::GatewayRedirect;
+      // The peer leaves: its slot must not stay counted as load.
+      ledger_->release_sa(wire::Spi(pending->second.spi_r));
+    }
+  }
+  pending_redirects_.erase(pending);
+  events_.emplace_back(std::move(e));
+}
+
+void HaCore::switch_home_agent(const ha::policy::DrainMove& move, const engine::SwitchHomeAgent& to,
+                               base::TimePoint now) {
+  PeerMoved e;
+  e.kind = MoveKind::HaSwitch;
+  e.peer = move.request.initiator;
+  e.targets = to.home_agents;
+  if (!move.request.home_address) {
+    counters_.inc(CoreCounter::HaSwitchesFailed);
+    e.result = MoveResult::Failed;
+    e.why = "no home address";
+    events_.emplace_back(std::move(e));
+    return;
+  }
+  // R5142-09: the binding stays for the grace period (Binding Refresh Advice).
+  auto started =
+      engine_->send_home_agent_switch(*move.request.home_address, to.home_agents, grace_, now);
+  if (!started) {
+    counters_.inc(CoreCounter::HaSwitchesFailed);
+    e.result = MoveResult::Failed;
+    e.why = std::string(mip6::engine::to_string(started.error()));
+    events_.emplace_back(std::move(e));
+    return;
+  }
+  counters_.inc(CoreCounter::HaSwitchesStarted);
+  if (PeerRecord* p = find_peer(move.request.initiator)) {
+    p->moved_to = to.home_agents.front();
+    p->move = MoveKind::HaSwitch;
+  }
+  e.result = MoveResult::Sent;
+  events_.emplace_back(std::move(e));
+  collect_engine_outputs();
+}
+
+DrainStarted HaCore::start_drain(std::optional<base::Duration> grace, base::TimePoint now) {
   if (grace) {
     grace_ = *grace;
   }
   policy_->set_admin_state(mip6::engine::HaAdminState::Draining);
   engine_->set_admin_state(mip6::engine::HaAdminState::Draining);  // BA 129 to new bindings
-  std::vector<ha::policy::ServedPeer> served;
+  std::vector<engine::MoveRequest> served;
   for (const auto& [spi_r, p] : peers_) {
     if (p.moved_to) {
       continue;
     }
-    served.push_back(ha::policy::ServedPeer{p.address, p.home_address, p.redirect_supported});
+    engine::MoveRequest m;
+    m.spi_i = wire::Spi(p.spi_i);
+    m.spi_r = wire::Spi(p.spi_r);
+    m.initiator = p.address;
+    m.peer_id = wire::IdPayload::from_text(p.identity);
+    m.home_address = p.home_address;
+    m.bound = p.home_address && engine_->binding_cache().has_binding_for_address(*p.home_address);
+    m.redirect_supported = p.redirect_supported;
+    served.push_back(std::move(m));
   }
   policy_->start_drain(served, now);
   counters_.inc(CoreCounter::DrainsStarted);
-  event({{"event", "admin"},
-         {"state", "draining"},
-         {"peers", served.size()},
-         {"grace_s", seconds_of(grace_)}});
-  return {{"ok", true},
-          {"admin_state", "draining"},
-          {"queued", policy_->drain_pending()},
-          {"grace_s", seconds_of(grace_)}};
+  events_.emplace_back(AdminChanged{mip6::engine::HaAdminState::Draining, served.size(), grace_});
+  return DrainStarted{policy_->drain_pending(), grace_};
 }
 
-json HaCore::resume(base::TimePoint /*now*/) {
+void HaCore::resume(base::TimePoint /*now*/) {
   policy_->stop_drain();
   policy_->set_admin_state(mip6::engine::HaAdminState::Serving);
   engine_->set_admin_state(mip6::engine::HaAdminState::Serving);
   grace_ = config_.drain_grace;
   counters_.inc(CoreCounter::Resumes);
-  event({{"event", "admin"}, {"state", "serving"}});
-  return {{"ok", true}, {"admin_state", "serving"}};
+  events_.emplace_back(AdminChanged{mip6::engine::HaAdminState::Serving, 0, {}});
 }
 
-json HaCore::peers() const {
-  json list = json::array();
+std::vector<PeerRow> HaCore::peers() const {
+  std::vector<PeerRow> rows;
+  rows.reserve(peers_.size());
   for (const auto& [spi_r, p] : peers_) {
-    json j{{"peer", p.address.to_string()},
-           {"identity", p.identity},
-           {"spi_i", ::ike::wire::to_string(::ike::wire::Spi(p.spi_i))},
-           {"spi_r", ::ike::wire::to_string(::ike::wire::Spi(p.spi_r))},
-           {"redirect_supported", p.redirect_supported},
-           {"rekeys", p.rekeys},
-           {"reservation", p.reservation.valid()}};
-    if (p.home_address) {
-      j["home_address"] = p.home_address->to_string();
-      j["bound"] = engine_->binding_cache().has_binding_for_address(*p.home_address);
-    }
-    if (p.moved_to) {
-      j["moved_to"] = p.moved_to->to_string();
-      j["move"] = p.move;
-    }
-    list.push_back(std::move(j));
+    PeerRow r;
+    r.peer = p.address;
+    r.identity = p.identity;
+    r.spi_i = wire::Spi(p.spi_i);
+    r.spi_r = wire::Spi(p.spi_r);
+    r.redirect_supported = p.redirect_supported;
+    r.rekeys = p.rekeys;
+    r.reservation = ledger_->reservation_of_sa(r.spi_r).has_value();
+    r.home_address = p.home_address;
+    r.bound = p.home_address && engine_->binding_cache().has_binding_for_address(*p.home_address);
+    r.moved_to = p.moved_to;
+    r.move = p.move;
+    rows.push_back(std::move(r));
   }
-  return {{"ok", true}, {"peers", list}};
+  return rows;
 }
 
-json HaCore::status(base::TimePoint /*now*/) const {
-  const auto snap = engine_->binding_cache().snapshot();
-  json j;
-  j["ok"] = true;
-  j["name"] = config_.name;
-  j["admin_state"] = std::string(mip6::engine::to_string(policy_->admin_state()));
-  j["capacity"] = snap.capacity;
-  j["bindings"] = snap.bindings;
-  j["reservations"] = snap.reservations;
-  j["load"] = snap.load();
-  j["established_sas"] = peers_.size();
-  j["drain_pending"] = policy_->drain_pending();
-  j["switches_pending"] = engine_->pending_switch_count();
-  j["counters"] = {
-      {"admission",
-       counters_json<ha::policy::AdmissionCounters, ha::policy::AdmissionCounter>(
-           policy_->counters(), static_cast<std::size_t>(ha::policy::AdmissionCounter::kCount))},
-      {"reasons", counters_json<ha::policy::AdmissionReasonCounters, ha::policy::AdmissionReason>(
-                      policy_->reason_counters(),
-                      static_cast<std::size_t>(ha::policy::AdmissionReason::kCount))},
-      {"core", counters_json<CoreCounters, CoreCounter>(
-                   counters_, static_cast<std::size_t>(CoreCounter::kCount))},
-      {"binding_engine",
-       counters_json<mip6::engine::HaCounters, mip6::engine::HaCounter>(
-           engine_->counters(), static_cast<std::size_t>(mip6::engine::HaCounter::kCount))},
-      {"binding_cache",
-       counters_json<mip6::binding::BindingCacheCounters, mip6::binding::BindingCacheCounter>(
-           engine_->binding_cache().counters(),
-           static_cast<std::size_t>(mip6::binding::BindingCacheCounter::kCount))},
-  };
-  return j;
-}
-
-json HaCore::control(const json& request, base::TimePoint now) {
-  counters_.inc(CoreCounter::ControlRequests);
-  const auto error = [&](const std::string& why) {
-    counters_.inc(CoreCounter::ControlErrors);
-    return json{{"ok", false}, {"error", why}};
-  };
-  if (!request.is_object() || !request.contains("cmd") || !request.at("cmd").is_string()) {
-    return error("expected {\"cmd\": ...}");
-  }
-  const std::string cmd = request.at("cmd").get<std::string>();
-  if (cmd == "status") {
-    return status(now);
-  }
-  if (cmd == "peers") {
-    return peers();
-  }
-  if (cmd == "drain") {
-    std::optional<base::Duration> grace;
-    if (request.contains("grace_s")) {
-      const auto& g = request.at("grace_s");
-      if (!g.is_number() || g.get<double>() < 0 || g.get<double>() > 86400) {
-        return error("grace_s: a number of seconds in [0, 86400]");
-      }
-      grace = std::chrono::duration_cast<base::Duration>(
-          std::chrono::duration<double>(g.get<double>()));
-    }
-    return start_drain(grace, now);
-  }
-  if (cmd == "resume") {
-    return resume(now);
-  }
-  return error("unknown command: " + cmd);
+CoreStatus HaCore::status() const {
+  CoreStatus s;
+  s.admin_state = policy_->admin_state();
+  s.cache = engine_->binding_cache().snapshot();
+  s.established_sas = peers_.size();
+  s.drain_pending = policy_->drain_pending();
+  s.switches_pending = engine_->pending_switch_count();
+  s.admission = policy_->counters();
+  s.reasons = policy_->reason_counters();
+  s.core = counters_;
+  s.ledger = ledger_->counters();
+  s.binding_engine = engine_->counters();
+  s.binding_cache = engine_->binding_cache().counters();
+  return s;
 }
 
 }  // namespace ha::daemon

@@ -3,6 +3,7 @@
 #include <exception>
 #include <variant>
 
+#include "ha/daemon/event_format.h"
 #include "ike/io/udp_transport.h"
 
 namespace ha::daemon {
@@ -20,27 +21,6 @@ engine::IkeSaConfig responder_sa_config(const HaDaemonConfig& config) {
 
 }  // namespace
 
-// RFC 5685 5 on an established responder SA, through the driver (the one place that may touch
-// the SAs it owns).
-class HaDaemon::Redirector final : public GatewayRedirector {
- public:
-  explicit Redirector(::ike::io::IkeDriver& driver) : driver_(&driver) {}
-  [[nodiscard]] base::Result<void, std::string> redirect(std::uint64_t spi_i, std::uint64_t spi_r,
-                                                         const ::ike::wire::GwIdentity& target,
-                                                         base::Duration grace,
-                                                         base::TimePoint /*now*/) override {
-    // R5685-15/16/17/20 are the SA's business (ike_redirect.cc); the driver performs its
-    // outputs (the INFORMATIONAL request goes out before this returns).
-    return driver_->with_sa({engine::Role::Responder, spi_i, spi_r},
-                            [&](engine::IkeSa& sa, base::TimePoint at) {
-                              return sa.redirect(target, grace, at);
-                            });
-  }
-
- private:
-  ::ike::io::IkeDriver* driver_;
-};
-
 base::Result<std::unique_ptr<HaDaemon>, std::string> HaDaemon::start(boost::asio::io_context& io,
                                                                      const HaDaemonConfig& config,
                                                                      const base::Logger& log,
@@ -55,6 +35,16 @@ base::Result<std::unique_ptr<HaDaemon>, std::string> HaDaemon::start(boost::asio
     return base::fail(core.error());
   }
   d->core_ = std::move(*core);
+  d->control_protocol_ = std::make_unique<ControlProtocol>(*d->core_, [self = d.get()] {
+    ShellStatus s;
+    if (self->driver_) {
+      s.front = self->driver_->responder();
+      s.driver = &self->driver_->stats();
+    }
+    s.data_plane_drops = self->data_plane_drops_;
+    s.events = &self->metrics_;
+    return s;
+  });
   engine::Environment env{d->random_, d->kex_, d->credentials_, &d->core_->address_pool()};
   env.auth_decision = &d->core_->auth_decision();
   d->driver_ = std::make_unique<::ike::io::IkeDriver>(io, env, log);
@@ -68,8 +58,6 @@ base::Result<std::unique_ptr<HaDaemon>, std::string> HaDaemon::start(boost::asio
     log.log(base::LogLevel::Warning, kComponent,
             "writing every IKE SA's keys to " + config.ike_keylog + " (ike_keylog)");
   }
-  d->redirector_ = std::make_unique<Redirector>(*d->driver_);
-  d->core_->set_gateway_redirector(d->redirector_.get());
 
   std::vector<base::Ip6Addr> listen = config.addresses;
   if (config.anycast) {
@@ -104,7 +92,7 @@ base::Result<std::unique_ptr<HaDaemon>, std::string> HaDaemon::start(boost::asio
   log.log(base::LogLevel::Info, kComponent,
           config.name + ": serving, capacity " + std::to_string(config.capacity) +
               ", control socket " + config.control_socket);
-  d->emit_({{"event", "started"}, {"ha", config.name}, {"capacity", config.capacity}});
+  d->emit_(started_json(config.name, config.capacity));
   d->rearm();
   return d;
 }
@@ -134,51 +122,53 @@ void HaDaemon::stop() {
 }
 
 json HaDaemon::on_control(const json& request) {
-  const auto now = base::Clock::now();
-  json answer;
-  if (request.is_object() && request.value("cmd", "") == "status") {
-    answer = status_json();
-  } else {
-    answer = core_->control(request, now);
-  }
+  json answer = control_protocol_->answer(request, base::Clock::now());
   flush();
   rearm();
   return answer;
 }
 
-json HaDaemon::status_json() {
-  json j = core_->status(base::Clock::now());
-  if (const auto* front = driver_->responder()) {
-    j["half_open"] = front->half_open();
-    j["ike_sas"] = front->sa_count();
-    json c = json::object();
-    for (std::size_t i = 0; i < static_cast<std::size_t>(engine::ResponderCounter::kCount); ++i) {
-      const auto k = static_cast<engine::ResponderCounter>(i);
-      c[std::string(engine::to_string(k))] = front->counters().get(k);
-    }
-    j["counters"]["ike_front"] = c;
+void HaDaemon::publish(const CoreEvent& event) {
+  metrics_.count(event);
+  if (const auto level = event_log_level(event); log_.enabled(level)) {
+    log_.log(level, kComponent, event_log_line(event));
   }
-  const auto& s = driver_->stats();
-  j["counters"]["ike_driver"] = {{"datagrams-in", s.datagrams_in},
-                                 {"dropped-no-sa", s.dropped_no_sa},
-                                 {"dropped-undecodable", s.dropped_undecodable},
-                                 {"dropped-no-transport", s.dropped_no_transport}};
-  j["counters"]["core"]["data-plane-drops"] = data_plane_drops_;
-  return j;
+  emit_(event_json(event, config_.name));
+}
+
+// RFC 5685 5 on an established responder SA, through the driver (the one place that may touch
+// the SAs it owns); R5685-15/16/17/20 are the SA's business (ike_redirect.cc). The driver
+// performs the SA's outputs (the INFORMATIONAL request goes out before this returns).
+void HaDaemon::execute(const RedirectSa& command) {
+  const auto result =
+      driver_->with_sa({engine::Role::Responder, command.spi_i.value(), command.spi_r.value()},
+                       [&](engine::IkeSa& sa, base::TimePoint at) {
+                         return sa.redirect(command.gateway, command.grace, at);
+                       });
+  core_->on_redirect_done(command.id, result, base::Clock::now());
 }
 
 void HaDaemon::flush() {
-  for (auto& e : core_->take_events()) {
-    emit_(e);
-  }
-  for (const auto& o : core_->take_mip6_outputs()) {
-    // No MN data plane yet (ROADMAP step 4): an HA Switch has no ESP SA to leave through, and
-    // it MUST NOT go in the clear (R5142-10/35). Counted and logged.
-    if (const auto* s = std::get_if<mip6::engine::SendHomeAgentSwitch>(&o)) {
-      ++data_plane_drops_;
-      log_.log(
-          base::LogLevel::Warning, kComponent,
-          "no ESP data plane: Home Agent Switch for " + s->home_address.to_string() + " not sent");
+  for (;;) {
+    for (const auto& e : core_->take_events()) {
+      publish(e);
+    }
+    for (const auto& o : core_->take_mip6_outputs()) {
+      // No MN data plane yet (ROADMAP step 4): an HA Switch has no ESP SA to leave through,
+      // and it MUST NOT go in the clear (R5142-10/35). Counted and logged.
+      if (const auto* s = std::get_if<mip6::engine::SendHomeAgentSwitch>(&o)) {
+        ++data_plane_drops_;
+        log_.log(base::LogLevel::Warning, kComponent,
+                 "no ESP data plane: Home Agent Switch for " + s->home_address.to_string() +
+                     " not sent");
+      }
+    }
+    const auto commands = core_->take_commands();
+    if (commands.empty()) {
+      return;
+    }
+    for (const auto& c : commands) {
+      std::visit([&](const RedirectSa& r) { execute(r); }, c);
     }
   }
 }

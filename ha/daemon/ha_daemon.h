@@ -1,8 +1,10 @@
 #pragma once
 // The mip6-ha shell (STYLE B1 layer 4): one io_context with the IKEv2 driver (UDP 500/4500 on
-// every configured address, the responder front deciding through HaCore's adapters), the
-// control socket, and one steady_timer at HaCore::next_deadline(). Events go to `emit` as JSON
-// lines; everything else is HaCore's.
+// every configured address, the responder front deciding through HaCore's IkeAdmission), the
+// control socket, and one steady_timer at HaCore::next_deadline(). After every input it drains
+// the core: each event becomes a JSON line for `emit`, a log line and an event count
+// (event_format.h, event_metrics.h); each command (a gateway-initiated REDIRECT on an SA the
+// driver holds) is carried out and its result given back to the core.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
@@ -10,7 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "ha/daemon/control_protocol.h"
 #include "ha/daemon/control_server.h"
+#include "ha/daemon/event_metrics.h"
 #include "ha/daemon/ha_config.h"
 #include "ha/daemon/ha_core.h"
 #include "ha/daemon/psk_table.h"
@@ -37,14 +41,16 @@ class HaDaemon {
   // Closes sockets and timers; the io_context runs out of work.
   void stop();
   [[nodiscard]] HaCore& core() { return *core_; }
-  // status() plus the IKE front's and the driver's counters.
-  [[nodiscard]] nlohmann::json status_json();
+  // The control protocol's status answer: the core's, the IKE front's and the driver's.
+  [[nodiscard]] nlohmann::json status_json() const { return control_protocol_->status(); }
 
  private:
-  class Redirector;
   HaDaemon(boost::asio::io_context& io, const HaDaemonConfig& config, const base::Logger& log,
            EventSink emit);
+  // Publishes the core's events and carries out its commands until it has none left.
   void flush();
+  void publish(const CoreEvent& event);
+  void execute(const RedirectSa& command);
   void rearm();
   nlohmann::json on_control(const nlohmann::json& request);
 
@@ -56,7 +62,8 @@ class HaDaemon {
   ::ike::crypto::OpenSslKeyExchangeFactory kex_;
   PskTable credentials_;
   std::unique_ptr<HaCore> core_;
-  std::unique_ptr<Redirector> redirector_;
+  EventMetrics metrics_;
+  std::unique_ptr<ControlProtocol> control_protocol_;
   std::unique_ptr<::ike::io::IkeKeylog> keylog_;  // before driver_: it must outlive it
   std::unique_ptr<::ike::io::IkeDriver> driver_;
   std::unique_ptr<ControlServer> control_;

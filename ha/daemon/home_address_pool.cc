@@ -1,7 +1,5 @@
 #include "ha/daemon/home_address_pool.h"
 
-#include "ha/ike/admission_auth_decision.h"
-
 namespace ha::daemon {
 
 HomeAddressPool::HomeAddressPool(const base::Ip6Addr& prefix, std::uint8_t prefix_len,

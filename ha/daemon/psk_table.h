@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "ha/daemon/ha_config.h"
-#include "ha/ike/admission_auth_decision.h"
 #include "ike/engine/peer_credentials.h"
 
 namespace ha::daemon {

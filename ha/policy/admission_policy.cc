@@ -1,5 +1,4 @@
 #include "ha/policy/admission_policy.h"
-#include "ike/base/overloaded.h"
 
 #include <algorithm>
 #include <utility>
@@ -8,7 +7,26 @@ namespace ha::policy {
 
 namespace {
 
-using base::Overloaded;
+namespace engine = ::ike::engine;
+namespace wire = ::ike::wire;
+using InitResult = PolicyAnswer<engine::InitAnswer>;
+
+// How a refused IKE_SA_INIT is answered. RFC 7296 2.21.1 leaves IKE_SA_INIT errors
+// unauthenticated and gives corrective actions only to COOKIE, INVALID_KE_PAYLOAD and
+// INVALID_MAJOR_VERSION; TEMPORARY_FAILURE is defined for CREATE_CHILD_SA collisions (2.25)
+// and NO_ADDITIONAL_SAS for CREATE_CHILD_SA, so neither fits here. NO_PROPOSAL_CHOSEN (14),
+// sent with SPIr = 0 and no SA created, is the notify the RFC allows for "I will not make this
+// IKE SA"; the initiator keeps trying for a while (2.21.1), which is what we want while full.
+// Under a half-open flood answering at all is work for the attacker's benefit: drop instead
+// (strongSwan does the same) and let the IKE layer's COOKIE rule (R7296-21) run first.
+constexpr std::optional<wire::NotifyType> kNoProposalChosen = wire::NotifyType::NoProposalChosen;
+constexpr std::optional<wire::NotifyType> kSilence = std::nullopt;
+
+// An FQDN cannot appear in REDIRECTED_FROM (R5685-38); without an address the policy just
+// cannot exclude that gateway (support is implied all the same).
+std::optional<base::Ip6Addr> redirected_from_address(const engine::InitRequest& request) {
+  return request.redirected_from ? request.redirected_from->address() : std::nullopt;
+}
 
 }  // namespace
 
@@ -42,14 +60,6 @@ std::string_view to_string(AdmissionReason r) {
   return "?";
 }
 
-std::string_view to_string(RefuseAction a) {
-  switch (a) {
-    case RefuseAction::NoProposalChosen: return "no-proposal-chosen";
-    case RefuseAction::Drop: return "drop";
-  }
-  return "?";
-}
-
 std::string_view to_string(AdmissionConfigError e) {
   switch (e) {
     case AdmissionConfigError::NoUnicastAddress: return "no-unicast-address";
@@ -76,15 +86,6 @@ std::string_view to_string(AdmissionCounter c) {
     case AdmissionCounter::MovesNone: return "moves-none";
     case AdmissionCounter::EventsDropped: return "events-dropped";
     case AdmissionCounter::kCount: break;
-  }
-  return "?";
-}
-
-std::string_view to_string(DecisionPoint p) {
-  switch (p) {
-    case DecisionPoint::IkeSaInit: return "ike-sa-init";
-    case DecisionPoint::IkeAuth: return "ike-auth";
-    case DecisionPoint::Move: return "move";
   }
   return "?";
 }
@@ -142,7 +143,7 @@ void PoolLoadTable::note_sent(const base::Ip6Addr& ha_address) {
 // --- AdmissionPolicy ------------------------------------------------------------------------
 
 base::Result<AdmissionPolicy, AdmissionConfigError> AdmissionPolicy::create(
-    AdmissionPolicyConfig config, mip6::binding::BindingCache& cache,
+    AdmissionPolicyConfig config, ReservationLedger& ledger,
     mip6::binding::HomeAgentsList& home_agents, mip6::binding::RandomSource rng,
     BindingLookup lookup) {
   if (config.unicast_addresses.empty()) {
@@ -163,14 +164,15 @@ base::Result<AdmissionPolicy, AdmissionConfigError> AdmissionPolicy::create(
   if (config.drain_jitter < base::Duration::zero()) {
     return base::fail(AdmissionConfigError::BadDrainJitter);
   }
-  return AdmissionPolicy(std::move(config), cache, home_agents, std::move(rng), std::move(lookup));
+  return AdmissionPolicy(std::move(config), ledger, home_agents, std::move(rng), std::move(lookup));
 }
 
-AdmissionPolicy::AdmissionPolicy(AdmissionPolicyConfig config, mip6::binding::BindingCache& cache,
+AdmissionPolicy::AdmissionPolicy(AdmissionPolicyConfig config, ReservationLedger& ledger,
                                  mip6::binding::HomeAgentsList& home_agents,
                                  mip6::binding::RandomSource rng, BindingLookup lookup)
     : config_(std::move(config)),
-      cache_(&cache),
+      ledger_(&ledger),
+      cache_(&ledger.cache()),
       home_agents_(&home_agents),
       rng_(std::move(rng)),
       lookup_(std::move(lookup)),
@@ -184,16 +186,9 @@ bool AdmissionPolicy::is_own(const base::Ip6Addr& a) const {
          config_.unicast_addresses.end();
 }
 
-
 std::string AdmissionPolicy::name_of(const base::Ip6Addr& a) const {
   const auto it = config_.gateway_names.find(a);
   return it == config_.gateway_names.end() ? std::string() : it->second;
-}
-
-void AdmissionPolicy::name_last_event(std::string name) {
-  if (!name.empty() && !events_.empty()) {
-    events_.back().target_fqdn = std::move(name);
-  }
 }
 
 bool AdmissionPolicy::has_binding(const base::Ip6Addr& a) const {
@@ -240,15 +235,32 @@ std::optional<base::Ip6Addr> AdmissionPolicy::choose_target(
   return target;
 }
 
-void AdmissionPolicy::record(DecisionPoint point, DecisionOutcome outcome, AdmissionReason reason,
-                             const base::Ip6Addr& peer, std::optional<base::Ip6Addr> target,
-                             base::TimePoint now) {
+bool AdmissionPolicy::record(engine::DecisionPoint point, DecisionOutcome outcome,
+                             AdmissionReason reason, const base::Ip6Addr& peer,
+                             std::optional<base::Ip6Addr> target, base::TimePoint now) {
   reasons_.inc(reason);
   if (events_.size() >= config_.max_queued_events) {
     counters_.inc(AdmissionCounter::EventsDropped);
-    return;
+    return false;
   }
   events_.push_back(AdmissionEvent{point, outcome, reason, peer, target, now, {}});
+  return true;
+}
+
+wire::GwIdentity AdmissionPolicy::redirect_event(engine::DecisionPoint point,
+                                                 DecisionOutcome outcome, AdmissionReason reason,
+                                                 const base::Ip6Addr& peer,
+                                                 const std::optional<base::Ip6Addr>& target,
+                                                 std::string name, base::TimePoint now) {
+  const bool queued = record(point, outcome, reason, peer, target, now);
+  if (name.empty()) {
+    return wire::GwIdentity::from_address(target.value_or(base::Ip6Addr{}));
+  }
+  wire::GwIdentity gateway = wire::GwIdentity::fqdn(name);
+  if (queued) {
+    events_.back().target_fqdn = std::move(name);
+  }
+  return gateway;
 }
 
 std::vector<AdmissionEvent> AdmissionPolicy::take_events() {
@@ -257,54 +269,63 @@ std::vector<AdmissionEvent> AdmissionPolicy::take_events() {
   return out;
 }
 
-InitDecision AdmissionPolicy::serve(const InitRequest& request, AdmissionReason reason,
-                                    mip6::binding::ReservationId id, base::TimePoint now) {
+InitResult AdmissionPolicy::serve(const engine::InitRequest& request, AdmissionReason reason,
+                                  std::uint64_t tag, base::TimePoint now) {
   counters_.inc(AdmissionCounter::InitServed);
-  record(DecisionPoint::IkeSaInit, DecisionOutcome::Served, reason, request.initiator, std::nullopt,
-         now);
-  return Serve{id, reason};
-}
-
-InitDecision AdmissionPolicy::redirect(const InitRequest& request, const base::Ip6Addr& target,
-                                       AdmissionReason reason, base::TimePoint now) {
-  counters_.inc(AdmissionCounter::InitRedirected);
-  record(DecisionPoint::IkeSaInit, DecisionOutcome::Redirected, reason, request.initiator, target,
-         now);
-  std::string name = name_of(target);
-  name_last_event(name);
-  return Redirect{target, reason, std::move(name)};
-}
-
-InitDecision AdmissionPolicy::refuse(const InitRequest& request, AdmissionReason reason,
-                                     RefuseAction action, base::TimePoint now) {
-  counters_.inc(AdmissionCounter::InitRefused);
-  record(DecisionPoint::IkeSaInit, DecisionOutcome::Refused, reason, request.initiator,
+  record(engine::DecisionPoint::IkeSaInit, DecisionOutcome::Served, reason, request.initiator,
          std::nullopt, now);
-  return Refuse{reason, action};
+  return InitResult{engine::Serve{tag}, reason};
+}
+
+std::optional<InitResult> AdmissionPolicy::serve_reserved(const engine::InitRequest& request,
+                                                          AdmissionReason reason,
+                                                          base::TimePoint now) {
+  auto tag = ledger_->reserve(now);
+  if (!tag) {
+    counters_.inc(AdmissionCounter::ReservationRefused);
+    return std::nullopt;
+  }
+  counters_.inc(AdmissionCounter::Reserved);
+  return serve(request, reason, *tag, now);
+}
+
+InitResult AdmissionPolicy::redirect(const engine::InitRequest& request,
+                                     const base::Ip6Addr& target, AdmissionReason reason,
+                                     base::TimePoint now) {
+  counters_.inc(AdmissionCounter::InitRedirected);
+  auto gateway = redirect_event(engine::DecisionPoint::IkeSaInit, DecisionOutcome::Redirected,
+                                reason, request.initiator, target, name_of(target), now);
+  return InitResult{engine::Redirect{std::move(gateway)}, reason, target};
+}
+
+InitResult AdmissionPolicy::refuse(const engine::InitRequest& request, AdmissionReason reason,
+                                   std::optional<wire::NotifyType> notify, base::TimePoint now) {
+  counters_.inc(AdmissionCounter::InitRefused);
+  record(engine::DecisionPoint::IkeSaInit, DecisionOutcome::Refused, reason, request.initiator,
+         std::nullopt, now);
+  return InitResult{engine::Refuse{notify}, reason};
 }
 
 // The initiator supports redirect (the caller checked): send it to a pool HA; with none,
 // serve it ourselves when `may_serve` and a reservation is available, else refuse.
-InitDecision AdmissionPolicy::redirect_or(const InitRequest& request,
-                                          AdmissionReason redirect_reason,
-                                          AdmissionReason refuse_reason, RefuseAction refuse_action,
-                                          bool may_serve, base::TimePoint now) {
-  if (auto target = choose_target(request.redirected_from, now)) {
+InitResult AdmissionPolicy::redirect_or(const engine::InitRequest& request,
+                                        AdmissionReason redirect_reason,
+                                        AdmissionReason refuse_reason,
+                                        std::optional<wire::NotifyType> refusal, bool may_serve,
+                                        base::TimePoint now) {
+  if (auto target = choose_target(redirected_from_address(request), now)) {
     return redirect(request, *target, redirect_reason, now);
   }
   if (may_serve) {
-    auto r = cache_->reserve(now);
-    if (r) {
-      counters_.inc(AdmissionCounter::Reserved);
-      return serve(request, AdmissionReason::NoTargetFallback, *r, now);
+    if (auto served = serve_reserved(request, AdmissionReason::NoTargetFallback, now)) {
+      return std::move(*served);
     }
-    counters_.inc(AdmissionCounter::ReservationRefused);
   }
-  return refuse(request, refuse_reason, refuse_action, now);
+  return refuse(request, refuse_reason, refusal, now);
 }
 
-InitDecision AdmissionPolicy::decide_at_ike_sa_init(const InitRequest& request,
-                                                    base::TimePoint now) {
+InitResult AdmissionPolicy::decide_at_ike_sa_init(const engine::InitRequest& request,
+                                                  base::TimePoint now) {
   // REDIRECTED_FROM implies support (RFC 5685 3, R5685-09: it need not repeat the notify).
   const bool supported = request.redirect_supported || request.redirected_from.has_value();
   const bool bound = has_binding(request.initiator);
@@ -315,138 +336,131 @@ InitDecision AdmissionPolicy::decide_at_ike_sa_init(const InitRequest& request,
     // we may not (R5685-03), and serving on the anycast address would break as soon as
     // routing sends the next packet to another HA: refuse.
     if (!supported) {
-      return refuse(request, AdmissionReason::AnycastNoRedirectSupport,
-                    RefuseAction::NoProposalChosen, now);
+      return refuse(request, AdmissionReason::AnycastNoRedirectSupport, kNoProposalChosen, now);
     }
     const bool overloaded = config_.admin_state == HaAdminState::Draining ||
-                            load(request.half_open_ike_sas) >= config_.redirect_load_threshold;
+                            load(request.half_open) >= config_.redirect_load_threshold;
     // A bound peer, or room here: our own unicast address (R5685-13). No reservation yet:
     // the MN comes back on unicast and is decided (and reserved) then.
     if (bound || !overloaded) {
       return redirect(request, config_.unicast_addresses.front(), AdmissionReason::AnycastToSelf,
                       now);
     }
-    if (auto target = choose_target(request.redirected_from, now)) {
+    if (auto target = choose_target(redirected_from_address(request), now)) {
       return redirect(request, *target, AdmissionReason::AnycastToPool, now);
     }
     if (config_.admin_state == HaAdminState::Draining) {
-      return refuse(request, AdmissionReason::DrainingNoTarget, RefuseAction::NoProposalChosen,
-                    now);
+      return refuse(request, AdmissionReason::DrainingNoTarget, kNoProposalChosen, now);
     }
     // Over the threshold but not full, and no pool HA: we are still the best place.
     if (!cache_->snapshot().full()) {
       return redirect(request, config_.unicast_addresses.front(), AdmissionReason::AnycastToSelf,
                       now);
     }
-    return refuse(request, AdmissionReason::FullNoTarget, RefuseAction::NoProposalChosen, now);
+    return refuse(request, AdmissionReason::FullNoTarget, kNoProposalChosen, now);
   }
 
   // An initiator already bound here is never redirected; it needs no slot (commit() gives a
   // reservation back for an existing binding anyway).
   if (bound) {
-    return serve(request, AdmissionReason::ExistingBinding, {}, now);
+    return serve(request, AdmissionReason::ExistingBinding, 0, now);
   }
 
   if (config_.admin_state == HaAdminState::Draining) {
     if (!supported) {
-      return refuse(request, AdmissionReason::DrainingNoRedirectSupport,
-                    RefuseAction::NoProposalChosen, now);
+      return refuse(request, AdmissionReason::DrainingNoRedirectSupport, kNoProposalChosen, now);
     }
     return redirect_or(request, AdmissionReason::Draining, AdmissionReason::DrainingNoTarget,
-                       RefuseAction::NoProposalChosen, /*may_serve=*/false, now);
+                       kNoProposalChosen, /*may_serve=*/false, now);
   }
 
-  if (config_.max_half_open_ike_sas != 0 &&
-      request.half_open_ike_sas >= config_.max_half_open_ike_sas) {
+  if (config_.max_half_open_ike_sas != 0 && request.half_open >= config_.max_half_open_ike_sas) {
     if (!supported) {
-      return refuse(request, AdmissionReason::HalfOpenLimit, RefuseAction::Drop, now);
+      return refuse(request, AdmissionReason::HalfOpenLimit, kSilence, now);
     }
     return redirect_or(request, AdmissionReason::HalfOpenLimit,
-                       AdmissionReason::HalfOpenLimitNoTarget, RefuseAction::Drop,
-                       /*may_serve=*/false, now);
+                       AdmissionReason::HalfOpenLimitNoTarget, kSilence, /*may_serve=*/false, now);
   }
 
-  const bool over_threshold = load(request.half_open_ike_sas) >= config_.redirect_load_threshold;
+  const bool over_threshold = load(request.half_open) >= config_.redirect_load_threshold;
   if (!over_threshold) {
-    auto r = cache_->reserve(now);
-    if (r) {
-      counters_.inc(AdmissionCounter::Reserved);
-      return serve(request, AdmissionReason::Room, *r, now);
+    if (auto served = serve_reserved(request, AdmissionReason::Room, now)) {
+      return std::move(*served);
     }
     // Another bootstrap took the last slot between snapshot and reserve: overloaded.
-    counters_.inc(AdmissionCounter::ReservationRefused);
     if (!supported) {
-      return refuse(request, AdmissionReason::FullNoRedirectSupport, RefuseAction::NoProposalChosen,
-                    now);
+      return refuse(request, AdmissionReason::FullNoRedirectSupport, kNoProposalChosen, now);
     }
     return redirect_or(request, AdmissionReason::Overload, AdmissionReason::FullNoTarget,
-                       RefuseAction::NoProposalChosen, /*may_serve=*/false, now);
+                       kNoProposalChosen, /*may_serve=*/false, now);
   }
 
   if (!supported) {
     // R5685-03: never redirect it; serve while there is room at all.
-    auto r = cache_->reserve(now);
-    if (r) {
-      counters_.inc(AdmissionCounter::Reserved);
-      return serve(request, AdmissionReason::NoRedirectSupport, *r, now);
+    if (auto served = serve_reserved(request, AdmissionReason::NoRedirectSupport, now)) {
+      return std::move(*served);
     }
-    counters_.inc(AdmissionCounter::ReservationRefused);
-    return refuse(request, AdmissionReason::FullNoRedirectSupport, RefuseAction::NoProposalChosen,
-                  now);
+    return refuse(request, AdmissionReason::FullNoRedirectSupport, kNoProposalChosen, now);
   }
   return redirect_or(request, AdmissionReason::Overload, AdmissionReason::FullNoTarget,
-                     RefuseAction::NoProposalChosen, /*may_serve=*/true, now);
+                     kNoProposalChosen, /*may_serve=*/true, now);
 }
 
-AuthDecision AdmissionPolicy::decide_at_ike_auth(const AuthRequest& request, base::TimePoint now) {
-  auto cont = [&](AdmissionReason reason) -> AuthDecision {
+PolicyAnswer<engine::AuthAnswer> AdmissionPolicy::decide_at_ike_auth(
+    const engine::AuthRequest& request, base::TimePoint now) {
+  using AuthResult = PolicyAnswer<engine::AuthAnswer>;
+  auto serve_here = [&](AdmissionReason reason) -> AuthResult {
     counters_.inc(AdmissionCounter::AuthContinued);
-    record(DecisionPoint::IkeAuth, DecisionOutcome::Continued, reason, request.initiator,
+    record(engine::DecisionPoint::IkeAuth, DecisionOutcome::Continued, reason, request.initiator,
            std::nullopt, now);
-    return Continue{reason};
+    return AuthResult{engine::Serve{request.tag}, reason};
   };
+  const std::string identity = request.peer_id.to_text();
   std::optional<base::Ip6Addr> target;  // none for an HA known by name only
   std::string name;
-  if (auto it = config_.assignments.find(request.identity); it != config_.assignments.end()) {
+  if (auto it = config_.assignments.find(identity); it != config_.assignments.end()) {
     if (is_own(it->second)) {
-      return cont(AdmissionReason::NotAssignedElsewhere);
+      return serve_here(AdmissionReason::NotAssignedElsewhere);
     }
     target = it->second;
     name = name_of(it->second);
-  } else if (auto f = config_.fqdn_assignments.find(request.identity);
+  } else if (auto f = config_.fqdn_assignments.find(identity);
              f != config_.fqdn_assignments.end()) {
     name = f->second;
   } else {
-    return cont(AdmissionReason::NotAssignedElsewhere);
+    return serve_here(AdmissionReason::NotAssignedElsewhere);
   }
   // A peer already bound here moves with a Home Agent Switch, not an IKE redirect.
   if (has_binding(request.initiator)) {
-    return cont(AdmissionReason::ExistingBinding);
+    return serve_here(AdmissionReason::ExistingBinding);
   }
   if (!request.redirect_supported) {
-    return cont(AdmissionReason::AssignedElsewhereNoRedirectSupport);  // R5685-03
+    return serve_here(AdmissionReason::AssignedElsewhereNoRedirectSupport);  // R5685-03
   }
-  if (request.reservation.valid() && cache_->release(request.reservation)) {
+  // The slot taken at IKE_SA_INIT goes back: the peer registers elsewhere.
+  if (request.tag != 0 && ledger_->release(request.tag)) {
     counters_.inc(AdmissionCounter::ReservationsReleased);
   }
   counters_.inc(AdmissionCounter::AuthRedirected);
-  record(DecisionPoint::IkeAuth, DecisionOutcome::Redirected, AdmissionReason::AssignedElsewhere,
-         request.initiator, target, now);
-  name_last_event(name);
-  return Redirect{target.value_or(base::Ip6Addr{}), AdmissionReason::AssignedElsewhere,
-                  std::move(name)};
+  auto gateway =
+      redirect_event(engine::DecisionPoint::IkeAuth, DecisionOutcome::Redirected,
+                     AdmissionReason::AssignedElsewhere, request.initiator, target, name, now);
+  return AuthResult{engine::Redirect{std::move(gateway)}, AdmissionReason::AssignedElsewhere,
+                    target};
 }
 
-MoveDecision AdmissionPolicy::decide_move(const ServedPeer& peer, base::TimePoint now) {
-  auto none = [&](AdmissionReason reason) -> MoveDecision {
+PolicyAnswer<engine::MoveAnswer> AdmissionPolicy::decide_move(const engine::MoveRequest& request,
+                                                              base::TimePoint now) {
+  using MoveResult = PolicyAnswer<engine::MoveAnswer>;
+  auto stay = [&](AdmissionReason reason) -> MoveResult {
     counters_.inc(AdmissionCounter::MovesNone);
-    record(DecisionPoint::Move, DecisionOutcome::NotMoved, reason, peer.ike_peer, std::nullopt,
-           now);
-    return NoMove{peer, reason};
+    record(engine::DecisionPoint::Move, DecisionOutcome::NotMoved, reason, request.initiator,
+           std::nullopt, now);
+    return MoveResult{engine::Stay{}, reason};
   };
-  bool bound = has_binding(peer.ike_peer);
-  if (!bound && peer.home_address) {
-    auto info = cache_->find(*peer.home_address);
+  bool bound = request.bound || has_binding(request.initiator);
+  if (!bound && request.home_address) {
+    auto info = cache_->find(*request.home_address);
     bound = info && info->state == mip6::binding::BindingState::Active;
   }
   if (bound) {
@@ -467,27 +481,29 @@ MoveDecision AdmissionPolicy::decide_move(const ServedPeer& peer, base::TimePoin
       }
     }
     if (targets.empty()) {
-      return none(AdmissionReason::MoveNoTarget);
+      return stay(AdmissionReason::MoveNoTarget);
     }
-    pool_load_.note_sent(targets.front());
+    const base::Ip6Addr first = targets.front();
+    pool_load_.note_sent(first);
     counters_.inc(AdmissionCounter::MovesHaSwitch);
-    record(DecisionPoint::Move, DecisionOutcome::Switched, AdmissionReason::MoveHaSwitch,
-           peer.ike_peer, targets.front(), now);
-    return HomeAgentSwitch{peer, std::move(targets)};
+    record(engine::DecisionPoint::Move, DecisionOutcome::Switched, AdmissionReason::MoveHaSwitch,
+           request.initiator, first, now);
+    return MoveResult{engine::SwitchHomeAgent{std::move(targets)}, AdmissionReason::MoveHaSwitch,
+                      first};
   }
-  if (!peer.redirect_supported) {
-    return none(AdmissionReason::MoveNoRedirectSupport);  // R5685-03
+  if (!request.redirect_supported) {
+    return stay(AdmissionReason::MoveNoRedirectSupport);  // R5685-03
   }
   auto target = choose_target(std::nullopt, now);
   if (!target) {
-    return none(AdmissionReason::MoveNoTarget);
+    return stay(AdmissionReason::MoveNoTarget);
   }
   counters_.inc(AdmissionCounter::MovesGatewayRedirect);
-  record(DecisionPoint::Move, DecisionOutcome::GatewayRedirected,
-         AdmissionReason::MoveGatewayRedirect, peer.ike_peer, *target, now);
-  std::string name = name_of(*target);
-  name_last_event(name);
-  return GatewayInitiatedRedirect{peer, *target, std::move(name)};
+  auto gateway = redirect_event(engine::DecisionPoint::Move, DecisionOutcome::GatewayRedirected,
+                                AdmissionReason::MoveGatewayRedirect, request.initiator, target,
+                                name_of(*target), now);
+  return MoveResult{engine::Redirect{std::move(gateway)}, AdmissionReason::MoveGatewayRedirect,
+                    target};
 }
 
 // --- Drain scheduler ----------------------------------------------------------------------
@@ -502,10 +518,12 @@ base::Duration AdmissionPolicy::next_gap() {
   return gap;
 }
 
-void AdmissionPolicy::start_drain(const std::vector<ServedPeer>& peers, base::TimePoint now) {
+void AdmissionPolicy::start_drain(const std::vector<engine::MoveRequest>& peers,
+                                  base::TimePoint now) {
   for (const auto& p : peers) {
-    const bool queued = std::any_of(drain_queue_.begin(), drain_queue_.end(),
-                                    [&](const ServedPeer& q) { return q.ike_peer == p.ike_peer; });
+    const bool queued =
+        std::any_of(drain_queue_.begin(), drain_queue_.end(),
+                    [&](const engine::MoveRequest& q) { return q.initiator == p.initiator; });
     if (!queued) {
       drain_queue_.push_back(p);
     }
@@ -525,16 +543,17 @@ base::TimePoint AdmissionPolicy::next_deadline() const {
   return drain_deadline_;
 }
 
-std::optional<MoveDecision> AdmissionPolicy::on_timer(base::TimePoint now) {
+std::optional<DrainMove> AdmissionPolicy::on_timer(base::TimePoint now) {
   if (drain_queue_.empty() || now < drain_deadline_) {
     return std::nullopt;
   }
-  ServedPeer peer = drain_queue_.front();
+  engine::MoveRequest peer = std::move(drain_queue_.front());
   drain_queue_.pop_front();
   // Spaced from when this move actually went out, not from the missed deadline: a late timer
   // must not let the next moves catch up in a burst (R5142-33).
   drain_deadline_ = drain_queue_.empty() ? base::kNever : now + next_gap();
-  return decide_move(peer, now);
+  auto decided = decide_move(peer, now);
+  return DrainMove{std::move(peer), std::move(decided)};
 }
 
 }  // namespace ha::policy

@@ -1,16 +1,20 @@
 #pragma once
 // The home agent's admission / redirect decision (RFC 5685 with RFC 5142 for bound peers).
 //
-// Pure policy: no IKE messages, no I/O, time passed in, randomness injected. The IKE responder
-// asks three questions and acts on the answer:
-//  A. decide_at_ike_sa_init(): before any DH work or binding, serve (taking a Binding Cache
-//     reservation, so concurrent bootstraps never overshoot capacity), redirect (RFC 5685 3/4)
-//     or refuse.
-//  B. decide_at_ike_auth(): identity known; redirect when the identity belongs to another HA.
+// Pure policy: no IKE messages, no I/O, time passed in, randomness injected. It answers the
+// three questions of ike/engine/admission.h in that vocabulary, each answer with the
+// AdmissionReason behind it (PolicyAnswer) and one AdmissionEvent for the event log:
+//  A. decide_at_ike_sa_init(): before any DH work or binding, serve (taking a reservation in
+//     the ReservationLedger, whose tag the Serve carries, so concurrent bootstraps never
+//     overshoot capacity), redirect (RFC 5685 3/4) or refuse.
+//  B. decide_at_ike_auth(): identity known; redirect when the identity belongs to another HA
+//     (giving the SA's reservation back).
 //  C. decide_move() and the drain scheduler: peers we already serve. A peer with a binding is
 //     moved with an RFC 5142 Home Agent Switch, never with a gateway-initiated REDIRECT
 //     (R5685-33: the MN must not change MIPv6 state on it); a peer with only an IKE SA gets a
 //     gateway-initiated REDIRECT.
+// A REDIRECT names a pool HA by the FQDN configured for it, an IPv4-mapped address as IPv4,
+// any other as IPv6 (R5685-35).
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -22,10 +26,12 @@
 #include <variant>
 #include <vector>
 
+#include "ha/policy/reservation_ledger.h"
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/base/result.h"
+#include "ike/engine/admission.h"
 #include "mip6/binding/binding_cache.h"
 #include "mip6/binding/home_agents_list.h"
 #include "mip6/engine/ha_binding_engine.h"
@@ -70,78 +76,21 @@ enum class AdmissionReason : std::uint8_t {
 };
 std::string_view to_string(AdmissionReason r);
 
-// How the IKE layer answers a refused IKE_SA_INIT. RFC 7296 2.21.1 leaves IKE_SA_INIT errors
-// unauthenticated and gives corrective actions only to COOKIE, INVALID_KE_PAYLOAD and
-// INVALID_MAJOR_VERSION; TEMPORARY_FAILURE is defined for CREATE_CHILD_SA collisions (2.25)
-// and NO_ADDITIONAL_SAS for CREATE_CHILD_SA, so neither fits here. NO_PROPOSAL_CHOSEN (14),
-// sent with SPIr = 0 and no SA created, is the notify the RFC allows for "I will not make this
-// IKE SA"; the initiator keeps trying for a while (2.21.1), which is what we want while full.
-// Under a half-open flood answering at all is work for the attacker's benefit: drop instead
-// (strongSwan does the same) and let the IKE layer's COOKIE rule (R7296-21) run first.
-enum class RefuseAction : std::uint8_t {
-  NoProposalChosen,
-  Drop,
-};
-std::string_view to_string(RefuseAction a);
-
-struct InitRequest {
-  base::Ip6Addr initiator;          // source address of the IKE_SA_INIT request
-  base::Ip6Addr local;              // address it arrived on: one of ours, unicast or anycast
-  bool redirect_supported = false;  // N(REDIRECT_SUPPORTED) seen
-  std::optional<base::Ip6Addr> redirected_from;  // N(REDIRECTED_FROM): implies support (3)
-  std::uint32_t half_open_ike_sas = 0;           // current half-open responder IKE SAs
-};
-
-// IKE_SA_INIT outcomes. `reservation` is invalid when no slot was needed (ExistingBinding);
-// the IKE layer keeps a valid one with its SA and releases it if IKE_AUTH fails or redirects.
-struct Serve {
-  mip6::binding::ReservationId reservation;
+// What the policy answered at one decision point, and why. `target` is the address a Redirect
+// or SwitchHomeAgent sends the peer to (the first of the list); none for the other answers
+// and for a gateway known by its FQDN only.
+template <class Answer>
+struct PolicyAnswer {
+  Answer answer;
   AdmissionReason reason = AdmissionReason::Room;
+  std::optional<base::Ip6Addr> target = std::nullopt;
 };
-struct Redirect {
-  base::Ip6Addr target;  // unspecified (::) when the HA is known by its FQDN only
-  AdmissionReason reason = AdmissionReason::Overload;
-  // Non-empty: the REDIRECT names the gateway by this FQDN (R5685-35, GW Ident Type 3).
-  std::string target_fqdn = {};
-};
-struct Refuse {
-  AdmissionReason reason = AdmissionReason::FullNoTarget;
-  RefuseAction action = RefuseAction::NoProposalChosen;
-};
-using InitDecision = std::variant<Serve, Redirect, Refuse>;
 
-struct AuthRequest {
-  std::string_view identity;  // authenticated IDi (R5685-21: only after AUTH is verified)
-  base::Ip6Addr initiator;
-  bool redirect_supported = false;  // as recorded at IKE_SA_INIT (R5685-02)
-  // The reservation taken at IKE_SA_INIT: released here when the decision is Redirect.
-  mip6::binding::ReservationId reservation;
+// A move the drain scheduler decided: the peer as queued, and the answer.
+struct DrainMove {
+  ::ike::engine::MoveRequest request;
+  PolicyAnswer<::ike::engine::MoveAnswer> decided;
 };
-struct Continue {
-  AdmissionReason reason = AdmissionReason::NotAssignedElsewhere;
-};
-using AuthDecision = std::variant<Continue, Redirect>;
-
-// A peer we serve, as the IKE layer knows it.
-struct ServedPeer {
-  base::Ip6Addr ike_peer;                     // the IKE SA's remote address
-  std::optional<base::Ip6Addr> home_address;  // when the IKE layer assigned/knows one
-  bool redirect_supported = false;            // recorded at IKE_SA_INIT (R5685-02)
-};
-struct HomeAgentSwitch {
-  ServedPeer peer;
-  std::vector<base::Ip6Addr> targets;  // best first; the MN tries them in order (R5142-31)
-};
-struct GatewayInitiatedRedirect {
-  ServedPeer peer;
-  base::Ip6Addr target;
-  std::string target_fqdn = {};  // as in Redirect
-};
-struct NoMove {
-  ServedPeer peer;
-  AdmissionReason reason = AdmissionReason::MoveNoTarget;
-};
-using MoveDecision = std::variant<HomeAgentSwitch, GatewayInitiatedRedirect, NoMove>;
 
 // Capacity of the other HAs of the pool, fed later by the pool membership (Router
 // Advertisements, a distributed store). Each report says how many free slots an HA had; a
@@ -243,9 +192,6 @@ using AdmissionCounters =
 using AdmissionReasonCounters =
     base::CounterSet<AdmissionReason, static_cast<std::size_t>(AdmissionReason::kCount)>;
 
-enum class DecisionPoint : std::uint8_t { IkeSaInit, IkeAuth, Move };
-std::string_view to_string(DecisionPoint p);
-
 enum class DecisionOutcome : std::uint8_t {
   Served,
   Redirected,
@@ -259,7 +205,7 @@ std::string_view to_string(DecisionOutcome o);
 
 // One per decision, for the event log (the shell drains take_events()).
 struct AdmissionEvent {
-  DecisionPoint point = DecisionPoint::IkeSaInit;
+  ::ike::engine::DecisionPoint point = ::ike::engine::DecisionPoint::IkeSaInit;
   DecisionOutcome outcome = DecisionOutcome::Served;
   AdmissionReason reason = AdmissionReason::Room;
   base::Ip6Addr peer;
@@ -275,23 +221,28 @@ using BindingLookup = std::function<bool(const base::Ip6Addr&)>;
 
 class AdmissionPolicy {
  public:
-  // References must outlive the policy. `rng` draws the drain jitter.
+  // References must outlive the policy; the policy reserves and releases through `ledger`
+  // and reads bindings in its cache. `rng` draws the drain jitter.
   [[nodiscard]] static base::Result<AdmissionPolicy, AdmissionConfigError> create(
-      AdmissionPolicyConfig config, mip6::binding::BindingCache& cache,
+      AdmissionPolicyConfig config, ReservationLedger& ledger,
       mip6::binding::HomeAgentsList& home_agents, mip6::binding::RandomSource rng,
       BindingLookup lookup = {});
 
-  [[nodiscard]] InitDecision decide_at_ike_sa_init(const InitRequest& request, base::TimePoint now);
-  [[nodiscard]] AuthDecision decide_at_ike_auth(const AuthRequest& request, base::TimePoint now);
-  [[nodiscard]] MoveDecision decide_move(const ServedPeer& peer, base::TimePoint now);
+  [[nodiscard]] PolicyAnswer<::ike::engine::InitAnswer> decide_at_ike_sa_init(
+      const ::ike::engine::InitRequest& request, base::TimePoint now);
+  [[nodiscard]] PolicyAnswer<::ike::engine::AuthAnswer> decide_at_ike_auth(
+      const ::ike::engine::AuthRequest& request, base::TimePoint now);
+  [[nodiscard]] PolicyAnswer<::ike::engine::MoveAnswer> decide_move(
+      const ::ike::engine::MoveRequest& request, base::TimePoint now);
 
   // Drain scheduler (sans-IO): queue peers to move; the shell arms one timer at
-  // next_deadline() and calls on_timer(now), which emits at most one move, so even a late
-  // timer never bursts above the rate (R5142-33). Peers already queued are not added twice.
-  void start_drain(const std::vector<ServedPeer>& peers, base::TimePoint now);
+  // next_deadline() and calls on_timer(now), which decides at most one move, so even a late
+  // timer never bursts above the rate (R5142-33). Peers already queued (by address) are not
+  // added twice.
+  void start_drain(const std::vector<::ike::engine::MoveRequest>& peers, base::TimePoint now);
   void stop_drain();
   [[nodiscard]] base::TimePoint next_deadline() const;
-  [[nodiscard]] std::optional<MoveDecision> on_timer(base::TimePoint now);
+  [[nodiscard]] std::optional<DrainMove> on_timer(base::TimePoint now);
   [[nodiscard]] std::size_t drain_pending() const { return drain_queue_.size(); }
 
   void set_admin_state(HaAdminState s) { config_.admin_state = s; }
@@ -305,39 +256,54 @@ class AdmissionPolicy {
   [[nodiscard]] const AdmissionReasonCounters& reason_counters() const { return reasons_; }
 
  private:
-  AdmissionPolicy(AdmissionPolicyConfig config, mip6::binding::BindingCache& cache,
+  using InitResult = PolicyAnswer<::ike::engine::InitAnswer>;
+
+  AdmissionPolicy(AdmissionPolicyConfig config, ReservationLedger& ledger,
                   mip6::binding::HomeAgentsList& home_agents, mip6::binding::RandomSource rng,
                   BindingLookup lookup);
 
   [[nodiscard]] bool is_own(const base::Ip6Addr& a) const;
   // The FQDN a REDIRECT to `a` carries; empty: the address itself.
   [[nodiscard]] std::string name_of(const base::Ip6Addr& a) const;
-  // Names the target of the event record() just queued (if it was queued).
-  void name_last_event(std::string name);
+  // Records the event of a redirect to `target` (none: known by `name` only) and returns the
+  // gateway identity the REDIRECT carries (R5685-35).
+  [[nodiscard]] ::ike::wire::GwIdentity redirect_event(::ike::engine::DecisionPoint point,
+                                                       DecisionOutcome outcome,
+                                                       AdmissionReason reason,
+                                                       const base::Ip6Addr& peer,
+                                                       const std::optional<base::Ip6Addr>& target,
+                                                       std::string name, base::TimePoint now);
   [[nodiscard]] bool has_binding(const base::Ip6Addr& a) const;
   [[nodiscard]] std::optional<base::Ip6Addr> choose_target(
       const std::optional<base::Ip6Addr>& redirected_from, base::TimePoint now);
-  InitDecision redirect_or(const InitRequest& request, AdmissionReason redirect_reason,
-                           AdmissionReason refuse_reason, RefuseAction refuse_action,
-                           bool may_serve, base::TimePoint now);
-  InitDecision serve(const InitRequest& request, AdmissionReason reason,
-                     mip6::binding::ReservationId id, base::TimePoint now);
-  InitDecision redirect(const InitRequest& request, const base::Ip6Addr& target,
-                        AdmissionReason reason, base::TimePoint now);
-  InitDecision refuse(const InitRequest& request, AdmissionReason reason, RefuseAction action,
-                      base::TimePoint now);
-  void record(DecisionPoint point, DecisionOutcome outcome, AdmissionReason reason,
+  // Serve with a fresh reservation; nullopt (counted) when the cache has no slot.
+  [[nodiscard]] std::optional<InitResult> serve_reserved(const ::ike::engine::InitRequest& request,
+                                                         AdmissionReason reason,
+                                                         base::TimePoint now);
+  InitResult redirect_or(const ::ike::engine::InitRequest& request, AdmissionReason redirect_reason,
+                         AdmissionReason refuse_reason,
+                         std::optional<::ike::wire::NotifyType> refusal, bool may_serve,
+                         base::TimePoint now);
+  InitResult serve(const ::ike::engine::InitRequest& request, AdmissionReason reason,
+                   std::uint64_t tag, base::TimePoint now);
+  InitResult redirect(const ::ike::engine::InitRequest& request, const base::Ip6Addr& target,
+                      AdmissionReason reason, base::TimePoint now);
+  InitResult refuse(const ::ike::engine::InitRequest& request, AdmissionReason reason,
+                    std::optional<::ike::wire::NotifyType> notify, base::TimePoint now);
+  // False when the event queue was full (the decision is counted all the same).
+  bool record(::ike::engine::DecisionPoint point, DecisionOutcome outcome, AdmissionReason reason,
               const base::Ip6Addr& peer, std::optional<base::Ip6Addr> target, base::TimePoint now);
   [[nodiscard]] base::Duration next_gap();
 
   AdmissionPolicyConfig config_;
-  mip6::binding::BindingCache* cache_;
+  ReservationLedger* ledger_;
+  const mip6::binding::BindingCache* cache_;
   mip6::binding::HomeAgentsList* home_agents_;
   mip6::binding::RandomSource rng_;
   BindingLookup lookup_;
   PoolLoadTable pool_load_;
 
-  std::deque<ServedPeer> drain_queue_;
+  std::deque<::ike::engine::MoveRequest> drain_queue_;
   base::TimePoint drain_deadline_ = base::kNever;
 
   std::vector<AdmissionEvent> events_;

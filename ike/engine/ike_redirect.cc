@@ -10,7 +10,7 @@
 // not announce support (R5685-03).
 #include <utility>
 
-#include "ike/engine/ike_responder.h"
+#include "ike/engine/admission.h"
 #include "ike/engine/ike_sa.h"
 
 namespace ike::engine {
@@ -128,15 +128,15 @@ bool IkeSa::redirect_at_auth(const Path& path, const wire::Header& request,
   if (env_.auth_decision == nullptr) {
     return false;
   }
-  AuthContext ctx;
+  AuthRequest ctx;
   ctx.peer_id = peer_id_;
   ctx.initiator = path.remote.address;
   ctx.local = path.local.address;
   ctx.tag = tag_;
   ctx.redirect_supported = peer_redirect_supported_;
   ctx.redirected_from = peer_redirected_from_;
-  const AuthVerdict verdict = env_.auth_decision->decide(ctx, last_input_);
-  const auto* redirect = std::get_if<RedirectAuth>(&verdict);
+  const AuthAnswer verdict = env_.auth_decision->decide(ctx, last_input_);
+  const auto* redirect = std::get_if<Redirect>(&verdict);
   if (redirect == nullptr) {
     return false;
   }

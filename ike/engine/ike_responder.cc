@@ -188,7 +188,7 @@ void IkeResponder::decide_init(const Path& path, const InitRequestView& request,
   if (!cookie_passes(path, request, now)) {
     return;
   }
-  InitContext ctx;
+  InitRequest ctx;
   ctx.initiator = path.remote.address;
   ctx.local = path.local.address;
   ctx.redirect_supported = request.redirect_supported;
@@ -204,13 +204,13 @@ void IkeResponder::decide_init(const Path& path, const InitRequestView& request,
   ctx.half_open = half_open();
 
   counters_.inc(ResponderCounter::Decisions);
-  InitVerdict verdict = decision_.decide(ctx, now);
+  InitAnswer verdict = decision_.decide(ctx, now);
   InitDecided event;
   event.path = path;
   event.spi_i = request.header.spi_i;
   event.redirect_supported = ctx.redirect_supported;
 
-  if (const auto* s = std::get_if<ServeInit>(&verdict)) {
+  if (const auto* s = std::get_if<Serve>(&verdict)) {
     event.tag = s->tag;
     if (half_open() >= config_.max_half_open) {
       counters_.inc(ResponderCounter::HalfOpenLimitDrops);
@@ -221,7 +221,7 @@ void IkeResponder::decide_init(const Path& path, const InitRequestView& request,
     serve(path, request.header, bytes, s->tag, std::move(event), now);
     return;
   }
-  if (auto* r = std::get_if<RedirectInit>(&verdict)) {
+  if (auto* r = std::get_if<Redirect>(&verdict)) {
     event.target = std::move(r->gateway);
     if (!ctx.redirect_supported) {
       // R5685-03: whatever the policy says, this peer cannot be redirected.
@@ -253,7 +253,7 @@ void IkeResponder::decide_init(const Path& path, const InitRequestView& request,
     outputs_.emplace_back(std::move(event));
     return;
   }
-  const std::optional<wire::NotifyType> refusal = std::get<RefuseInit>(verdict).notify;
+  const std::optional<wire::NotifyType> refusal = std::get<Refuse>(verdict).notify;
   event.notify = refusal;
   if (refusal) {
     counters_.inc(ResponderCounter::Refused);

@@ -1,8 +1,8 @@
 #pragma once
 // IkeResponder: the responder front in front of every responder IkeSa (sans-IO, STYLE B1).
 // It sees each datagram addressed to no existing SA, parses the IKE_SA_INIT request with
-// ike::wire and, BEFORE any DH work or state, asks an injected InitDecision (strongSwan's
-// redirect_provider; the HA implements it with its AdmissionPolicy):
+// ike::wire and, BEFORE any DH work or state, asks an injected InitDecision (admission.h;
+// strongSwan's redirect_provider; the HA implements it with its AdmissionPolicy):
 //   Serve    -> create a responder IkeSa (the existing code path), which records whether the
 //               peer announced RFC 5685 support (R5685-02);
 //   Redirect -> stateless HDR(SPIi, 0) N(REDIRECT, gateway, Ni data) (R5685-04, -34..36), but
@@ -42,6 +42,7 @@
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
 #include "ike/base/log.h"
+#include "ike/engine/admission.h"
 #include "ike/engine/cookie.h"
 #include "ike/engine/engine_types.h"
 #include "ike/engine/ike_sa.h"
@@ -49,61 +50,6 @@
 #include "ike/wire/notify_payload.h"
 
 namespace ike::engine {
-
-// What the decision sees of an IKE_SA_INIT request (no DH done, nothing stored yet).
-struct InitContext {
-  base::Ip6Addr initiator;  // source address of the request
-  base::Ip6Addr local;      // the address it arrived on (unicast or anycast)
-  // REDIRECT_SUPPORTED or REDIRECTED_FROM was present (R5685-02).
-  bool redirect_supported = false;
-  std::optional<wire::GwIdentity> redirected_from;
-  std::span<const std::uint8_t> nonce_i;  // valid during decide() only
-  std::uint32_t half_open = 0;            // current half-open responder SAs
-};
-
-// `tag` is opaque to the engine (the HA's Binding Cache reservation); it comes back in the
-// events about the SA so the owner can release it.
-struct ServeInit {
-  std::uint64_t tag = 0;
-};
-struct RedirectInit {
-  wire::GwIdentity gateway;  // IPv4, IPv6 or FQDN (R5685-35)
-};
-struct RefuseInit {
-  std::optional<wire::NotifyType> notify = wire::NotifyType::NoProposalChosen;  // none: silence
-};
-using InitVerdict = std::variant<ServeInit, RedirectInit, RefuseInit>;
-
-class InitDecision {
- public:
-  virtual ~InitDecision() = default;
-  [[nodiscard]] virtual InitVerdict decide(const InitContext& context, base::TimePoint now) = 0;
-};
-
-// RFC 5685 6 (decision point B): asked by a responder IkeSa once the initiator's AUTH has
-// verified (R5685-21), with the identity it proved. Injected through Environment::auth_decision
-// (nullptr: serve everyone). A Redirect for a peer that announced no support is overridden
-// to serve and counted (AuthRedirectForbidden, R5685-03); `redirect_supported` lets the
-// policy see that beforehand.
-struct AuthContext {
-  wire::IdPayload peer_id;  // authenticated IDi
-  base::Ip6Addr initiator;  // the request's source address
-  base::Ip6Addr local;      // the address it arrived on
-  std::uint64_t tag = 0;    // the ServeInit tag of this SA (IkeSa::tag())
-  bool redirect_supported = false;  // REDIRECT_SUPPORTED or REDIRECTED_FROM seen (R5685-02)
-  std::optional<wire::GwIdentity> redirected_from;
-};
-struct ServeAuth {};
-struct RedirectAuth {
-  wire::GwIdentity gateway;  // IPv4, IPv6 or FQDN (R5685-35)
-};
-using AuthVerdict = std::variant<ServeAuth, RedirectAuth>;
-
-class AuthDecision {
- public:
-  virtual ~AuthDecision() = default;
-  [[nodiscard]] virtual AuthVerdict decide(const AuthContext& context, base::TimePoint now) = 0;
-};
 
 struct IkeResponderConfig {
   IkeSaConfig sa;  // template for every responder SA; role is forced to Responder

@@ -26,7 +26,7 @@
 //    announced (R5685-02); as initiator it announces REDIRECT_SUPPORTED / REDIRECTED_FROM and
 //    verifies the nonce copy (ike_init_task.cc), and IkeInitiatorSession follows the redirect.
 //    REDIRECT in the IKE_AUTH response (R5685-21..28) and the gateway-initiated INFORMATIONAL
-//    REDIRECT (R5685-15..20) are in ike_redirect.cc (AuthDecision in ike_responder.h).
+//    REDIRECT (R5685-15..20) are in ike_redirect.cc (AuthDecision in admission.h).
 //  - INFORMATIONAL (informational_task.cc): Delete of the IKE SA (Deleting -> Closed, SaDeleted)
 //    and of Child SAs (child_sas(), ChildSaDeleted), error/status notifies (InformationalNote),
 //    AUTHENTICATION_FAILED after IKE_AUTH (2.21.2), and DPD (dpd_interval): an empty
@@ -148,7 +148,7 @@ struct ChildSaRecord {
   [[nodiscard]] static ChildSaRecord from(const InstallChildSa& install, base::TimePoint now);
 };
 
-class AuthDecision;  // ike_responder.h: RFC 5685 6 redirect in IKE_AUTH
+class AuthDecision;  // admission.h: RFC 5685 6 redirect in IKE_AUTH
 
 // Everything an IkeSa needs from outside; all references must outlive it.
 struct Environment {

@@ -25,7 +25,7 @@ using namespace ike::engine;
 
 class ServeAll final : public InitDecision {
  public:
-  InitVerdict decide(const InitContext&, base::TimePoint) override { return ServeInit{1}; }
+  InitAnswer decide(const InitRequest&, base::TimePoint) override { return Serve{1}; }
 };
 
 const Path kPath{{*base::Ip6Addr::parse("2001:db8:1::1"), 500},
@@ -48,11 +48,11 @@ void fast_against_full(std::span<const std::uint8_t> input, std::optional<std::u
                        bool serve) {
   IkeResponderConfig cfg;
   cfg.cookie_threshold = cookies;
-  test::InitFrontTwin twin(cfg, [serve](const InitContext&) -> InitVerdict {
+  test::InitFrontTwin twin(cfg, [serve](const InitRequest&) -> InitAnswer {
     if (serve) {
-      return ServeInit{1};
+      return Serve{1};
     }
-    return RedirectInit{ike::wire::GwIdentity::ipv6(*base::Ip6Addr::parse("2001:db8:2::1"))};
+    return Redirect{ike::wire::GwIdentity::ipv6(*base::Ip6Addr::parse("2001:db8:2::1"))};
   });
   const std::string diff = twin.feed(kPath, input, {});
   if (!diff.empty()) {

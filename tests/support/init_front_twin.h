@@ -20,7 +20,7 @@
 
 namespace test {
 
-using InitScript = std::function<ike::engine::InitVerdict(const ike::engine::InitContext&)>;
+using InitScript = std::function<ike::engine::InitAnswer(const ike::engine::InitRequest&)>;
 
 class InitFrontTwin {
  public:
@@ -49,7 +49,7 @@ class InitFrontTwin {
   class Recording final : public ike::engine::InitDecision {
    public:
     explicit Recording(InitScript s) : script(std::move(s)) {}
-    ike::engine::InitVerdict decide(const ike::engine::InitContext& c, base::TimePoint) override {
+    ike::engine::InitAnswer decide(const ike::engine::InitRequest& c, base::TimePoint) override {
       seen += "decide(supported=" + std::to_string(c.redirect_supported) + " from=" +
               (c.redirected_from ? std::to_string(static_cast<int>(c.redirected_from->type)) + ":" +
                                        base::to_hex(c.redirected_from->value)

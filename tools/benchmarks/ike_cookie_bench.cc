@@ -22,9 +22,9 @@ using namespace ike;
 
 class NeverAsked final : public engine::InitDecision {
  public:
-  engine::InitVerdict decide(const engine::InitContext&, base::TimePoint) override {
+  engine::InitAnswer decide(const engine::InitRequest&, base::TimePoint) override {
     ++asked;
-    return engine::RefuseInit{};
+    return engine::Refuse{};
   }
   std::uint64_t asked = 0;
 };

@@ -21,7 +21,6 @@
 #include <time.h>
 
 #include <array>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -30,7 +29,7 @@
 #include <variant>
 #include <vector>
 
-#include "ha/ike/admission_init_decision.h"
+#include "ha/ike/ike_admission.h"
 #include "ha/policy/admission_policy.h"
 #include "ike/crypto/key_exchange.h"
 #include "ike/crypto/openssl_ptr.h"
@@ -153,9 +152,9 @@ double x25519_speed_derives_per_second(double min_seconds) {
 
 class ServeAll final : public engine::InitDecision {
  public:
-  [[nodiscard]] engine::InitVerdict decide(const engine::InitContext& /*context*/,
-                                           base::TimePoint /*now*/) override {
-    return engine::ServeInit{++served_};
+  [[nodiscard]] engine::InitAnswer decide(const engine::InitRequest& /*context*/,
+                                          base::TimePoint /*now*/) override {
+    return engine::Serve{++served_};
   }
 
  private:
@@ -324,6 +323,7 @@ struct FullHomeAgent {
 
   explicit FullHomeAgent(base::TimePoint now)
       : cache(mip6::binding::BindingCache::Config{kCapacity, 3600s, 3600s}, now),
+        ledger(cache, ha::policy::ReservationLedger::Config{}),
         hal(mip6::binding::HomeAgentsListConfig{},
             [n = std::uint64_t{0}]() mutable { return n += 0x9e3779b97f4a7c15ULL; }) {
     const auto self = addr("2001:db8:1::1");
@@ -333,10 +333,10 @@ struct FullHomeAgent {
     ha::policy::AdmissionPolicyConfig pc;
     pc.unicast_addresses = {self};
     auto p = ha::policy::AdmissionPolicy::create(
-        pc, cache, hal, [n = std::uint64_t{0}]() mutable { return n += 0x9e3779b97f4a7c15ULL; });
+        pc, ledger, hal, [n = std::uint64_t{0}]() mutable { return n += 0x9e3779b97f4a7c15ULL; });
     if (p) {
       policy = std::make_unique<ha::policy::AdmissionPolicy>(std::move(*p));
-      adapter = std::make_unique<ha::ike_admission::AdmissionInitDecision>(*policy, cache);
+      adapter = std::make_unique<ha::ike_admission::IkeAdmission>(*policy, ledger);
     }
     for (std::uint32_t i = 0; i < kCapacity; ++i) {
       full = cache.reserve(now).has_value();
@@ -344,9 +344,10 @@ struct FullHomeAgent {
   }
 
   mip6::binding::BindingCache cache;
+  ha::policy::ReservationLedger ledger;
   mip6::binding::HomeAgentsList hal;
   std::unique_ptr<ha::policy::AdmissionPolicy> policy;
-  std::unique_ptr<ha::ike_admission::AdmissionInitDecision> adapter;
+  std::unique_ptr<ha::ike_admission::IkeAdmission> adapter;
   bool full = false;
 };
 

@@ -17,14 +17,14 @@ bool ToolAuthDecision::parse(const std::string& text) {
   return !targets_.empty();
 }
 
-engine::AuthVerdict ToolAuthDecision::decide(const engine::AuthContext& context,
+engine::AuthAnswer ToolAuthDecision::decide(const engine::AuthRequest& context,
                                              base::TimePoint /*now*/) {
   for (const auto& [id, target] : targets_) {
     if (id == context.peer_id) {
-      return engine::RedirectAuth{wire::GwIdentity::ipv6(target)};
+      return engine::Redirect{wire::GwIdentity::ipv6(target)};
     }
   }
-  return engine::ServeAuth{};
+  return engine::Serve{};
 }
 
 }  // namespace mip6_ike

@@ -15,7 +15,7 @@ class ToolAuthDecision final : public ike::engine::AuthDecision {
   // "ID=ADDR[,ID=ADDR...]"; false when malformed or empty.
   [[nodiscard]] bool parse(const std::string& text);
   [[nodiscard]] bool empty() const { return targets_.empty(); }
-  [[nodiscard]] ike::engine::AuthVerdict decide(const ike::engine::AuthContext& context,
+  [[nodiscard]] ike::engine::AuthAnswer decide(const ike::engine::AuthRequest& context,
                                                 base::TimePoint now) override;
 
  private:

@@ -17,7 +17,7 @@ class ToolDecision final : public ike::engine::InitDecision {
   ToolDecision(std::optional<std::uint64_t> capacity, std::optional<base::Ip6Addr> redirect_to)
       : capacity_(capacity), redirect_to_(redirect_to) {}
 
-  [[nodiscard]] ike::engine::InitVerdict decide(const ike::engine::InitContext& context,
+  [[nodiscard]] ike::engine::InitAnswer decide(const ike::engine::InitRequest& context,
                                                 base::TimePoint now) override;
   [[nodiscard]] const std::string& last_reason() const { return last_reason_; }
 

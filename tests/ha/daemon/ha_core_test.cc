@@ -1,7 +1,8 @@
 // HaCore behind a real IkeResponder front, with in-process initiators (deterministic RNG/DH,
 // fake clock): admission at IKE_SA_INIT under concurrency (issue 4 race), the reservations an
-// established SA keeps, the drain executing gateway-initiated redirects and Home Agent
-// Switches at the configured rate, and the control protocol.
+// established SA keeps, the drain carrying out gateway-initiated redirects (as commands to the
+// shell) and Home Agent Switches at the configured rate, and the typed control calls and
+// events.
 #include "ha/daemon/ha_core.h"
 
 #include <gtest/gtest.h>
@@ -11,230 +12,16 @@
 #include <string>
 #include <vector>
 
-#include "tests/ike/engine/front_harness.h"
+#include "tests/ha/daemon/ha_core_fixture.h"
 
 namespace ha::daemon {
 namespace {
 
-namespace engine = ::ike::engine;
-using nlohmann::json;
-using std::chrono::milliseconds;
-using std::chrono::seconds;
-using test::addr;
-
-const base::Ip6Addr kHa1 = addr("2001:db8:1::1");
-const base::Ip6Addr kHa2 = addr("2001:db8:1::2");
-const base::Ip6Addr kHa3 = addr("2001:db8:1::3");
-const base::Ip6Addr kAnycast = addr("2001:db8:1::a");
-
-base::Ip6Addr mn_address(int i) {
-  base::Ip6Addr a = addr("2001:db8:1::100");
-  a.bytes()[15] = static_cast<std::uint8_t>(i);
-  return a;
-}
-
-HaDaemonConfig pool_config(std::uint32_t capacity) {
-  HaDaemonConfig c;
-  c.name = "ha1";
-  c.addresses = {kHa1};
-  c.identity = "ha.example.org";
-  c.psks = {{"*", std::string(test::kPsk)}};
-  c.capacity = capacity;
-  c.reservation_ttl = seconds(10);
-  c.home_prefix = addr("2001:db8:3::");
-  c.home_prefix_len = 64;
-  // One Home Agents List for the pool: HA2 is the best target, then HA3.
-  c.home_agents = {{kHa1, 100}, {kHa2, 300}, {kHa3, 200}};
-  c.drain_interval = seconds(1);
-  c.drain_jitter = milliseconds(0);
-  c.drain_grace = seconds(20);
-  return c;
-}
-
-class RecordingRedirector final : public GatewayRedirector {
- public:
-  struct Call {
-    std::uint64_t spi_r;
-    base::Ip6Addr target;
-    base::Duration grace;
-    base::TimePoint at;
-    ::ike::wire::GwIdentity identity;  // what the REDIRECT would carry
-  };
-  base::Result<void, std::string> redirect(std::uint64_t /*spi_i*/, std::uint64_t spi_r,
-                                           const ::ike::wire::GwIdentity& target,
-                                           base::Duration grace, base::TimePoint now) override {
-    calls.push_back({spi_r, target.address().value_or(base::Ip6Addr{}),
-                     grace, now, target});
-    return {};
-  }
-  std::vector<Call> calls;
-};
-
-// HA1: HaCore + IkeResponder front; N initiators on their own addresses.
-class HaCoreTest : public ::testing::Test {
- protected:
-  // The daemon's redirector without sockets: RFC 5685 5 on the front's SA named by `spi_r`.
-  class FrontRedirector final : public GatewayRedirector {
-   public:
-    explicit FrontRedirector(HaCoreTest& t) : t_(&t) {}
-    base::Result<void, std::string> redirect(std::uint64_t spi_i, std::uint64_t spi_r,
-                                             const ::ike::wire::GwIdentity& target,
-                                             base::Duration grace, base::TimePoint now) override {
-      calls.push_back({spi_i, spi_r});
-      auto done = t_->front_->with_sa(
-          ::ike::wire::Spi(spi_r),
-          [&](engine::IkeSa& sa, base::TimePoint at) { return sa.redirect(target, grace, at); },
-          now);
-      if (!done) {
-        return base::fail(std::string(done.error().code));
-      }
-      return {};
-    }
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;  // (spi_i, spi_r)
-
-   private:
-    HaCoreTest* t_;
-  };
-
-  void build(HaDaemonConfig config, int mobiles) {
-    config_ = std::move(config);
-    auto core =
-        HaCore::create(config_, clock_.now(), [n = std::uint64_t{0}]() mutable { return ++n; });
-    ASSERT_TRUE(core) << core.error();
-    core_ = std::move(*core);
-    core_->set_gateway_redirector(&redirector_);
-    engine::Environment env{rng_, kex_, creds_, &core_->address_pool()};
-    env.auth_decision = &core_->auth_decision();
-    engine::IkeResponderConfig rc;
-    rc.sa.local_id = test::kHaId;
-    front_ = std::make_unique<engine::IkeResponder>(rc, env, core_->init_decision());
-    for (int i = 0; i < mobiles; ++i) {
-      // Identities mn1.example.org, mn2..., each with the pool's PSK.
-      engine::IkeSaConfig mn = test::mn_config();
-      mn.local_id =
-          ::ike::wire::IdPayload::make_fqdn("mn" + std::to_string(i + 1) + ".example.org");
-      mn.request_address = true;  // the home address by CP (RFC 5026)
-      creds_.add(mn.local_id, test::secret(test::kPsk));
-      mobiles_.push_back(std::make_unique<test::Mobile>(1000 + 10 * i, mn));
-    }
-  }
-
-  engine::Path path_of(int i) const { return {{mn_address(i), 500}, {kHa1, 500}}; }
-
-  // Every initiator sends its IKE_SA_INIT before the gateway answers any: concurrent
-  // bootstraps as the front sees them.
-  void start_all() {
-    for (std::size_t i = 0; i < mobiles_.size(); ++i) {
-      ASSERT_TRUE(mobiles_[i]->sa->initiate(path_of(static_cast<int>(i)), clock_.now()));
-    }
-    pump();
-  }
-
-  void deliver_front_outputs() {
-    for (auto& o : front_->take_outputs()) {
-      if (auto* s = std::get_if<engine::SendDatagram>(&o)) {
-        front_sent_.push_back(*s);
-        for (std::size_t i = 0; i < mobiles_.size(); ++i) {
-          if (s->path.remote.address == mn_address(static_cast<int>(i))) {
-            mobiles_[i]->sa->on_datagram({s->path.remote, s->path.local}, s->bytes, clock_.now());
-          }
-        }
-        continue;
-      }
-      const engine::IkeSa* sa = nullptr;
-      if (const auto* e = std::get_if<engine::ResponderSaEvent>(&o)) {
-        sa = front_->find(e->spi_r);
-      }
-      core_->on_responder_output(o, sa, clock_.now());
-    }
-  }
-
-  void pump() {
-    for (int round = 0; round < 32; ++round) {
-      bool moved = false;
-      for (auto& m : mobiles_) {
-        for (auto& o : m->sa->take_outputs()) {
-          if (auto* s = std::get_if<engine::SendDatagram>(&o)) {
-            moved = true;
-            front_->on_datagram({s->path.remote, s->path.local}, s->bytes, clock_.now());
-          } else {
-            m->events.push_back(std::move(o));
-          }
-        }
-      }
-      deliver_front_outputs();
-      if (!moved) {
-        return;
-      }
-    }
-  }
-
-  // Runs the core's timer until `until`, at each deadline.
-  void run_core_until(base::TimePoint until) {
-    while (core_->next_deadline() <= until) {
-      clock_.advance_to(core_->next_deadline());
-      core_->on_timer(clock_.now());
-    }
-    clock_.advance_to(until);
-  }
-
-  // Runs every timer (core, front, initiators) up to `until`, delivering what they send.
-  void run_all_until(base::TimePoint until) {
-    for (int i = 0; i < 1000; ++i) {
-      base::TimePoint next = std::min(core_->next_deadline(), front_->next_deadline());
-      for (const auto& m : mobiles_) {
-        next = std::min(next, m->sa->next_deadline());
-      }
-      if (next > until) {
-        break;
-      }
-      clock_.advance_to(std::max(next, clock_.now()));
-      core_->on_timer(clock_.now());
-      front_->on_timer(clock_.now());
-      for (auto& m : mobiles_) {
-        m->sa->on_timer(clock_.now());
-      }
-      pump();
-    }
-    clock_.advance_to(until);
-  }
-
-  template <class T>
-  std::vector<const T*> mobile_events(std::size_t i) const {
-    std::vector<const T*> v;
-    for (const auto& o : mobiles_[i]->events) {
-      if (const auto* p = std::get_if<T>(&o)) {
-        v.push_back(p);
-      }
-    }
-    return v;
-  }
-  std::vector<json> events_of(const std::string& kind) {
-    for (auto& e : core_->take_events()) {
-      all_events_.push_back(std::move(e));
-    }
-    std::vector<json> v;
-    for (const auto& e : all_events_) {
-      if (e.value("event", "") == kind) {
-        v.push_back(e);
-      }
-    }
-    return v;
-  }
-
-  test::FakeClock clock_;
-  HaDaemonConfig config_;
-  std::unique_ptr<HaCore> core_;
-  RecordingRedirector redirector_;
-  FrontRedirector front_redirector_{*this};
-  test::DeterministicRandom rng_{77};
-  test::DeterministicKeyExchangeFactory kex_{78};
-  engine::InMemoryCredentials creds_;
-  std::unique_ptr<engine::IkeResponder> front_;
-  std::vector<std::unique_ptr<test::Mobile>> mobiles_;
-  std::vector<json> all_events_;
-  std::vector<engine::SendDatagram> front_sent_;
-};
+using namespace core_test;  // NOLINT: the fixture's names
+using ha::policy::AdmissionReason;
+using ha::policy::DecisionOutcome;
+using ha::policy::LedgerCounter;
+using mip6::engine::HaAdminState;
 
 TEST_F(HaCoreTest, Issue4RaceConcurrentBootstrapsAdmitExactlyCapacityAndRedirectTheRest) {
   build(pool_config(3), 8);
@@ -259,23 +46,18 @@ TEST_F(HaCoreTest, Issue4RaceConcurrentBootstrapsAdmitExactlyCapacityAndRedirect
   EXPECT_EQ(snap.reservations, 3U);  // each established SA keeps its slot until its BU
   EXPECT_EQ(core_->policy().counters().get(ha::policy::AdmissionCounter::InitServed), 3U);
   EXPECT_EQ(core_->policy().counters().get(ha::policy::AdmissionCounter::InitRedirected), 5U);
-  // One IKE_SA_INIT decision line per request, each with its reason.
-  std::vector<json> decisions;
-  for (const auto& d : events_of("decision")) {
-    if (d["point"] == "ike-sa-init") {
-      decisions.push_back(d);
-    }
-  }
+  // One IKE_SA_INIT decision event per request, each with its reason.
+  const auto decisions = decisions_at(engine::DecisionPoint::IkeSaInit);
   ASSERT_EQ(decisions.size(), 8U);
   int room = 0;
   int overload = 0;
   for (const auto& d : decisions) {
-    room += d["reason"] == "room" ? 1 : 0;
-    overload += d["reason"] == "overload" && d["target"] == kHa2.to_string() ? 1 : 0;
+    room += d.reason == AdmissionReason::Room ? 1 : 0;
+    overload += d.reason == AdmissionReason::Overload && d.target == kHa2 ? 1 : 0;
   }
   EXPECT_EQ(room, 3);
   EXPECT_EQ(overload, 5);
-  EXPECT_EQ(events_of("sa-established").size(), 3U);
+  EXPECT_EQ(events_of<PeerEstablished>().size(), 3U);
 }
 
 TEST_F(HaCoreTest, Issue4EstablishedSaKeepsItsReservationPastTheTtlAndReleasesItWhenItGoes) {
@@ -284,19 +66,21 @@ TEST_F(HaCoreTest, Issue4EstablishedSaKeepsItsReservationPastTheTtlAndReleasesIt
   ASSERT_EQ(core_->peer_records().size(), 2U);
   run_core_until(clock_.now() + 5 * config_.reservation_ttl);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 2U);
-  EXPECT_GT(core_->counters().get(CoreCounter::ReservationsRefreshed), 0U);
+  EXPECT_GT(core_->ledger().counters().get(LedgerCounter::Refreshed), 0U);
   // Still full: a third initiator is not served.
   auto third = core_->init_decision().decide(
-      engine::InitContext{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
-  EXPECT_TRUE(std::holds_alternative<engine::RedirectInit>(third));
+      engine::InitRequest{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
+  EXPECT_TRUE(std::holds_alternative<engine::Redirect>(third));
 
   // The MN deletes its IKE SA: the slot comes back.
   ASSERT_TRUE(mobiles_[0]->sa->request_delete(clock_.now()));
   pump();
   EXPECT_EQ(core_->peer_records().size(), 1U);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 1U);
-  EXPECT_EQ(core_->counters().get(CoreCounter::ReservationsReleased), 1U);
-  EXPECT_EQ(events_of("sa-removed").size(), 1U);
+  EXPECT_EQ(core_->ledger().counters().get(LedgerCounter::ReleasedAfterEstablished), 1U);
+  const auto removed = events_of<PeerRemoved>();
+  ASSERT_EQ(removed.size(), 1U);
+  EXPECT_EQ(removed[0].how, SaEnd::DeletedByPeer);
   EXPECT_EQ(core_->address_pool().leased(), 1U);  // no binding held its home address
 }
 
@@ -305,36 +89,66 @@ TEST_F(HaCoreTest, R5685_20_R5142_33_DrainMovesIkeOnlyPeersWithGatewayRedirectsA
   start_all();
   ASSERT_EQ(core_->peer_records().size(), 3U);
   const base::TimePoint t0 = clock_.now();
-  const json answer = core_->control({{"cmd", "drain"}, {"grace_s", 7}}, t0);
-  EXPECT_EQ(answer["ok"], true);
-  EXPECT_EQ(answer["queued"], 3);
+  const DrainStarted answer = core_->start_drain(seconds(7), t0);
+  EXPECT_EQ(answer.queued, 3U);
+  EXPECT_EQ(answer.grace, seconds(7));
   run_core_until(t0 + seconds(10));
-  ASSERT_EQ(redirector_.calls.size(), 3U);
+  ASSERT_EQ(redirects_.size(), 3U);
   for (std::size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ(redirector_.calls[i].target, kHa2);  // the best pool HA
-    EXPECT_EQ(redirector_.calls[i].grace, seconds(7));
+    EXPECT_EQ(redirects_[i].command.gateway, ::ike::wire::GwIdentity::ipv6(kHa2));  // best
+    EXPECT_EQ(redirects_[i].command.grace, seconds(7));
     // The first at once, then one per drain interval (R5142-33 rate, no burst).
-    EXPECT_EQ(redirector_.calls[i].at - t0, seconds(static_cast<int>(i)));
+    EXPECT_EQ(redirects_[i].at - t0, seconds(static_cast<int>(i)));
   }
-  // Each call names a different established SA.
-  EXPECT_NE(redirector_.calls[0].spi_r, redirector_.calls[1].spi_r);
-  EXPECT_NE(redirector_.calls[1].spi_r, redirector_.calls[2].spi_r);
+  // Each command names a different established SA.
+  EXPECT_NE(redirects_[0].command.spi_r, redirects_[1].command.spi_r);
+  EXPECT_NE(redirects_[1].command.spi_r, redirects_[2].command.spi_r);
   // Moved peers give their slots back; nothing new is admitted while draining.
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 0U);
   auto late = core_->init_decision().decide(
-      engine::InitContext{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
-  EXPECT_TRUE(std::holds_alternative<engine::RedirectInit>(late));
-  const auto moves = events_of("move");
+      engine::InitRequest{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
+  EXPECT_TRUE(std::holds_alternative<engine::Redirect>(late));
+  const auto moves = events_of<PeerMoved>();
   ASSERT_EQ(moves.size(), 3U);
   for (const auto& m : moves) {
-    EXPECT_EQ(m["kind"], "gateway-redirect");
-    EXPECT_EQ(m["result"], "sent");
+    EXPECT_EQ(m.kind, MoveKind::GatewayRedirect);
+    EXPECT_EQ(m.result, MoveResult::Sent);
   }
-  const json peers = core_->peers();
-  for (const auto& p : peers["peers"]) {
-    EXPECT_EQ(p["moved_to"], kHa2.to_string());
+  for (const auto& p : core_->peers()) {
+    EXPECT_EQ(p.moved_to, kHa2);
+    EXPECT_EQ(p.move, MoveKind::GatewayRedirect);
   }
-  EXPECT_EQ(core_->status(clock_.now())["admin_state"], "draining");
+  EXPECT_EQ(core_->status().admin_state, HaAdminState::Draining);
+  const auto admin = events_of<AdminChanged>();
+  ASSERT_EQ(admin.size(), 1U);
+  EXPECT_EQ(admin[0].peers, 3U);
+  EXPECT_EQ(admin[0].grace, seconds(7));
+}
+
+// The shell could not redirect the SA (it went meanwhile, or the engine refused): the move is
+// reported failed with the shell's reason and the peer keeps its slot.
+TEST_F(HaCoreTest, R5685_15_RedirectTheShellCouldNotCarryOutIsAFailedMove) {
+  build(pool_config(5), 1);
+  start_all();
+  redirect_on_front_ = true;
+  (void)front_->with_sa(
+      ::ike::wire::Spi(core_->peer_records().begin()->first),
+      [](engine::IkeSa& sa, base::TimePoint at) {
+        // Already redirecting: IkeSa::redirect() refuses a second one.
+        return sa.redirect(::ike::wire::GwIdentity::ipv6(kHa3), seconds(60), at);
+      },
+      clock_.now());
+  (void)core_->start_drain(std::nullopt, clock_.now());
+  core_timer();
+  ASSERT_EQ(redirects_.size(), 1U);
+  const auto moves = events_of<PeerMoved>();
+  ASSERT_EQ(moves.size(), 1U);
+  EXPECT_EQ(moves[0].result, MoveResult::Failed);
+  EXPECT_EQ(moves[0].why, "already-redirecting");
+  EXPECT_EQ(moves[0].identity, "mn1.example.org");
+  EXPECT_EQ(core_->counters().get(CoreCounter::GatewayRedirectsFailed), 1U);
+  EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 1U);
+  EXPECT_FALSE(core_->peers()[0].moved_to.has_value());
 }
 
 TEST_F(HaCoreTest, R5685_33_R5142_09_BoundPeerIsMovedWithAHomeAgentSwitchNotAnIkeRedirect) {
@@ -351,7 +165,7 @@ TEST_F(HaCoreTest, R5685_33_R5142_09_BoundPeerIsMovedWithAHomeAgentSwitchNotAnIk
   ctx.security.esp_protected = true;
   ctx.security.dynamic_keying = true;
   ctx.security.ike_identity = peer.identity;
-  ctx.security.reservation = peer.reservation;
+  ctx.security.reservation = *core_->ledger().reservation_of_sa(::ike::wire::Spi(peer.spi_r));
   mip6::wire::BindingUpdate bu;
   bu.sequence = 1;
   bu.ack = true;
@@ -364,8 +178,8 @@ TEST_F(HaCoreTest, R5685_33_R5142_09_BoundPeerIsMovedWithAHomeAgentSwitchNotAnIk
   (void)core_->take_mip6_outputs();
 
   (void)core_->start_drain(seconds(40), clock_.now());
-  core_->on_timer(clock_.now());
-  EXPECT_TRUE(redirector_.calls.empty());  // never a gateway-initiated REDIRECT (R5685-33)
+  core_timer();
+  EXPECT_TRUE(redirects_.empty());  // never a gateway-initiated REDIRECT (R5685-33)
   const mip6::engine::SendHomeAgentSwitch* sw = nullptr;
   const auto outs = core_->take_mip6_outputs();
   for (const auto& o : outs) {
@@ -383,53 +197,61 @@ TEST_F(HaCoreTest, R5685_33_R5142_09_BoundPeerIsMovedWithAHomeAgentSwitchNotAnIk
   ASSERT_NE(bra, nullptr);
   EXPECT_EQ(bra->refresh_interval, 10);  // the 40 s grace in 4-second units
   EXPECT_EQ(core_->counters().get(CoreCounter::HaSwitchesStarted), 1U);
-  const auto moves = events_of("move");
+  const auto moves = events_of<PeerMoved>();
   ASSERT_EQ(moves.size(), 1U);
-  EXPECT_EQ(moves[0]["kind"], "ha-switch");
+  EXPECT_EQ(moves[0].kind, MoveKind::HaSwitch);
+  EXPECT_EQ(moves[0].targets, (std::vector<base::Ip6Addr>{kHa2, kHa3}));
+  // The binding engine's own events come through the core's event queue.
+  bool bound = false;
+  for (const auto& b : events_of<mip6::engine::HaEvent>()) {
+    bound = bound ||
+            (b.kind == mip6::engine::HaEventKind::BindingCreated && b.hoa == *peer.home_address);
+  }
+  EXPECT_TRUE(bound);
 }
 
 TEST_F(HaCoreTest, ResumeStopsTheDrainAndServesAgain) {
   build(pool_config(5), 2);
   start_all();
-  (void)core_->control({{"cmd", "drain"}}, clock_.now());
-  core_->on_timer(clock_.now());  // the first move goes at once
-  const json r = core_->control({{"cmd", "resume"}}, clock_.now());
-  EXPECT_EQ(r["admin_state"], "serving");
+  (void)core_->start_drain(std::nullopt, clock_.now());
+  core_timer();  // the first move goes at once
+  core_->resume(clock_.now());
+  EXPECT_EQ(core_->status().admin_state, HaAdminState::Serving);
   run_core_until(clock_.now() + seconds(30));
-  EXPECT_EQ(redirector_.calls.size(), 1U);  // the second was never sent
+  EXPECT_EQ(redirects_.size(), 1U);  // the second was never sent
   auto again = core_->init_decision().decide(
-      engine::InitContext{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
-  EXPECT_TRUE(std::holds_alternative<engine::ServeInit>(again));
+      engine::InitRequest{mn_address(9), kHa1, true, std::nullopt, {}, 0}, clock_.now());
+  EXPECT_TRUE(std::holds_alternative<engine::Serve>(again));
+  const auto admin = events_of<AdminChanged>();
+  ASSERT_EQ(admin.size(), 2U);
+  EXPECT_EQ(admin[1].state, HaAdminState::Serving);
 }
 
-TEST_F(HaCoreTest, ControlAnswersStatusAndPeersAndRefusesNonsense) {
+TEST_F(HaCoreTest, StatusAndPeersAreTypedSnapshots) {
   build(pool_config(5), 2);
   start_all();
-  const json s = core_->control({{"cmd", "status"}}, clock_.now());
-  EXPECT_EQ(s["ok"], true);
-  EXPECT_EQ(s["admin_state"], "serving");
-  EXPECT_EQ(s["capacity"], 5);
-  EXPECT_EQ(s["reservations"], 2);
-  EXPECT_EQ(s["established_sas"], 2);
-  EXPECT_EQ(s["counters"]["admission"]["init-served"], 2);
-  EXPECT_EQ(s["counters"]["reasons"]["room"], 2);
-  const json p = core_->control({{"cmd", "peers"}}, clock_.now());
-  ASSERT_EQ(p["peers"].size(), 2U);
+  const CoreStatus s = core_->status();
+  EXPECT_EQ(s.admin_state, HaAdminState::Serving);
+  EXPECT_EQ(s.cache.capacity, 5U);
+  EXPECT_EQ(s.cache.reservations, 2U);
+  EXPECT_EQ(s.established_sas, 2U);
+  EXPECT_EQ(s.admission.get(ha::policy::AdmissionCounter::InitServed), 2U);
+  EXPECT_EQ(s.reasons.get(AdmissionReason::Room), 2U);
+  EXPECT_EQ(s.ledger.get(LedgerCounter::Kept), 2U);
+  const auto rows = core_->peers();
+  ASSERT_EQ(rows.size(), 2U);
   std::set<std::string> identities;
-  std::set<std::string> home_addresses;
-  for (const auto& peer : p["peers"]) {
-    identities.insert(peer["identity"].get<std::string>());
-    home_addresses.insert(peer.value("home_address", ""));
+  std::set<base::Ip6Addr> home_addresses;
+  for (const auto& p : rows) {
+    identities.insert(p.identity);
+    ASSERT_TRUE(p.home_address);
+    home_addresses.insert(*p.home_address);
+    EXPECT_TRUE(p.reservation);
+    EXPECT_FALSE(p.bound);
   }
   EXPECT_EQ(identities, (std::set<std::string>{"mn1.example.org", "mn2.example.org"}));
-  EXPECT_EQ(home_addresses, (std::set<std::string>{"2001:db8:3::1", "2001:db8:3::2"}));
-  for (const json& bad : {json{{"cmd", "explode"}}, json{{"x", 1}}, json::array(),
-                          json{{"cmd", "drain"}, {"grace_s", "soon"}}}) {
-    const json a = core_->control(bad, clock_.now());
-    EXPECT_EQ(a["ok"], false) << bad.dump();
-  }
-  EXPECT_EQ(core_->counters().get(CoreCounter::ControlErrors), 4U);
-  EXPECT_EQ(core_->status(clock_.now())["admin_state"], "serving");
+  EXPECT_EQ(home_addresses,
+            (std::set<base::Ip6Addr>{addr("2001:db8:3::1"), addr("2001:db8:3::2")}));
 }
 
 TEST_F(HaCoreTest, R5685_21_IdentityAssignedElsewhereIsRedirectedAtIkeAuthAndFreesItsSlot) {
@@ -444,8 +266,8 @@ TEST_F(HaCoreTest, R5685_21_IdentityAssignedElsewhereIsRedirectedAtIkeAuthAndFre
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 0U);
   EXPECT_EQ(core_->policy().counters().get(ha::policy::AdmissionCounter::AuthRedirected), 1U);
   bool logged = false;
-  for (const auto& d : events_of("decision")) {
-    logged = logged || (d["point"] == "ike-auth" && d["reason"] == "assigned-elsewhere");
+  for (const auto& d : decisions_at(engine::DecisionPoint::IkeAuth)) {
+    logged = logged || d.reason == AdmissionReason::AssignedElsewhere;
   }
   EXPECT_TRUE(logged);
 }
@@ -456,7 +278,7 @@ TEST_F(HaCoreTest, R5685_21_IdentityAssignedElsewhereIsRedirectedAtIkeAuthAndFre
 // after the grace period (R5685-20) with its slot given back exactly once.
 TEST_F(HaCoreTest, R5685_15_R5685_20_PeerSurvivesIkeSaRekeyAndIsDrainedOnItsNewSpis) {
   build(pool_config(5), 1);
-  core_->set_gateway_redirector(&front_redirector_);
+  redirect_on_front_ = true;
   start_all();
   ASSERT_EQ(core_->peer_records().size(), 1U);
   auto& mn = *mobiles_[0]->sa;
@@ -469,24 +291,24 @@ TEST_F(HaCoreTest, R5685_15_R5685_20_PeerSurvivesIkeSaRekeyAndIsDrainedOnItsNewS
   ASSERT_FALSE(front_->routes(::ike::wire::Spi(first_spi_r)));
 
   ASSERT_EQ(core_->peer_records().size(), 1U);
-  const json peers = core_->peers()["peers"];
-  ASSERT_EQ(peers.size(), 1U);
-  EXPECT_EQ(peers[0]["spi_i"], ::ike::wire::to_string(mn.spi_i()));
-  EXPECT_EQ(peers[0]["spi_r"], ::ike::wire::to_string(mn.spi_r()));
-  EXPECT_EQ(peers[0]["rekeys"], 1);
-  EXPECT_EQ(peers[0]["reservation"], true);
+  const auto rows = core_->peers();
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].spi_i, mn.spi_i());
+  EXPECT_EQ(rows[0].spi_r, mn.spi_r());
+  EXPECT_EQ(rows[0].rekeys, 1U);
+  EXPECT_TRUE(rows[0].reservation);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 1U);
   EXPECT_EQ(core_->counters().get(CoreCounter::SasRekeyed), 1U);
-  const auto rekeyed = events_of("sa-rekeyed");
+  const auto rekeyed = events_of<PeerRekeyed>();
   ASSERT_EQ(rekeyed.size(), 1U);
-  EXPECT_EQ(rekeyed[0]["old_spi_r"], ::ike::wire::to_string(::ike::wire::Spi(first_spi_r)));
+  EXPECT_EQ(rekeyed[0].old_spis.spi_r, ::ike::wire::Spi(first_spi_r));
 
   const base::TimePoint t0 = clock_.now();
-  (void)core_->control({{"cmd", "drain"}, {"grace_s", 5}}, t0);
+  (void)core_->start_drain(seconds(5), t0);
   run_all_until(t0 + seconds(1));
-  ASSERT_EQ(front_redirector_.calls.size(), 1U);
-  EXPECT_EQ(front_redirector_.calls[0],
-            std::make_pair(mn.spi_i().value(), mn.spi_r().value()));  // the current SPIs
+  ASSERT_EQ(redirects_.size(), 1U);
+  EXPECT_EQ(redirects_[0].command.spi_i, mn.spi_i());  // the current SPIs
+  EXPECT_EQ(redirects_[0].command.spi_r, mn.spi_r());
   EXPECT_EQ(core_->counters().get(CoreCounter::GatewayRedirectsSent), 1U);
   const auto got = mobile_events<engine::GatewayRedirectReceived>(0);
   ASSERT_EQ(got.size(), 1U);
@@ -496,13 +318,14 @@ TEST_F(HaCoreTest, R5685_15_R5685_20_PeerSurvivesIkeSaRekeyAndIsDrainedOnItsNewS
   // The grace period ends: the HA deletes the SA; the record goes, nothing is released twice.
   run_all_until(t0 + seconds(30));
   EXPECT_TRUE(core_->peer_records().empty());
-  EXPECT_EQ(core_->counters().get(CoreCounter::ReservationsReleased), 1U);
+  EXPECT_EQ(core_->ledger().counters().get(LedgerCounter::ReleasedAfterEstablished), 1U);
   EXPECT_EQ(core_->counters().get(CoreCounter::SasRemoved), 1U);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 0U);
   EXPECT_EQ(core_->address_pool().leased(), 0U);
-  const auto removed = events_of("sa-removed");
+  const auto removed = events_of<PeerRemoved>();
   ASSERT_EQ(removed.size(), 1U);
-  EXPECT_EQ(removed[0]["spi_r"], ::ike::wire::to_string(mn.spi_r()));
+  EXPECT_EQ(removed[0].spi_r, mn.spi_r());
+  EXPECT_EQ(removed[0].how, SaEnd::DeletedByUs);  // R5685-20: the grace period ran out
 }
 
 // The HA's own rekey makes it the original initiator (R7296-04: the MN's SPI is the SPIr the
@@ -530,16 +353,16 @@ TEST_F(HaCoreTest, Issue4PeerRekeyedByBothSidesReleasesItsReservationOnceWhenItD
   ASSERT_TRUE(mn.request_delete(clock_.now()));
   pump();
   EXPECT_EQ(core_->peer_records().size(), 1U);
-  EXPECT_EQ(core_->counters().get(CoreCounter::ReservationsReleased), 1U);
+  EXPECT_EQ(core_->ledger().counters().get(LedgerCounter::ReleasedAfterEstablished), 1U);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 1U);
   EXPECT_EQ(core_->address_pool().leased(), 1U);
-  EXPECT_EQ(events_of("sa-removed").size(), 1U);
+  EXPECT_EQ(events_of<PeerRemoved>().size(), 1U);
 }
 
-// R5685-35 through the adapters and the front: the IKE_SA_INIT REDIRECT names a pool HA by
+// R5685-35 through IkeAdmission and the front: the IKE_SA_INIT REDIRECT names a pool HA by
 // the FQDN configured for it (GW Ident Type 3 on the wire, no terminator), an identity
 // assigned to an HA known by name only is redirected to that name at IKE_AUTH, and a drain's
-// gateway-initiated REDIRECT carries the name as well. Each decision line shows the name.
+// gateway-initiated REDIRECT carries the name as well. Each decision event shows the name.
 TEST_F(HaCoreTest, R5685_35_RedirectsNameFqdnTargetsAtEveryPoint) {
   HaDaemonConfig c = pool_config(2);
   c.home_agents = {
@@ -579,25 +402,26 @@ TEST_F(HaCoreTest, R5685_35_RedirectsNameFqdnTargetsAtEveryPoint) {
   EXPECT_GE(notify->data.size() - 2 - name.size(), 16U);
 
   int named = 0;
-  for (const auto& d : events_of("decision")) {
-    if (d["outcome"] == "redirected") {
+  for (const auto& d : events_of<ha::policy::AdmissionEvent>()) {
+    if (d.outcome == DecisionOutcome::Redirected) {
       ++named;
-      EXPECT_TRUE(d.contains("target_fqdn")) << d.dump();
-      if (d["point"] == "ike-auth") {
-        EXPECT_EQ(d["target_fqdn"], "ha9.mip6.example");
-        EXPECT_FALSE(d.contains("target"));  // no address for it
+      EXPECT_FALSE(d.target_fqdn.empty());
+      if (d.point == engine::DecisionPoint::IkeAuth) {
+        EXPECT_EQ(d.target_fqdn, "ha9.mip6.example");
+        EXPECT_FALSE(d.target.has_value());  // no address for it
       }
     }
   }
   EXPECT_EQ(named, 2);
 
   (void)core_->start_drain(seconds(5), clock_.now());
-  core_->on_timer(clock_.now());
-  ASSERT_EQ(redirector_.calls.size(), 1U);
-  EXPECT_EQ(redirector_.calls[0].identity, ::ike::wire::GwIdentity::fqdn("ha2.mip6.example"));
-  const auto moves = events_of("move");
+  core_timer();
+  ASSERT_EQ(redirects_.size(), 1U);
+  EXPECT_EQ(redirects_[0].command.gateway, ::ike::wire::GwIdentity::fqdn("ha2.mip6.example"));
+  const auto moves = events_of<PeerMoved>();
   ASSERT_EQ(moves.size(), 1U);
-  EXPECT_EQ(moves[0]["target_fqdn"], "ha2.mip6.example");
+  EXPECT_EQ(moves[0].target_fqdn, "ha2.mip6.example");
+  EXPECT_EQ(moves[0].targets, (std::vector<base::Ip6Addr>{kHa2}));
 }
 
 // RFC 5685 4 at the core, behind the real front: an IKE_SA_INIT that arrived on the anycast
@@ -618,12 +442,12 @@ TEST_F(HaCoreTest, R5685_12_R5685_13_R5685_14_AnycastRequestIsRedirectedToOurUni
   EXPECT_EQ(front_sent_[0].path.local.address, kAnycast);
   EXPECT_EQ(front_->sa_count(), 0U);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 0U);
-  auto decisions = events_of("decision");
+  auto decisions = events_of<ha::policy::AdmissionEvent>();
   ASSERT_EQ(decisions.size(), 1U);
-  EXPECT_EQ(decisions[0]["point"], "ike-sa-init");
-  EXPECT_EQ(decisions[0]["outcome"], "redirected");
-  EXPECT_EQ(decisions[0]["reason"], "anycast-to-self");
-  EXPECT_EQ(decisions[0]["target"], kHa1.to_string());
+  EXPECT_EQ(decisions[0].point, engine::DecisionPoint::IkeSaInit);
+  EXPECT_EQ(decisions[0].outcome, DecisionOutcome::Redirected);
+  EXPECT_EQ(decisions[0].reason, AdmissionReason::AnycastToSelf);
+  EXPECT_EQ(decisions[0].target, kHa1);
 
   engine::IkeSaConfig again = test::mn_config();
   again.local_id = ::ike::wire::IdPayload::make_fqdn("mn1.example.org");
@@ -634,12 +458,12 @@ TEST_F(HaCoreTest, R5685_12_R5685_13_R5685_14_AnycastRequestIsRedirectedToOurUni
   pump();
   EXPECT_EQ(mobiles_[0]->sa->state(), engine::IkeSaState::Established);
   ASSERT_EQ(core_->peer_records().size(), 1U);
-  const auto established = events_of("sa-established");
+  const auto established = events_of<PeerEstablished>();
   ASSERT_EQ(established.size(), 1U);
-  EXPECT_EQ(established[0]["redirected_from"], kAnycast.to_string());
-  decisions = events_of("decision");
+  EXPECT_EQ(established[0].redirected_from, kAnycast);
+  decisions = events_of<ha::policy::AdmissionEvent>();
   ASSERT_EQ(decisions.size(), 3U);  // + served at IKE_SA_INIT, continued at IKE_AUTH
-  EXPECT_EQ(decisions[1]["reason"], "room");
+  EXPECT_EQ(decisions[1].reason, AdmissionReason::Room);
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 #pragma once
-// An in-process pool of home agents for the ha/ike adapter tests (STYLE B5): each HA is an
-// IkeResponder front with its own Binding Cache, Home Agents List, AdmissionPolicy and the
-// IKE_SA_INIT adapter (plus the IKE_AUTH one when asked), MNs are IkeInitiatorSessions, all
-// with deterministic RNG/DH and a fake clock. Shared by the IKE_SA_INIT and IKE_AUTH tests.
+// An in-process pool of home agents for the ha/ike tests (STYLE B5): each HA is an
+// IkeResponder front with its own Binding Cache, ReservationLedger, Home Agents List,
+// AdmissionPolicy and IkeAdmission (answering at IKE_SA_INIT, and at IKE_AUTH when asked), MNs
+// are IkeInitiatorSessions, all with deterministic RNG/DH and a fake clock. Shared by the
+// IKE_SA_INIT and IKE_AUTH tests.
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,8 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ha/ike/admission_auth_decision.h"
-#include "ha/ike/admission_init_decision.h"
+#include "ha/ike/ike_admission.h"
 #include "ike/engine/ike_initiator_session.h"
 #include "ike/engine/ike_responder.h"
 #include "ike/wire/message.h"
@@ -23,6 +23,8 @@ namespace ha::ike_admission::harness {
 using namespace std::chrono_literals;
 namespace engine = ::ike::engine;
 namespace wire = ::ike::wire;
+using ha::policy::LedgerCounter;
+using ha::policy::ReservationLedger;
 using mip6::binding::BindingCache;
 using mip6::binding::HomeAgentsList;
 
@@ -85,7 +87,7 @@ struct HomeAgentOptions {
   std::uint32_t capacity = 8;
   std::vector<PoolMember> others;  // the rest of its Home Agents List
   std::uint32_t max_half_open = 1024;
-  // Non-null: the IKE_AUTH adapter decides too (decision point B) with these assignments.
+  // Non-null: IKE_AUTH is decided too (decision point B) with these assignments.
   std::optional<Assignments> assignments = std::nullopt;
 };
 
@@ -97,6 +99,7 @@ struct HomeAgent {
         kex(seed + 1),
         pool(addr("2001:db8:100::"), 64, 8),
         cache(BindingCache::Config{options.capacity, 30s, 10s}, now),
+        ledger(cache, ReservationLedger::Config{15s}),
         hal(mip6::binding::HomeAgentsListConfig{}, weyl_rng()) {
     for (int i = 0; i < kMaxMns; ++i) {
       creds.add(mn_id(i), secret(kPsk));
@@ -110,20 +113,19 @@ struct HomeAgent {
     if (options.assignments) {
       pc.assignments = *options.assignments;
     }
-    auto p = ha::policy::AdmissionPolicy::create(pc, cache, hal, weyl_rng());
+    auto p = ha::policy::AdmissionPolicy::create(pc, ledger, hal, weyl_rng());
     EXPECT_TRUE(p.has_value());
     policy = std::make_unique<ha::policy::AdmissionPolicy>(std::move(*p));
-    init = std::make_unique<AdmissionInitDecision>(*policy, cache);
+    admission = std::make_unique<IkeAdmission>(*policy, ledger);
     engine::IkeResponderConfig cfg;
     cfg.sa.local_id = kHaId;
     cfg.sa.child.transport_mode = true;
     cfg.max_half_open = options.max_half_open;
     engine::Environment env{rng, kex, creds, &pool};
     if (options.assignments) {
-      auth = std::make_unique<AdmissionAuthDecision>(*policy, *init);
-      env.auth_decision = auth.get();
+      env.auth_decision = admission.get();
     }
-    front = std::make_unique<engine::IkeResponder>(cfg, env, *init);
+    front = std::make_unique<engine::IkeResponder>(cfg, env, *admission);
   }
 
   base::Ip6Addr address;
@@ -132,10 +134,10 @@ struct HomeAgent {
   engine::InMemoryCredentials creds;
   engine::InMemoryAddressPool pool;
   BindingCache cache;
+  ReservationLedger ledger;
   HomeAgentsList hal;
   std::unique_ptr<ha::policy::AdmissionPolicy> policy;
-  std::unique_ptr<AdmissionInitDecision> init;
-  std::unique_ptr<AdmissionAuthDecision> auth;  // null unless options.assignments
+  std::unique_ptr<IkeAdmission> admission;
   std::unique_ptr<engine::IkeResponder> front;
   std::vector<engine::ResponderOutput> events;  // everything but datagrams
 };
@@ -170,7 +172,7 @@ struct Mn {
 };
 
 // The network between the MNs and the HAs: datagrams go to the HA or MN whose address they
-// name; the HAs' other outputs go through their IKE_SA_INIT adapter into `events`.
+// name; the HAs' other outputs go through their IkeAdmission (the ledger) into `events`.
 struct PoolNet {
   HomeAgent& ha(const base::Ip6Addr& a) { return *has.at(a); }
 
@@ -206,7 +208,7 @@ struct PoolNet {
         for (auto& o : h->front->take_outputs()) {
           auto* s = std::get_if<engine::SendDatagram>(&o);
           if (s == nullptr) {
-            h->init->on_responder_event(o, clock.now());
+            h->admission->on_responder_output(o, clock.now());
             h->events.push_back(std::move(o));
             continue;
           }

@@ -11,6 +11,8 @@
 namespace ha::policy {
 namespace {
 
+namespace engine = ::ike::engine;
+namespace wire = ::ike::wire;
 using mip6::binding::BindingCache;
 using mip6::binding::BindingParams;
 using mip6::binding::HomeAgentsList;
@@ -43,11 +45,52 @@ base::Ip6Addr mn(int i) {
   return base::Ip6Addr(b);
 }
 
+// The answer alternatives of a decision, and what they carry.
+template <class T, class Answer>
+bool is(const PolicyAnswer<Answer>& d) {
+  return std::holds_alternative<T>(d.answer);
+}
+template <class Answer>
+std::uint64_t tag_of(const PolicyAnswer<Answer>& d) {
+  return std::get<engine::Serve>(d.answer).tag;
+}
+template <class Answer>
+const wire::GwIdentity& gateway_of(const PolicyAnswer<Answer>& d) {
+  return std::get<engine::Redirect>(d.answer).gateway;
+}
+template <class Answer>
+std::optional<wire::NotifyType> refusal_of(const PolicyAnswer<Answer>& d) {
+  return std::get<engine::Refuse>(d.answer).notify;
+}
+const std::optional<wire::NotifyType> kNoProposalChosen = wire::NotifyType::NoProposalChosen;
+
+engine::AuthRequest auth(const char* identity, const base::Ip6Addr& initiator,
+                         bool redirect_supported, std::uint64_t tag) {
+  engine::AuthRequest r;
+  r.peer_id = wire::IdPayload::from_text(identity);
+  r.initiator = initiator;
+  r.redirect_supported = redirect_supported;
+  r.tag = tag;
+  return r;
+}
+
+engine::MoveRequest served(const base::Ip6Addr& initiator,
+                           std::optional<base::Ip6Addr> home_address, bool redirect_supported) {
+  engine::MoveRequest r;
+  r.initiator = initiator;
+  r.home_address = home_address;
+  r.redirect_supported = redirect_supported;
+  return r;
+}
+
 class AdmissionPolicyTest : public ::testing::Test {
  protected:
   void build(std::uint32_t capacity, bool with_pool = true) {
+    policy_.reset();
+    ledger_.reset();
     cache_ = std::make_unique<BindingCache>(
         BindingCache::Config{capacity, seconds(30), seconds(10)}, clock_.now());
+    ledger_ = std::make_unique<ReservationLedger>(*cache_, ReservationLedger::Config{});
     hal_ = std::make_unique<HomeAgentsList>(mip6::binding::HomeAgentsListConfig{}, fixed_rng());
     // Our own entry has the best preference: choose_target must still never pick it.
     hal_->set_configured(ip("fe80::1"), {kSelf}, 100, /*self=*/true);
@@ -56,7 +99,7 @@ class AdmissionPolicyTest : public ::testing::Test {
       hal_->set_configured(ip("fe80::3"), {kHa3}, 20, false);
       hal_->set_configured(ip("fe80::4"), {kHa4}, 5, false);
     }
-    auto p = AdmissionPolicy::create(config_, *cache_, *hal_, fixed_rng());
+    auto p = AdmissionPolicy::create(config_, *ledger_, *hal_, fixed_rng());
     ASSERT_TRUE(p.has_value());
     policy_ = std::make_unique<AdmissionPolicy>(std::move(*p));
   }
@@ -68,15 +111,15 @@ class AdmissionPolicyTest : public ::testing::Test {
     return c;
   }
 
-  InitRequest supported(int i, base::Ip6Addr local = kSelf) {
-    InitRequest r;
+  engine::InitRequest supported(int i, base::Ip6Addr local = kSelf) {
+    engine::InitRequest r;
     r.initiator = mn(i);
     r.local = local;
     r.redirect_supported = true;
     return r;
   }
-  InitRequest unsupported(int i, base::Ip6Addr local = kSelf) {
-    InitRequest r = supported(i, local);
+  engine::InitRequest unsupported(int i, base::Ip6Addr local = kSelf) {
+    engine::InitRequest r = supported(i, local);
     r.redirect_supported = false;
     return r;
   }
@@ -97,6 +140,7 @@ class AdmissionPolicyTest : public ::testing::Test {
   test::FakeClock clock_;
   AdmissionPolicyConfig config_ = default_config();
   std::unique_ptr<BindingCache> cache_;
+  std::unique_ptr<ReservationLedger> ledger_;
   std::unique_ptr<HomeAgentsList> hal_;
   std::unique_ptr<AdmissionPolicy> policy_;
 };
@@ -104,7 +148,7 @@ class AdmissionPolicyTest : public ::testing::Test {
 TEST_F(AdmissionPolicyTest, ConfigIsValidated) {
   build(10);
   auto bad = [&](AdmissionPolicyConfig c) {
-    auto p = AdmissionPolicy::create(std::move(c), *cache_, *hal_, fixed_rng());
+    auto p = AdmissionPolicy::create(std::move(c), *ledger_, *hal_, fixed_rng());
     EXPECT_FALSE(p.has_value());
     return p.has_value() ? AdmissionConfigError::NoUnicastAddress : p.error();
   };
@@ -130,11 +174,12 @@ TEST_F(AdmissionPolicyTest, ConfigIsValidated) {
 TEST_F(AdmissionPolicyTest, ServesWithReservationWhileThereIsRoom) {
   build(10);
   auto d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Serve>(d));
-  const auto& s = std::get<Serve>(d);
-  EXPECT_EQ(s.reason, AdmissionReason::Room);
-  EXPECT_TRUE(s.reservation.valid());
-  EXPECT_TRUE(cache_->is_reserved(s.reservation));
+  ASSERT_TRUE(is<engine::Serve>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::Room);
+  ASSERT_NE(tag_of(d), 0U);
+  // The ledger holds the reservation behind the Serve's tag.
+  EXPECT_EQ(ledger_->state(tag_of(d)), ReservationLedger::State::Reserved);
+  EXPECT_TRUE(cache_->is_reserved(*ledger_->reservation(tag_of(d))));
   EXPECT_EQ(cache_->snapshot().reservations, 1U);
   EXPECT_EQ(policy_->counters().get(AdmissionCounter::InitServed), 1U);
   EXPECT_EQ(policy_->counters().get(AdmissionCounter::Reserved), 1U);
@@ -148,14 +193,14 @@ TEST_F(AdmissionPolicyTest, R5685_03_NeverRedirectsWithoutSupportServesWhileRoom
   ASSERT_TRUE(cache_->reserve(clock_.now()).has_value());  // load 0.5 >= threshold
   // Over the threshold but not full: a non-supporting initiator is served, not redirected.
   auto d = policy_->decide_at_ike_sa_init(unsupported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Serve>(d));
-  EXPECT_EQ(std::get<Serve>(d).reason, AdmissionReason::NoRedirectSupport);
-  EXPECT_TRUE(std::get<Serve>(d).reservation.valid());
+  ASSERT_TRUE(is<engine::Serve>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::NoRedirectSupport);
+  EXPECT_NE(tag_of(d), 0U);
   fill_cache();
   d = policy_->decide_at_ike_sa_init(unsupported(2), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Refuse>(d));
-  EXPECT_EQ(std::get<Refuse>(d).reason, AdmissionReason::FullNoRedirectSupport);
-  EXPECT_EQ(std::get<Refuse>(d).action, RefuseAction::NoProposalChosen);
+  ASSERT_TRUE(is<engine::Refuse>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::FullNoRedirectSupport);
+  EXPECT_EQ(refusal_of(d), kNoProposalChosen);
   EXPECT_EQ(policy_->counters().get(AdmissionCounter::InitRedirected), 0U);
 }
 
@@ -164,9 +209,9 @@ TEST_F(AdmissionPolicyTest, R5685_12_FullRedirectsToBestPreferenceNeverSelfAndSp
   std::set<base::Ip6Addr> targets;
   for (int i = 0; i < 40; ++i) {
     auto d = policy_->decide_at_ike_sa_init(supported(i), clock_.now());
-    ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-    EXPECT_EQ(std::get<Redirect>(d).reason, AdmissionReason::Overload);
-    targets.insert(std::get<Redirect>(d).target);
+    ASSERT_TRUE(is<engine::Redirect>(d));
+    EXPECT_EQ(d.reason, AdmissionReason::Overload);
+    targets.insert(*d.target);
   }
   // Both preference-20 HAs, never ourselves (preference 100) nor the worse HA.
   EXPECT_EQ(targets, (std::set<base::Ip6Addr>{kHa2, kHa3}));
@@ -177,11 +222,11 @@ TEST_F(AdmissionPolicyTest, R5685_12_FullRedirectsToBestPreferenceNeverSelfAndSp
 TEST_F(AdmissionPolicyTest, R5685_09_RedirectedFromImpliesSupportAndExcludesThatGateway) {
   build(0);
   for (int i = 0; i < 10; ++i) {
-    InitRequest r = unsupported(i);
-    r.redirected_from = kHa2;
+    engine::InitRequest r = unsupported(i);
+    r.redirected_from = wire::GwIdentity::ipv6(kHa2);
     auto d = policy_->decide_at_ike_sa_init(r, clock_.now());
-    ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-    EXPECT_EQ(std::get<Redirect>(d).target, kHa3);
+    ASSERT_TRUE(is<engine::Redirect>(d));
+    EXPECT_EQ(d.target, kHa3);
   }
 }
 
@@ -192,51 +237,51 @@ TEST_F(AdmissionPolicyTest, InitiatorWithBindingIsNeverRedirected) {
   bind(ip("2001:db8:1::11"), ip("2001:db8:2::11"));
   ASSERT_TRUE(cache_->snapshot().full());
   auto d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Serve>(d));
-  EXPECT_EQ(std::get<Serve>(d).reason, AdmissionReason::ExistingBinding);
-  EXPECT_FALSE(std::get<Serve>(d).reservation.valid());  // needs no slot
+  ASSERT_TRUE(is<engine::Serve>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::ExistingBinding);
+  EXPECT_EQ(tag_of(d), 0U);  // needs no slot
   // Home address match too (an MN at home runs IKE from its home address).
-  InitRequest at_home = supported(0);
+  engine::InitRequest at_home = supported(0);
   at_home.initiator = ip("2001:db8:1::11");
   d = policy_->decide_at_ike_sa_init(at_home, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Serve>(d));
-  EXPECT_EQ(std::get<Serve>(d).reason, AdmissionReason::ExistingBinding);
+  ASSERT_TRUE(is<engine::Serve>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::ExistingBinding);
   // Even while draining.
   policy_->set_admin_state(HaAdminState::Draining);
   d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  EXPECT_TRUE(std::holds_alternative<Serve>(d));
+  EXPECT_TRUE(is<engine::Serve>(d));
   // Once de-registered, it is an ordinary newcomer again.
   policy_->set_admin_state(HaAdminState::Serving);
   ASSERT_TRUE(
       cache_->deregister(ip("2001:db8:1::10"), mip6::binding::BindingSequence{2}, clock_.now()));
   bind(ip("2001:db8:1::12"), ip("2001:db8:2::12"));  // full again
   d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
+  ASSERT_TRUE(is<engine::Redirect>(d));
 }
 
 TEST_F(AdmissionPolicyTest, InjectedLookupReplacesTheCacheIndex) {
   build(0);
-  auto p = AdmissionPolicy::create(config_, *cache_, *hal_, fixed_rng(),
+  auto p = AdmissionPolicy::create(config_, *ledger_, *hal_, fixed_rng(),
                                    [](const base::Ip6Addr& a) { return a == mn(7); });
   ASSERT_TRUE(p.has_value());
   auto d = p->decide_at_ike_sa_init(supported(7), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Serve>(d));
-  EXPECT_EQ(std::get<Serve>(d).reason, AdmissionReason::ExistingBinding);
+  ASSERT_TRUE(is<engine::Serve>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::ExistingBinding);
   d = p->decide_at_ike_sa_init(supported(8), clock_.now());
-  EXPECT_TRUE(std::holds_alternative<Redirect>(d));
+  EXPECT_TRUE(is<engine::Redirect>(d));
 }
 
 TEST_F(AdmissionPolicyTest, DrainingRedirectsSupportersRefusesOthers) {
   config_.admin_state = HaAdminState::Draining;
   build(100);
   auto d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-  EXPECT_EQ(std::get<Redirect>(d).reason, AdmissionReason::Draining);
-  EXPECT_NE(std::get<Redirect>(d).target, kSelf);
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::Draining);
+  EXPECT_NE(d.target, kSelf);
   // R5685-03: no support, no redirect: refused although there is room.
   d = policy_->decide_at_ike_sa_init(unsupported(2), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Refuse>(d));
-  EXPECT_EQ(std::get<Refuse>(d).reason, AdmissionReason::DrainingNoRedirectSupport);
+  ASSERT_TRUE(is<engine::Refuse>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::DrainingNoRedirectSupport);
   EXPECT_EQ(cache_->snapshot().reservations, 0U);
 }
 
@@ -244,37 +289,37 @@ TEST_F(AdmissionPolicyTest, DrainingWithoutTargetRefuses) {
   config_.admin_state = HaAdminState::Draining;
   build(100, /*with_pool=*/false);
   auto d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Refuse>(d));
-  EXPECT_EQ(std::get<Refuse>(d).reason, AdmissionReason::DrainingNoTarget);
+  ASSERT_TRUE(is<engine::Refuse>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::DrainingNoTarget);
 }
 
 TEST_F(AdmissionPolicyTest, R5685_12_R5685_13_AnycastGoesToOurUnicastWhenRoom) {
   build(1);
   auto d = policy_->decide_at_ike_sa_init(supported(1, kAnycast), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-  EXPECT_EQ(std::get<Redirect>(d).target, kSelf);
-  EXPECT_EQ(std::get<Redirect>(d).reason, AdmissionReason::AnycastToSelf);
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_EQ(d.target, kSelf);
+  EXPECT_EQ(d.reason, AdmissionReason::AnycastToSelf);
   EXPECT_EQ(cache_->snapshot().reservations, 0U);  // reserved when it comes back on unicast
   // It comes back on unicast naming the anycast address: served there.
-  InitRequest back = unsupported(1);
-  back.redirected_from = kAnycast;
+  engine::InitRequest back = unsupported(1);
+  back.redirected_from = wire::GwIdentity::ipv6(kAnycast);
   d = policy_->decide_at_ike_sa_init(back, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Serve>(d));
+  ASSERT_TRUE(is<engine::Serve>(d));
   // Full: the anycast request goes to a pool HA, still never to the anycast address.
   d = policy_->decide_at_ike_sa_init(supported(2, kAnycast), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-  EXPECT_EQ(std::get<Redirect>(d).reason, AdmissionReason::AnycastToPool);
-  EXPECT_TRUE(std::get<Redirect>(d).target == kHa2 || std::get<Redirect>(d).target == kHa3);
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::AnycastToPool);
+  EXPECT_TRUE(d.target == kHa2 || d.target == kHa3);
 }
 
 TEST_F(AdmissionPolicyTest, R5685_12_R5685_03_AnycastWithoutSupportOrTargetIsRefused) {
   build(0, /*with_pool=*/false);
   auto d = policy_->decide_at_ike_sa_init(unsupported(1, kAnycast), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Refuse>(d));
-  EXPECT_EQ(std::get<Refuse>(d).reason, AdmissionReason::AnycastNoRedirectSupport);
+  ASSERT_TRUE(is<engine::Refuse>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::AnycastNoRedirectSupport);
   d = policy_->decide_at_ike_sa_init(supported(2, kAnycast), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Refuse>(d));
-  EXPECT_EQ(std::get<Refuse>(d).reason, AdmissionReason::FullNoTarget);
+  ASSERT_TRUE(is<engine::Refuse>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::FullNoTarget);
 }
 
 TEST_F(AdmissionPolicyTest, R5685_12_AnycastWithoutPoolTarget) {
@@ -283,39 +328,39 @@ TEST_F(AdmissionPolicyTest, R5685_12_AnycastWithoutPoolTarget) {
   ASSERT_TRUE(cache_->reserve(clock_.now()).has_value());
   // Over the threshold, not full, nobody else: still our own unicast address.
   auto d = policy_->decide_at_ike_sa_init(supported(1, kAnycast), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-  EXPECT_EQ(std::get<Redirect>(d).target, kSelf);
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_EQ(d.target, kSelf);
   // Draining with nowhere to send it: refused, never served on the anycast address.
   policy_->set_admin_state(HaAdminState::Draining);
   d = policy_->decide_at_ike_sa_init(supported(2, kAnycast), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Refuse>(d));
-  EXPECT_EQ(std::get<Refuse>(d).reason, AdmissionReason::DrainingNoTarget);
+  ASSERT_TRUE(is<engine::Refuse>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::DrainingNoTarget);
 }
 
 TEST_F(AdmissionPolicyTest, R5685_12_AnycastFromBoundPeerGoesToOurUnicast) {
   build(1);
   bind(ip("2001:db8:1::10"), mn(1));
   auto d = policy_->decide_at_ike_sa_init(supported(1, kAnycast), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-  EXPECT_EQ(std::get<Redirect>(d).target, kSelf);
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_EQ(d.target, kSelf);
 }
 
 TEST_F(AdmissionPolicyTest, HalfOpenLimitRedirectsOrDrops) {
   config_.max_half_open_ike_sas = 3;
   build(1000);
-  InitRequest r = supported(1);
-  r.half_open_ike_sas = 3;
+  engine::InitRequest r = supported(1);
+  r.half_open = 3;
   auto d = policy_->decide_at_ike_sa_init(r, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-  EXPECT_EQ(std::get<Redirect>(d).reason, AdmissionReason::HalfOpenLimit);
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::HalfOpenLimit);
   r = unsupported(2);
-  r.half_open_ike_sas = 3;
+  r.half_open = 3;
   d = policy_->decide_at_ike_sa_init(r, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Refuse>(d));
-  EXPECT_EQ(std::get<Refuse>(d).reason, AdmissionReason::HalfOpenLimit);
-  EXPECT_EQ(std::get<Refuse>(d).action, RefuseAction::Drop);
-  r.half_open_ike_sas = 2;
-  EXPECT_TRUE(std::holds_alternative<Serve>(policy_->decide_at_ike_sa_init(r, clock_.now())));
+  ASSERT_TRUE(is<engine::Refuse>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::HalfOpenLimit);
+  EXPECT_EQ(refusal_of(d), std::nullopt);
+  r.half_open = 2;
+  EXPECT_TRUE(is<engine::Serve>(policy_->decide_at_ike_sa_init(r, clock_.now())));
 }
 
 TEST_F(AdmissionPolicyTest, LoadCountsBindingsReservationsAndHalfOpenOnce) {
@@ -328,11 +373,11 @@ TEST_F(AdmissionPolicyTest, LoadCountsBindingsReservationsAndHalfOpenOnce) {
   EXPECT_DOUBLE_EQ(policy_->load(2), 0.3);
   // Half-open SAs beyond the reservations count: 1 + 4 = 5 of 10 = the threshold.
   EXPECT_DOUBLE_EQ(policy_->load(4), 0.5);
-  InitRequest r = supported(1);
-  r.half_open_ike_sas = 4;
-  EXPECT_TRUE(std::holds_alternative<Redirect>(policy_->decide_at_ike_sa_init(r, clock_.now())));
-  r.half_open_ike_sas = 3;
-  EXPECT_TRUE(std::holds_alternative<Serve>(policy_->decide_at_ike_sa_init(r, clock_.now())));
+  engine::InitRequest r = supported(1);
+  r.half_open = 4;
+  EXPECT_TRUE(is<engine::Redirect>(policy_->decide_at_ike_sa_init(r, clock_.now())));
+  r.half_open = 3;
+  EXPECT_TRUE(is<engine::Serve>(policy_->decide_at_ike_sa_init(r, clock_.now())));
 }
 
 TEST_F(AdmissionPolicyTest, NoTargetFallsBackToServingWhenRoom) {
@@ -340,13 +385,13 @@ TEST_F(AdmissionPolicyTest, NoTargetFallsBackToServingWhenRoom) {
   build(2, /*with_pool=*/false);
   ASSERT_TRUE(cache_->reserve(clock_.now()).has_value());
   auto d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Serve>(d));
-  EXPECT_EQ(std::get<Serve>(d).reason, AdmissionReason::NoTargetFallback);
-  EXPECT_TRUE(std::get<Serve>(d).reservation.valid());
+  ASSERT_TRUE(is<engine::Serve>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::NoTargetFallback);
+  EXPECT_NE(tag_of(d), 0U);
   d = policy_->decide_at_ike_sa_init(supported(2), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Refuse>(d));
-  EXPECT_EQ(std::get<Refuse>(d).reason, AdmissionReason::FullNoTarget);
-  EXPECT_EQ(std::get<Refuse>(d).action, RefuseAction::NoProposalChosen);
+  ASSERT_TRUE(is<engine::Refuse>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::FullNoTarget);
+  EXPECT_EQ(refusal_of(d), kNoProposalChosen);
 }
 
 TEST_F(AdmissionPolicyTest, R5142_33_PoolLoadReportsSteerAndAreConsumedByRedirects) {
@@ -356,8 +401,8 @@ TEST_F(AdmissionPolicyTest, R5142_33_PoolLoadReportsSteerAndAreConsumedByRedirec
   pool.report(kHa3, 0, clock_.now());
   auto target = [&](int i) {
     auto d = policy_->decide_at_ike_sa_init(supported(i), clock_.now());
-    EXPECT_TRUE(std::holds_alternative<Redirect>(d));
-    return std::holds_alternative<Redirect>(d) ? std::get<Redirect>(d).target : base::Ip6Addr{};
+    EXPECT_TRUE(is<engine::Redirect>(d));
+    return d.target.value_or(base::Ip6Addr{});
   };
   EXPECT_EQ(target(1), kHa2);  // the only preference-20 HA with a free slot
   EXPECT_EQ(pool.free_slots(kHa2, clock_.now()), std::optional<std::uint32_t>(0));
@@ -373,11 +418,11 @@ TEST_F(AdmissionPolicyTest, UnknownPoolMembersCanBeTreatedAsFull) {
   config_.pool_load.unknown_has_capacity = false;
   build(0);
   auto d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Refuse>(d));
+  ASSERT_TRUE(is<engine::Refuse>(d));
   policy_->pool_load().report(kHa4, 5, clock_.now());
   d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-  EXPECT_EQ(std::get<Redirect>(d).target, kHa4);
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_EQ(d.target, kHa4);
 }
 
 // N concurrent IKE_SA_INITs, all decided before any IKE_AUTH or binding: exactly K served.
@@ -390,21 +435,22 @@ TEST_F(AdmissionPolicyTest, RaceConcurrentBootstrapsNeverOvershootCapacity) {
   std::set<std::uint64_t> ids;
   std::uint32_t half_open = 0;
   for (int i = 0; i < kInitiators; ++i) {
-    InitRequest r = supported(i);
-    r.half_open_ike_sas = half_open;
+    engine::InitRequest r = supported(i);
+    r.half_open = half_open;
     auto d = policy_->decide_at_ike_sa_init(r, clock_.now());
-    if (auto* s = std::get_if<Serve>(&d)) {
+    if (const auto* s = std::get_if<engine::Serve>(&d.answer)) {
       ++served;
       ++half_open;  // each served initiator now has a half-open IKE SA holding a reservation
-      ids.insert(s->reservation.value());
+      ids.insert(s->tag);
     } else {
-      ASSERT_TRUE(std::holds_alternative<Redirect>(d));
+      ASSERT_TRUE(is<engine::Redirect>(d));
       ++redirected;
     }
   }
   EXPECT_EQ(served, kCapacity);
   EXPECT_EQ(redirected, kInitiators - kCapacity);
   EXPECT_EQ(ids.size(), static_cast<std::size_t>(kCapacity));  // distinct reservations
+  EXPECT_EQ(ledger_->size(), static_cast<std::size_t>(kCapacity));
   EXPECT_EQ(cache_->snapshot().reservations, static_cast<std::uint32_t>(kCapacity));
   EXPECT_EQ(cache_->snapshot().bindings, 0U);
 }
@@ -415,15 +461,14 @@ TEST_F(AdmissionPolicyTest, RaceUnsupportedInitiatorsAdmitExactlyKRefuseRest) {
   int refused = 0;
   for (int i = 0; i < 10; ++i) {
     auto d = policy_->decide_at_ike_sa_init(unsupported(i), clock_.now());
-    served += std::holds_alternative<Serve>(d) ? 1 : 0;
-    refused += std::holds_alternative<Refuse>(d) ? 1 : 0;
+    served += is<engine::Serve>(d) ? 1 : 0;
+    refused += is<engine::Refuse>(d) ? 1 : 0;
   }
   EXPECT_EQ(served, 3);
   EXPECT_EQ(refused, 7);
   // Reservations of abandoned bootstraps expire and free their slots.
   clock_.advance(seconds(31));
-  EXPECT_TRUE(
-      std::holds_alternative<Serve>(policy_->decide_at_ike_sa_init(unsupported(99), clock_.now())));
+  EXPECT_TRUE(is<engine::Serve>(policy_->decide_at_ike_sa_init(unsupported(99), clock_.now())));
 }
 
 TEST_F(AdmissionPolicyTest, R5685_21_IkeAuthRedirectsByAssignmentAndReleasesReservation) {
@@ -431,58 +476,61 @@ TEST_F(AdmissionPolicyTest, R5685_21_IkeAuthRedirectsByAssignmentAndReleasesRese
   config_.assignments["bob@example.org"] = kSelf;
   build(10);
   auto init = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Serve>(init));
-  const ReservationId id = std::get<Serve>(init).reservation;
-  auto d = policy_->decide_at_ike_auth({"alice@example.org", mn(1), true, id}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-  EXPECT_EQ(std::get<Redirect>(d).target, kHa3);
-  EXPECT_EQ(std::get<Redirect>(d).reason, AdmissionReason::AssignedElsewhere);
+  ASSERT_TRUE(is<engine::Serve>(init));
+  const std::uint64_t tag = tag_of(init);
+  const ReservationId id = *ledger_->reservation(tag);
+  auto d = policy_->decide_at_ike_auth(auth("alice@example.org", mn(1), true, tag), clock_.now());
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_EQ(d.target, kHa3);
+  EXPECT_EQ(d.reason, AdmissionReason::AssignedElsewhere);
   EXPECT_FALSE(cache_->is_reserved(id));
+  EXPECT_EQ(ledger_->state(tag), std::nullopt);  // the ledger let go of it
   EXPECT_EQ(policy_->counters().get(AdmissionCounter::ReservationsReleased), 1U);
 
-  d = policy_->decide_at_ike_auth({"bob@example.org", mn(2), true, {}}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Continue>(d));
-  EXPECT_EQ(std::get<Continue>(d).reason, AdmissionReason::NotAssignedElsewhere);
-  d = policy_->decide_at_ike_auth({"carol@example.org", mn(3), true, {}}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Continue>(d));
+  d = policy_->decide_at_ike_auth(auth("bob@example.org", mn(2), true, 0), clock_.now());
+  ASSERT_TRUE(is<engine::Serve>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::NotAssignedElsewhere);
+  d = policy_->decide_at_ike_auth(auth("carol@example.org", mn(3), true, 0), clock_.now());
+  ASSERT_TRUE(is<engine::Serve>(d));
 }
 
 TEST_F(AdmissionPolicyTest, R5685_03_IkeAuthNeverRedirectsWithoutSupportOrWithBinding) {
   config_.assignments["alice@example.org"] = kHa3;
   build(10);
   auto init = policy_->decide_at_ike_sa_init(unsupported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Serve>(init));
-  const ReservationId id = std::get<Serve>(init).reservation;
-  auto d = policy_->decide_at_ike_auth({"alice@example.org", mn(1), false, id}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Continue>(d));
-  EXPECT_EQ(std::get<Continue>(d).reason, AdmissionReason::AssignedElsewhereNoRedirectSupport);
+  ASSERT_TRUE(is<engine::Serve>(init));
+  const std::uint64_t tag = tag_of(init);
+  const ReservationId id = *ledger_->reservation(tag);
+  auto d = policy_->decide_at_ike_auth(auth("alice@example.org", mn(1), false, tag), clock_.now());
+  ASSERT_TRUE(is<engine::Serve>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::AssignedElsewhereNoRedirectSupport);
   EXPECT_TRUE(cache_->is_reserved(id));  // kept for the binding
   bind(ip("2001:db8:1::10"), mn(5));
-  d = policy_->decide_at_ike_auth({"alice@example.org", mn(5), true, {}}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Continue>(d));
-  EXPECT_EQ(std::get<Continue>(d).reason, AdmissionReason::ExistingBinding);
+  d = policy_->decide_at_ike_auth(auth("alice@example.org", mn(5), true, 0), clock_.now());
+  ASSERT_TRUE(is<engine::Serve>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::ExistingBinding);
 }
 
 TEST_F(AdmissionPolicyTest, R5685_33_BoundPeerMovesByHomeAgentSwitchOthersByRedirect) {
   build(10);
   bind(ip("2001:db8:1::10"), mn(1));
-  auto d = policy_->decide_move({mn(1), ip("2001:db8:1::10"), true}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<HomeAgentSwitch>(d));
-  const auto& targets = std::get<HomeAgentSwitch>(d).targets;
+  auto d = policy_->decide_move(served(mn(1), ip("2001:db8:1::10"), true), clock_.now());
+  ASSERT_TRUE(is<engine::SwitchHomeAgent>(d));
+  const auto& targets = std::get<engine::SwitchHomeAgent>(d.answer).home_agents;
   ASSERT_EQ(targets.size(), 3U);  // best first, never ourselves
   EXPECT_EQ((std::set<base::Ip6Addr>{targets[0], targets[1]}),
             (std::set<base::Ip6Addr>{kHa2, kHa3}));
   EXPECT_EQ(targets[2], kHa4);
   // Found through the home address the IKE layer knows, even from another address.
-  d = policy_->decide_move({mn(9), ip("2001:db8:1::10"), false}, clock_.now());
-  EXPECT_TRUE(std::holds_alternative<HomeAgentSwitch>(d));
+  d = policy_->decide_move(served(mn(9), ip("2001:db8:1::10"), false), clock_.now());
+  EXPECT_TRUE(is<engine::SwitchHomeAgent>(d));
 
-  d = policy_->decide_move({mn(2), std::nullopt, true}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<GatewayInitiatedRedirect>(d));
-  EXPECT_NE(std::get<GatewayInitiatedRedirect>(d).target, kSelf);
-  d = policy_->decide_move({mn(3), std::nullopt, false}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<NoMove>(d));
-  EXPECT_EQ(std::get<NoMove>(d).reason, AdmissionReason::MoveNoRedirectSupport);
+  d = policy_->decide_move(served(mn(2), std::nullopt, true), clock_.now());
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_NE(d.target, kSelf);
+  d = policy_->decide_move(served(mn(3), std::nullopt, false), clock_.now());
+  ASSERT_TRUE(is<engine::Stay>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::MoveNoRedirectSupport);
   EXPECT_EQ(policy_->counters().get(AdmissionCounter::MovesHaSwitch), 2U);
   EXPECT_EQ(policy_->counters().get(AdmissionCounter::MovesGatewayRedirect), 1U);
   EXPECT_EQ(policy_->counters().get(AdmissionCounter::MovesNone), 1U);
@@ -491,19 +539,19 @@ TEST_F(AdmissionPolicyTest, R5685_33_BoundPeerMovesByHomeAgentSwitchOthersByRedi
 TEST_F(AdmissionPolicyTest, MoveWithoutPoolIsNoMove) {
   build(10, /*with_pool=*/false);
   bind(ip("2001:db8:1::10"), mn(1));
-  auto d = policy_->decide_move({mn(1), std::nullopt, true}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<NoMove>(d));
-  EXPECT_EQ(std::get<NoMove>(d).reason, AdmissionReason::MoveNoTarget);
+  auto d = policy_->decide_move(served(mn(1), std::nullopt, true), clock_.now());
+  ASSERT_TRUE(is<engine::Stay>(d));
+  EXPECT_EQ(d.reason, AdmissionReason::MoveNoTarget);
 }
 
 TEST_F(AdmissionPolicyTest, R5142_33_DrainSchedulerNeverExceedsTheSwitchRate) {
   config_.drain_interval = seconds(1);
   config_.drain_jitter = milliseconds(300);
   build(10);
-  std::vector<ServedPeer> peers;
+  std::vector<engine::MoveRequest> peers;
   for (int i = 0; i < 6; ++i) {
     bind(mn(100 + i), mn(i));
-    peers.push_back({mn(i), mn(100 + i), true});
+    peers.push_back(served(mn(i), mn(100 + i), true));
   }
   EXPECT_EQ(policy_->next_deadline(), base::kNever);
   policy_->start_drain(peers, clock_.now());
@@ -518,7 +566,8 @@ TEST_F(AdmissionPolicyTest, R5142_33_DrainSchedulerNeverExceedsTheSwitchRate) {
     EXPECT_FALSE(policy_->on_timer(clock_.now() - milliseconds(1)).has_value());
     auto m = policy_->on_timer(clock_.now());
     ASSERT_TRUE(m.has_value());
-    EXPECT_TRUE(std::holds_alternative<HomeAgentSwitch>(*m));
+    EXPECT_TRUE(is<engine::SwitchHomeAgent>(m->decided));
+    EXPECT_EQ(m->request.initiator, peers[sent.size()].initiator);  // in queue order
     if (!sent.empty()) {
       const auto gap = clock_.now() - sent.back();
       EXPECT_GE(gap, seconds(1));
@@ -534,9 +583,9 @@ TEST_F(AdmissionPolicyTest, R5142_33_DrainSchedulerNeverExceedsTheSwitchRate) {
 TEST_F(AdmissionPolicyTest, R5142_33_LateTimerDoesNotBurst) {
   config_.drain_jitter = base::Duration::zero();
   build(10);
-  policy_->start_drain(
-      {{mn(1), std::nullopt, true}, {mn(2), std::nullopt, true}, {mn(3), std::nullopt, true}},
-      clock_.now());
+  policy_->start_drain({served(mn(1), std::nullopt, true), served(mn(2), std::nullopt, true),
+                        served(mn(3), std::nullopt, true)},
+                       clock_.now());
   clock_.advance(seconds(30));  // the shell slept through many deadlines
   EXPECT_TRUE(policy_->on_timer(clock_.now()).has_value());
   EXPECT_FALSE(policy_->on_timer(clock_.now()).has_value());
@@ -578,8 +627,7 @@ TEST(AdmissionPolicyNames, EveryEnumHasAName) {
   for (std::size_t i = 0; i < static_cast<std::size_t>(AdmissionCounter::kCount); ++i) {
     EXPECT_NE(to_string(static_cast<AdmissionCounter>(i)), "?");
   }
-  EXPECT_EQ(to_string(RefuseAction::NoProposalChosen), "no-proposal-chosen");
-  EXPECT_EQ(to_string(DecisionPoint::IkeAuth), "ike-auth");
+  EXPECT_EQ(to_string(engine::DecisionPoint::IkeAuth), "ike-auth");
   EXPECT_EQ(to_string(DecisionOutcome::NotMoved), "not-moved");
   EXPECT_EQ(to_string(AdmissionConfigError::BadThreshold), "bad-threshold");
 }
@@ -594,29 +642,29 @@ TEST_F(AdmissionPolicyTest, R5685_35_TargetsAreNamedByTheirFqdnWhenConfigured) {
   build(1);
   fill_cache();
   auto d = policy_->decide_at_ike_sa_init(supported(1), clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(d));
-  const auto& r = std::get<Redirect>(d);
-  EXPECT_TRUE(r.target == kHa2 || r.target == kHa3);
-  EXPECT_EQ(r.target_fqdn, r.target == kHa2 ? "ha2.example.org" : "ha3.example.org");
+  ASSERT_TRUE(is<engine::Redirect>(d));
+  EXPECT_TRUE(d.target == kHa2 || d.target == kHa3);
+  EXPECT_EQ(gateway_of(d),
+            wire::GwIdentity::fqdn(d.target == kHa2 ? "ha2.example.org" : "ha3.example.org"));
 
-  auto a = policy_->decide_at_ike_auth({"dave@example.org", mn(2), true, {}}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(a));
-  EXPECT_EQ(std::get<Redirect>(a).target_fqdn, "ha9.example.org");
-  EXPECT_EQ(std::get<Redirect>(a).target, base::Ip6Addr{});
-  EXPECT_EQ(std::get<Redirect>(a).reason, AdmissionReason::AssignedElsewhere);
+  auto a = policy_->decide_at_ike_auth(auth("dave@example.org", mn(2), true, 0), clock_.now());
+  ASSERT_TRUE(is<engine::Redirect>(a));
+  EXPECT_EQ(gateway_of(a), wire::GwIdentity::fqdn("ha9.example.org"));
+  EXPECT_EQ(a.target, std::nullopt);
+  EXPECT_EQ(a.reason, AdmissionReason::AssignedElsewhere);
   // An address target without a name stays an address.
-  a = policy_->decide_at_ike_auth({"erin@example.org", mn(3), true, {}}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<Redirect>(a));
-  EXPECT_EQ(std::get<Redirect>(a).target, kHa4);
-  EXPECT_TRUE(std::get<Redirect>(a).target_fqdn.empty());
+  a = policy_->decide_at_ike_auth(auth("erin@example.org", mn(3), true, 0), clock_.now());
+  ASSERT_TRUE(is<engine::Redirect>(a));
+  EXPECT_EQ(a.target, kHa4);
+  EXPECT_EQ(gateway_of(a), wire::GwIdentity::ipv6(kHa4));
   // R5685-03 holds for named targets too.
-  a = policy_->decide_at_ike_auth({"dave@example.org", mn(4), false, {}}, clock_.now());
-  EXPECT_TRUE(std::holds_alternative<Continue>(a));
+  a = policy_->decide_at_ike_auth(auth("dave@example.org", mn(4), false, 0), clock_.now());
+  EXPECT_TRUE(is<engine::Serve>(a));
 
-  auto m = policy_->decide_move(ServedPeer{mn(5), std::nullopt, true}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<GatewayInitiatedRedirect>(m));
-  const auto& g = std::get<GatewayInitiatedRedirect>(m);
-  EXPECT_EQ(g.target_fqdn, g.target == kHa2 ? "ha2.example.org" : "ha3.example.org");
+  auto m = policy_->decide_move(served(mn(5), std::nullopt, true), clock_.now());
+  ASSERT_TRUE(is<engine::Redirect>(m));
+  EXPECT_EQ(gateway_of(m),
+            wire::GwIdentity::fqdn(m.target == kHa2 ? "ha2.example.org" : "ha3.example.org"));
 
   const auto events = policy_->take_events();
   ASSERT_EQ(events.size(), 5U);
@@ -628,22 +676,23 @@ TEST_F(AdmissionPolicyTest, R5685_35_TargetsAreNamedByTheirFqdnWhenConfigured) {
 }
 
 // A pool HA reached over IPv4 (::ffff:a.b.c.d, from the daemon's config) is a fine target for
-// an IKE redirect (named as IPv4 by the adapter, R5685-35) but never listed in an RFC 5142
+// an IKE redirect (named as IPv4, R5685-35) but never listed in an RFC 5142
 // Home Agent Switch, which carries IPv6 home agent addresses.
 TEST_F(AdmissionPolicyTest, R5685_35_Ipv4PoolMemberIsARedirectTargetButNoHaSwitchTarget) {
   build(10);
   const base::Ip6Addr v4 = ip("::ffff:192.0.2.9");
   hal_->set_configured(ip("fe80::9"), {v4}, 200, false);  // the best preference
-  auto m = policy_->decide_move({mn(1), std::nullopt, true}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<GatewayInitiatedRedirect>(m));
-  EXPECT_EQ(std::get<GatewayInitiatedRedirect>(m).target, v4);
+  auto m = policy_->decide_move(served(mn(1), std::nullopt, true), clock_.now());
+  ASSERT_TRUE(is<engine::Redirect>(m));
+  EXPECT_EQ(m.target, v4);
+  EXPECT_EQ(gateway_of(m), wire::GwIdentity::ipv4({192, 0, 2, 9}));
   bind(ip("2001:db8:1::10"), mn(2));
-  m = policy_->decide_move({mn(2), ip("2001:db8:1::10"), true}, clock_.now());
-  ASSERT_TRUE(std::holds_alternative<HomeAgentSwitch>(m));
-  for (const auto& t : std::get<HomeAgentSwitch>(m).targets) {
+  m = policy_->decide_move(served(mn(2), ip("2001:db8:1::10"), true), clock_.now());
+  ASSERT_TRUE(is<engine::SwitchHomeAgent>(m));
+  for (const auto& t : std::get<engine::SwitchHomeAgent>(m.answer).home_agents) {
     EXPECT_NE(t, v4);
   }
-  EXPECT_EQ(std::get<HomeAgentSwitch>(m).targets.size(), 3U);
+  EXPECT_EQ(std::get<engine::SwitchHomeAgent>(m.answer).home_agents.size(), 3U);
 }
 
 }  // namespace

@@ -351,9 +351,9 @@ TEST(IkeCookie, InitiatorSessionFollowsARedirectThatComesAfterACookie) {
   test::Gateway gw1(cookies_always(), 100);
   test::Gateway gw2(cookies_always(), 200);
   const base::Ip6Addr kHa2 = addr("2001:db8:2::1");
-  gw1.decision.script = [&](const InitContext& c) {
+  gw1.decision.script = [&](const InitRequest& c) {
     EXPECT_TRUE(c.redirect_supported);
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   test::DeterministicRandom rng(11);
   test::DeterministicKeyExchangeFactory kex(12);

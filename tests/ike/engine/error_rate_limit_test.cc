@@ -33,7 +33,7 @@ TEST(ErrorRateLimit, R7296_43_FrontRefusalsAreBoundedAndCounted) {
   cfg.error_answers_per_second = 10;
   cfg.error_answer_burst = 5;
   test::Gateway gw(cfg);
-  gw.decision.script = [](const InitContext&) { return InitVerdict{RefuseInit{}}; };
+  gw.decision.script = [](const InitRequest&) { return InitAnswer{Refuse{}}; };
   test::FakeClock clock;
   const auto request = init_request(5, Path{{addr("2001:db8:ff::1"), 500}, {kHa, 500}});
   std::size_t answered = 0;

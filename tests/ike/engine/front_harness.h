@@ -47,12 +47,12 @@ class CountingKeyExchangeFactory final : public ike::crypto::KeyExchangeFactory 
 
 class ScriptedDecision final : public ike::engine::InitDecision {
  public:
-  std::function<ike::engine::InitVerdict(const ike::engine::InitContext&)> script =
-      [](const ike::engine::InitContext&) {
-        return ike::engine::InitVerdict{ike::engine::ServeInit{7}};
+  std::function<ike::engine::InitAnswer(const ike::engine::InitRequest&)> script =
+      [](const ike::engine::InitRequest&) {
+        return ike::engine::InitAnswer{ike::engine::Serve{7}};
       };
   int asked = 0;
-  ike::engine::InitVerdict decide(const ike::engine::InitContext& c, base::TimePoint) override {
+  ike::engine::InitAnswer decide(const ike::engine::InitRequest& c, base::TimePoint) override {
     ++asked;
     return script(c);
   }

@@ -41,11 +41,11 @@ wire::Header header_of(const std::vector<std::uint8_t>& bytes) {
 
 class ScriptedAuthDecision final : public AuthDecision {
  public:
-  std::function<AuthVerdict(const AuthContext&)> script = [](const AuthContext&) {
-    return AuthVerdict{ServeAuth{}};
+  std::function<AuthAnswer(const AuthRequest&)> script = [](const AuthRequest&) {
+    return AuthAnswer{Serve{}};
   };
-  std::vector<AuthContext> seen;
-  AuthVerdict decide(const AuthContext& c, base::TimePoint) override {
+  std::vector<AuthRequest> seen;
+  AuthAnswer decide(const AuthRequest& c, base::TimePoint) override {
     seen.push_back(c);
     return script(c);
   }
@@ -301,8 +301,8 @@ class AuthRedirect : public ::testing::Test {
 // SA), R5685-37 (no Nonce Data), R5685-22/28 (client acts after verifying the gateway's AUTH,
 // in the only = last IKE_AUTH response), R5685-23 (client deletes the IKE SA).
 TEST_F(AuthRedirect, R5685_21_22_23_28_RedirectAfterAuthThenDelete) {
-  decision.script = [](const AuthContext&) {
-    return AuthVerdict{RedirectAuth{wire::GwIdentity::ipv6(kHa2)}};
+  decision.script = [](const AuthRequest&) {
+    return AuthAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   run();
   ASSERT_EQ(decision.seen.size(), 1u);
@@ -368,8 +368,8 @@ TEST_F(AuthRedirect, R5685_21_22_23_28_RedirectAfterAuthThenDelete) {
 // R5685-22: the gateway's AUTH does not verify, so its REDIRECT is not acted on; the
 // initiator fails with AUTHENTICATION_FAILED (and tells the gateway, 2.21.2).
 TEST_F(AuthRedirect, R5685_22_RedirectIgnoredWhenGatewayAuthFails) {
-  decision.script = [](const AuthContext&) {
-    return AuthVerdict{RedirectAuth{wire::GwIdentity::ipv6(kHa2)}};
+  decision.script = [](const AuthRequest&) {
+    return AuthAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   build();
   f.net->set_hook([&](Loopback::Dir dir, std::vector<std::uint8_t>& bytes) {
@@ -397,8 +397,8 @@ TEST_F(AuthRedirect, R5685_22_RedirectIgnoredWhenGatewayAuthFails) {
 // R5685-03: the policy wants a redirect but the peer announced no support: served instead.
 TEST_F(AuthRedirect, R5685_03_NoSupportMeansServed) {
   f.cfg_i.announce_redirect_support = false;
-  decision.script = [](const AuthContext&) {
-    return AuthVerdict{RedirectAuth{wire::GwIdentity::ipv6(kHa2)}};
+  decision.script = [](const AuthRequest&) {
+    return AuthAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   run();
   ASSERT_EQ(decision.seen.size(), 1u);
@@ -421,8 +421,8 @@ TEST_F(AuthRedirect, ServeVerdictEstablishesNormally) {
 // auth_redirect_grace.
 TEST_F(AuthRedirect, R5685_23_GatewayDeletesWhenClientStays) {
   f.cfg_r.auth_redirect_grace = 20s;
-  decision.script = [](const AuthContext&) {
-    return AuthVerdict{RedirectAuth{wire::GwIdentity::ipv6(kHa2)}};
+  decision.script = [](const AuthRequest&) {
+    return AuthAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   build();
   // Everything from the client after IKE_AUTH is lost (its Delete never arrives).
@@ -458,11 +458,11 @@ struct Gw {
   }
   class ServeAll final : public InitDecision {
    public:
-    std::function<InitVerdict(const InitContext&)> script = [](const InitContext&) {
-      return InitVerdict{ServeInit{7}};
+    std::function<InitAnswer(const InitRequest&)> script = [](const InitRequest&) {
+      return InitAnswer{Serve{7}};
     };
     std::vector<std::optional<wire::GwIdentity>> redirected_from;
-    InitVerdict decide(const InitContext& c, base::TimePoint) override {
+    InitAnswer decide(const InitRequest& c, base::TimePoint) override {
       redirected_from.push_back(c.redirected_from);
       return script(c);
     }
@@ -662,8 +662,8 @@ TEST(SessionGatewayRedirect, R5685_19_33_MovesToNewGatewayThenDeletesOld) {
 // (GatewayMoveFailed); the old gateway's grace Delete then ends the session in order.
 TEST(SessionGatewayRedirect, MoveFailsOldSaStaysUntilGatewayDeletes) {
   SessionNet net;
-  net.gw(kHa2).init.script = [](const InitContext&) {
-    return InitVerdict{RefuseInit{wire::NotifyType::NoProposalChosen}};
+  net.gw(kHa2).init.script = [](const InitRequest&) {
+    return InitAnswer{Refuse{wire::NotifyType::NoProposalChosen}};
   };
   net.start();
   ASSERT_TRUE(net.ha1_redirects_to_ha2(60s));
@@ -751,8 +751,8 @@ TEST(SessionGatewayRedirect, OldSaDeletedBeforeTheJitteredStartMovesAtOnce) {
 // HA1 (R5685-23) while the session completes with HA2 (REDIRECTED_FROM = HA1, R5685-07).
 TEST(SessionGatewayRedirect, R5685_23_AuthRedirectFollowedAndOldSaDeleted) {
   SessionNet net;
-  net.gw(kHa1).auth.script = [](const AuthContext&) {
-    return AuthVerdict{RedirectAuth{wire::GwIdentity::ipv6(kHa2)}};
+  net.gw(kHa1).auth.script = [](const AuthRequest&) {
+    return AuthAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   net.start();
   const auto redirected = net.mn_events<Redirected>();

@@ -208,18 +208,18 @@ struct Scenario {
 
 std::vector<Scenario> scenarios() {
   return {
-      {"redirect-v6", [](const InitContext&) { return InitVerdict{RedirectInit{kTarget}}; }},
+      {"redirect-v6", [](const InitRequest&) { return InitAnswer{Redirect{kTarget}}; }},
       {"redirect-fqdn",
-       [](const InitContext&) {
-         return InitVerdict{RedirectInit{wire::GwIdentity::fqdn("ha2.example.org")}};
+       [](const InitRequest&) {
+         return InitAnswer{Redirect{wire::GwIdentity::fqdn("ha2.example.org")}};
        }},
       {"redirect-unencodable",
-       [](const InitContext&) {
-         return InitVerdict{RedirectInit{wire::GwIdentity::fqdn(std::string(256, 'a'))}};
+       [](const InitRequest&) {
+         return InitAnswer{Redirect{wire::GwIdentity::fqdn(std::string(256, 'a'))}};
        }},
-      {"serve", [](const InitContext&) { return InitVerdict{ServeInit{3}}; }},
-      {"refuse", [](const InitContext&) { return InitVerdict{RefuseInit{}}; }},
-      {"refuse-silently", [](const InitContext&) { return InitVerdict{RefuseInit{std::nullopt}}; }},
+      {"serve", [](const InitRequest&) { return InitAnswer{Serve{3}}; }},
+      {"refuse", [](const InitRequest&) { return InitAnswer{Refuse{}}; }},
+      {"refuse-silently", [](const InitRequest&) { return InitAnswer{Refuse{std::nullopt}}; }},
   };
 }
 
@@ -312,8 +312,7 @@ TEST(InitFastPath, BothPathsAnswerCraftedRequestsAlike_R5685_03_R5685_04_R7296_0
 TEST(InitFastPath, CookieRoundTripAlike_R7296_21_R7296_22_R7296_23) {
   IkeResponderConfig cfg;
   cfg.cookie_threshold = 0;
-  test::InitFrontTwin twin(cfg,
-                           [](const InitContext&) { return InitVerdict{RedirectInit{kTarget}}; });
+  test::InitFrontTwin twin(cfg, [](const InitRequest&) { return InitAnswer{Redirect{kTarget}}; });
   const auto request = real_request();
   ASSERT_EQ(twin.feed(kToGateway, request, {}), "");
   ASSERT_EQ(twin.last_sent().size(), 1U);
@@ -393,10 +392,8 @@ TEST(InitFastPath, RedirectReusesRecycledBuffer_R5685_04) {
   test::DeterministicRandom rng(1);
   test::DeterministicKeyExchangeFactory kex(2);
   InMemoryCredentials creds;
-  class Redirect final : public InitDecision {
-    InitVerdict decide(const InitContext&, base::TimePoint) override {
-      return RedirectInit{kTarget};
-    }
+  class RedirectAll final : public InitDecision {
+    InitAnswer decide(const InitRequest&, base::TimePoint) override { return Redirect{kTarget}; }
   } decision;
   IkeResponder front(IkeResponderConfig{}, Environment{rng, kex, creds, nullptr}, decision);
   const auto request = real_request();

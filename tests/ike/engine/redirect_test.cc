@@ -38,7 +38,7 @@ const base::Ip6Addr kHa1 = addr("2001:db8:1::1");
 const base::Ip6Addr kHa2 = addr("2001:db8:2::1");
 const base::Ip6Addr kHa3 = addr("2001:db8:3::1");  // nobody answers there
 
-// What a decision saw (InitContext without the borrowed nonce span).
+// What a decision saw (InitRequest without the borrowed nonce span).
 struct Seen {
   bool redirect_supported = false;
   std::optional<wire::GwIdentity> redirected_from;
@@ -48,12 +48,12 @@ struct Seen {
 
 class ScriptedDecision final : public InitDecision {
  public:
-  std::function<InitVerdict(const InitContext&)> script = [](const InitContext&) {
-    return InitVerdict{ServeInit{7}};
+  std::function<InitAnswer(const InitRequest&)> script = [](const InitRequest&) {
+    return InitAnswer{Serve{7}};
   };
   std::vector<Seen> seen;
 
-  InitVerdict decide(const InitContext& c, base::TimePoint) override {
+  InitAnswer decide(const InitRequest& c, base::TimePoint) override {
     seen.push_back(Seen{c.redirect_supported,
                         c.redirected_from,
                         {c.nonce_i.begin(), c.nonce_i.end()},
@@ -205,8 +205,8 @@ std::vector<std::uint8_t> nonce_of(const std::vector<std::uint8_t>& request) {
 // R5685-10/11 (same PAD entry for HA2).
 TEST(IkeRedirect, R5685_04_07_RedirectedFromHa1CompletesOnHa2) {
   Net net;
-  net.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+  net.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   net.start();
   ASSERT_TRUE(net.established());
@@ -286,8 +286,8 @@ TEST(IkeRedirect, R5685_04_07_RedirectedFromHa1CompletesOnHa2) {
 // and nothing is installed because of HA1.
 TEST(IkeRedirect, R5685_11_40_RedirectChangesNothingButTheGateway) {
   Net redirected;
-  redirected.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+  redirected.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   redirected.start();
   ASSERT_TRUE(redirected.established());
@@ -341,9 +341,9 @@ TEST(IkeRedirect, R5685_12_14_38_AnycastRequestRedirectedToUnicast) {
   Net net;
   const base::Ip6Addr anycast = addr("2001:db8:aa::1");
   auto& any = net.add_gateway(anycast, 400);
-  any.decision.script = [&](const InitContext& c) {
-    return c.local == anycast ? InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}}
-                              : InitVerdict{ServeInit{1}};
+  any.decision.script = [&](const InitRequest& c) {
+    return c.local == anycast ? InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}}
+                              : InitAnswer{Serve{1}};
   };
   net.start(anycast);
   ASSERT_TRUE(net.established());
@@ -392,8 +392,8 @@ TEST(IkeRedirect, R5685_05_06_WrongNonceIgnoredThenRealResponseAccepted) {
 // R5685-05/06: the forged REDIRECT (to HA3) is ignored, the genuine one (to HA2) followed.
 TEST(IkeRedirect, R5685_06_ForgedRedirectIgnoredGenuineRedirectFollowed) {
   Net net;
-  net.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+  net.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   bool forged = false;
   net.to_mn_hook = [&](std::vector<std::uint8_t> real) {
@@ -421,8 +421,8 @@ TEST(IkeRedirect, R5685_06_ForgedRedirectIgnoredGenuineRedirectFollowed) {
 TEST(IkeRedirect, R5685_03_NoAnnouncedSupportNeverRedirectedRefusedInstead) {
   Net net;
   net.cfg.sa.announce_redirect_support = false;
-  net.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+  net.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   net.start();
   const auto first = decode(net.mn_sent[0].bytes);
@@ -456,8 +456,8 @@ TEST(IkeRedirect, R5685_03_UnredirectablePeerDroppedWhenConfigured) {
   quiet.unredirectable_answer = std::nullopt;
   g.front = std::make_unique<IkeResponder>(quiet, Environment{g.rng, g.kex, g.creds, &g.pool},
                                            g.decision);
-  g.decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+  g.decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   net.start();
   EXPECT_TRUE(g.sent.empty());
@@ -473,9 +473,9 @@ TEST(IkeRedirect, R5685_03_UnredirectablePeerDroppedWhenConfigured) {
 TEST(IkeRedirect, R5685_02_NoAnnouncedSupportServedAndRecorded) {
   Net net;
   net.cfg.sa.announce_redirect_support = false;
-  net.gw(kHa1).decision.script = [](const InitContext& c) {
-    return c.redirect_supported ? InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}}
-                                : InitVerdict{ServeInit{9}};
+  net.gw(kHa1).decision.script = [](const InitRequest& c) {
+    return c.redirect_supported ? InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}}
+                                : InitAnswer{Serve{9}};
   };
   net.start();
   ASSERT_TRUE(net.established());
@@ -509,11 +509,11 @@ TEST(IkeRedirect, R5685_03_InitiatorWithoutSupportIgnoresRedirect) {
 // within 300 s is refused with a redirect-loop error.
 TEST(IkeRedirect, R5685_29_RedirectLoopStopsAtLimit) {
   Net net;
-  net.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+  net.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
-  net.gw(kHa2).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa1)}};
+  net.gw(kHa2).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa1)}};
   };
   net.start();
   EXPECT_FALSE(net.established());
@@ -535,9 +535,9 @@ TEST(IkeRedirect, R5685_29_OldRedirectsLeaveTheWindow) {
   net.cfg.max_redirects = 1;
   net.cfg.redirect_loop_period = 10s;
   int calls = 0;
-  net.gw(kHa1).decision.script = [&](const InitContext&) {
+  net.gw(kHa1).decision.script = [&](const InitRequest&) {
     ++calls;
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa3)}};  // unreachable
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa3)}};  // unreachable
   };
   net.start();
   // Redirect 1 at t=0 to HA3; HA3 never answers; back to HA1 at t=7 s, which redirects
@@ -551,8 +551,8 @@ TEST(IkeRedirect, R5685_29_OldRedirectsLeaveTheWindow) {
   Net slow;
   slow.cfg.max_redirects = 1;
   slow.cfg.redirect_loop_period = 5s;
-  slow.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa3)}};
+  slow.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa3)}};
   };
   slow.start();
   slow.run_timers();
@@ -571,8 +571,8 @@ TEST(IkeRedirect, R5685_08_TargetNotPermittedIsNotContacted) {
   net.cfg.gateway_permitted = [](const wire::GwIdentity& gw) {
     return gw != wire::GwIdentity::ipv6(kHa2);
   };
-  net.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+  net.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
   net.start();
   const auto failed = of<SessionFailed>(net.mn_events);
@@ -586,9 +586,8 @@ TEST(IkeRedirect, R5685_08_TargetNotPermittedIsNotContacted) {
 TEST(IkeRedirect, UnreachableTargetReturnsToOriginalOnce) {
   Net net;
   int calls = 0;
-  net.gw(kHa1).decision.script = [&](const InitContext&) {
-    return ++calls == 1 ? InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa3)}}
-                        : InitVerdict{ServeInit{3}};
+  net.gw(kHa1).decision.script = [&](const InitRequest&) {
+    return ++calls == 1 ? InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa3)}} : InitAnswer{Serve{3}};
   };
   net.start();
   EXPECT_FALSE(net.established());
@@ -608,11 +607,11 @@ TEST(IkeRedirect, UnreachableTargetReturnsToOriginalOnce) {
 // The way back is used once: a second failing target ends the session.
 TEST(IkeRedirect, RefusingTargetReturnsToOriginalOnlyOnce) {
   Net net;
-  net.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv6(kHa2)}};
+  net.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv6(kHa2)}};
   };
-  net.gw(kHa2).decision.script = [](const InitContext&) {
-    return InitVerdict{RefuseInit{wire::NotifyType::NoProposalChosen}};
+  net.gw(kHa2).decision.script = [](const InitRequest&) {
+    return InitAnswer{Refuse{wire::NotifyType::NoProposalChosen}};
   };
   net.start();
   EXPECT_EQ(of<ReturnedToOriginal>(net.mn_events).size(), 1u);
@@ -628,8 +627,8 @@ TEST(IkeRedirect, RefusingTargetReturnsToOriginalOnlyOnce) {
 // FQDN target: ResolveGateway out, the address in, then on to HA2 (R5685-35 type 3).
 TEST(IkeRedirect, R5685_35_FqdnTargetResolvedByOwner) {
   Net net;
-  net.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::fqdn("ha2.example.org")}};
+  net.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::fqdn("ha2.example.org")}};
   };
   net.start();
   const auto resolve = of<ResolveGateway>(net.mn_events);
@@ -650,8 +649,8 @@ TEST(IkeRedirect, R5685_35_Ipv4TargetContactedAtMappedAddress) {
   Net net;
   const base::Ip6Addr mapped = addr("::ffff:192.0.2.2");
   net.add_gateway(mapped, 300);
-  net.gw(kHa1).decision.script = [](const InitContext&) {
-    return InitVerdict{RedirectInit{wire::GwIdentity::ipv4({192, 0, 2, 2})}};
+  net.gw(kHa1).decision.script = [](const InitRequest&) {
+    return InitAnswer{Redirect{wire::GwIdentity::ipv4({192, 0, 2, 2})}};
   };
   net.start();
   ASSERT_TRUE(net.established());
@@ -665,9 +664,9 @@ TEST(IkeRedirect, R5685_35_Ipv4TargetContactedAtMappedAddress) {
 TEST(IkeRedirect, FqdnResolveFailureReturnsToOriginal) {
   Net net;
   int calls = 0;
-  net.gw(kHa1).decision.script = [&](const InitContext&) {
-    return ++calls == 1 ? InitVerdict{RedirectInit{wire::GwIdentity::fqdn("gone.example.org")}}
-                        : InitVerdict{ServeInit{1}};
+  net.gw(kHa1).decision.script = [&](const InitRequest&) {
+    return ++calls == 1 ? InitAnswer{Redirect{wire::GwIdentity::fqdn("gone.example.org")}}
+                        : InitAnswer{Serve{1}};
   };
   net.start();
   net.mn->on_resolve_failed("gone.example.org", net.clock.now());

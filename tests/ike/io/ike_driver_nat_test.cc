@@ -236,8 +236,8 @@ void two_initiators_same_spi(bool through_front) {
   ASSERT_TRUE(r.has_value());
   class ServeAll final : public engine::InitDecision {
    public:
-    engine::InitVerdict decide(const engine::InitContext&, base::TimePoint) override {
-      return engine::ServeInit{1};
+    engine::InitAnswer decide(const engine::InitRequest&, base::TimePoint) override {
+      return engine::Serve{1};
     }
   } serve_all;
   engine::IkeSaConfig rcfg;

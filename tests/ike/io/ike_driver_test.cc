@@ -221,10 +221,10 @@ class FixedDecision final : public engine::InitDecision {
  public:
   // A factory, not a stored variant: g++ 12 -O2 with ASan warns (maybe-uninitialized) about
   // moving a variant holding a vector.
-  explicit FixedDecision(std::function<engine::InitVerdict()> verdict)
+  explicit FixedDecision(std::function<engine::InitAnswer()> verdict)
       : verdict_(std::move(verdict)) {}
-  [[nodiscard]] engine::InitVerdict decide(const engine::InitContext& context,
-                                           base::TimePoint /*now*/) override {
+  [[nodiscard]] engine::InitAnswer decide(const engine::InitRequest& context,
+                                          base::TimePoint /*now*/) override {
     ++calls;
     last_supported = context.redirect_supported;
     return verdict_();
@@ -233,7 +233,7 @@ class FixedDecision final : public engine::InitDecision {
   bool last_supported = false;
 
  private:
-  std::function<engine::InitVerdict()> verdict_;
+  std::function<engine::InitAnswer()> verdict_;
 };
 
 struct FrontRun {
@@ -269,7 +269,7 @@ void run_through_front(Peers& p, FixedDecision& decision, FrontRun& run,
 
 TEST(IkeDriver, ServeVerdictThroughTheResponderFrontEstablishes) {
   Peers p;
-  FixedDecision decision([] { return engine::InitVerdict(engine::ServeInit{7}); });
+  FixedDecision decision([] { return engine::InitAnswer(engine::Serve{7}); });
   FrontRun run;
   std::optional<engine::IkeSa*> sa;
   run_through_front(p, decision, run, sa);
@@ -291,9 +291,8 @@ TEST(IkeDriver, ServeVerdictThroughTheResponderFrontEstablishes) {
 TEST(IkeDriver, R5685_04_RedirectVerdictEndsTheInitiatorSaAndKeepsNoState) {
   Peers p;
   const auto target = *base::Ip6Addr::parse("2001:db8:9::2");
-  FixedDecision decision([target] {
-    return engine::InitVerdict(engine::RedirectInit{wire::GwIdentity::ipv6(target)});
-  });
+  FixedDecision decision(
+      [target] { return engine::InitAnswer(engine::Redirect{wire::GwIdentity::ipv6(target)}); });
   FrontRun run;
   std::optional<engine::IkeSa*> sa;
   run_through_front(p, decision, run, sa);
@@ -319,9 +318,8 @@ TEST(IkeDriver, R5685_04_RedirectVerdictEndsTheInitiatorSaAndKeepsNoState) {
 TEST(IkeDriver, ConsecutiveRedirectsReuseBuffersAndCarryEachNonce_R5685_04) {
   Peers p;
   const auto target = *base::Ip6Addr::parse("2001:db8:9::2");
-  FixedDecision decision([target] {
-    return engine::InitVerdict(engine::RedirectInit{wire::GwIdentity::ipv6(target)});
-  });
+  FixedDecision decision(
+      [target] { return engine::InitAnswer(engine::Redirect{wire::GwIdentity::ipv6(target)}); });
   const auto addr = parse_address("::1");
   ASSERT_TRUE(addr.has_value());
   auto r = p.responder.listen({*addr, 0});

@@ -122,8 +122,8 @@ const wire::IdPayload kMnId = wire::IdPayload::make_rfc822("mn1@example.org");
 const wire::IdPayload kHaId = wire::IdPayload::make_fqdn("ha.example.org");
 
 struct FixedServe final : engine::InitDecision {
-  [[nodiscard]] engine::InitVerdict decide(const engine::InitContext&, base::TimePoint) override {
-    return engine::ServeInit{1};
+  [[nodiscard]] engine::InitAnswer decide(const engine::InitRequest&, base::TimePoint) override {
+    return engine::Serve{1};
   }
 };
 

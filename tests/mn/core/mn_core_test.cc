@@ -286,8 +286,8 @@ TEST(MnCore, IkeOnlyWhenRegistrationIsOff) {
 // the home agent registered with (and whose pool gave the home address).
 TEST(MnCore, R5685_04_RedirectAtInitFollowedThenRegisteredWithTheNewHomeAgent) {
   MnNet net;
-  net.gw(kHa1).decision.script = [](const engine::InitContext&) {
-    return engine::InitVerdict{engine::RedirectInit{ike::wire::GwIdentity::ipv6(kHa2)}};
+  net.gw(kHa1).decision.script = [](const engine::InitRequest&) {
+    return engine::InitAnswer{engine::Redirect{ike::wire::GwIdentity::ipv6(kHa2)}};
   };
   net.start();
   const auto redirected = net.ike_events<engine::Redirected>();
@@ -308,10 +308,10 @@ TEST(MnCore, R5685_04_RedirectAtInitFollowedThenRegisteredWithTheNewHomeAgent) {
 TEST(MnCore, R5685_30_31_InitRedirectIsOnlyAHintUntilAuthenticated) {
   MnNet net;
   int asked = 0;
-  net.gw(kHa1).decision.script = [&asked](const engine::InitContext&) {
+  net.gw(kHa1).decision.script = [&asked](const engine::InitRequest&) {
     return ++asked == 1
-               ? engine::InitVerdict{engine::RedirectInit{ike::wire::GwIdentity::ipv6(kHa3)}}
-               : engine::InitVerdict{engine::ServeInit{7}};
+               ? engine::InitAnswer{engine::Redirect{ike::wire::GwIdentity::ipv6(kHa3)}}
+               : engine::InitAnswer{engine::Serve{7}};
   };
   net.start();
   EXPECT_EQ(net.ike_events<engine::Redirected>().size(), 1u);
@@ -330,8 +330,8 @@ TEST(MnCore, R5685_30_31_InitRedirectIsOnlyAHintUntilAuthenticated) {
 // R5685-35: a redirect target named by FQDN is resolved through the core's shell.
 TEST(MnCore, R5685_35_FqdnRedirectTargetResolvedThroughTheShell) {
   MnNet net;
-  net.gw(kHa1).decision.script = [](const engine::InitContext&) {
-    return engine::InitVerdict{engine::RedirectInit{ike::wire::GwIdentity::fqdn("ha2.test")}};
+  net.gw(kHa1).decision.script = [](const engine::InitRequest&) {
+    return engine::InitAnswer{engine::Redirect{ike::wire::GwIdentity::fqdn("ha2.test")}};
   };
   net.start();
   const auto asked = net.outputs<engine::ResolveGateway>();
@@ -350,10 +350,10 @@ TEST(MnCore, R5685_35_FqdnRedirectTargetResolvedThroughTheShell) {
 TEST(MnCore, UnresolvedRedirectTargetReturnsToTheOriginalHomeAgent) {
   MnNet net;
   int asked = 0;
-  net.gw(kHa1).decision.script = [&asked](const engine::InitContext&) {
+  net.gw(kHa1).decision.script = [&asked](const engine::InitRequest&) {
     return ++asked == 1
-               ? engine::InitVerdict{engine::RedirectInit{ike::wire::GwIdentity::fqdn("x.test")}}
-               : engine::InitVerdict{engine::ServeInit{7}};
+               ? engine::InitAnswer{engine::Redirect{ike::wire::GwIdentity::fqdn("x.test")}}
+               : engine::InitAnswer{engine::Serve{7}};
   };
   net.start();
   net.core->on_gateway_resolve_failed("x.test", net.clock.now());

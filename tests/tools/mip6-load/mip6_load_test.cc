@@ -230,11 +230,11 @@ TEST(RequestTemplate, R5685_01_StampedRequestsDecodeWithTheirSpiNonceAndNotify) 
 class Verdict final : public engine::InitDecision {
  public:
   explicit Verdict(bool redirect) : redirect_(redirect) {}
-  [[nodiscard]] engine::InitVerdict decide(const engine::InitContext&, base::TimePoint) override {
+  [[nodiscard]] engine::InitAnswer decide(const engine::InitRequest&, base::TimePoint) override {
     if (redirect_) {
-      return engine::RedirectInit{wire::GwIdentity::ipv6(addr("2001:db8:1::2"))};
+      return engine::Redirect{wire::GwIdentity::ipv6(addr("2001:db8:1::2"))};
     }
-    return engine::ServeInit{1};
+    return engine::Serve{1};
   }
 
  private:

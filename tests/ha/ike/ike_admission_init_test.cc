@@ -1,9 +1,7 @@
 // The HA's AdmissionPolicy behind the IKEv2 responder front (RFC 5685 at IKE_SA_INIT, HA
 // side): an in-process pool of three HAs, each an IkeResponder with its own Binding Cache,
-// Home Agents List, AdmissionPolicy and AdmissionInitDecision, and several MN sessions, all
-// with deterministic RNG/DH and a fake clock (STYLE B5).
-#include "ha/ike/admission_init_decision.h"
-
+// ReservationLedger, Home Agents List, AdmissionPolicy and IkeAdmission, and several MN
+// sessions, all with deterministic RNG/DH and a fake clock (STYLE B5).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -12,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ha/ike/ike_admission.h"
 #include "tests/ha/ike/admission_harness.h"
 
 namespace ha::ike_admission {
@@ -57,10 +56,10 @@ std::optional<wire::GwIdentity> redirected_from_in(const engine::SendDatagram& d
   return gw ? std::optional<wire::GwIdentity>(*gw) : std::nullopt;
 }
 
-// Verdict mapping without the network: Refuse{Drop} -> silence, Refuse{Answer} ->
-// NO_PROPOSAL_CHOSEN, and an IPv4 REDIRECTED_FROM reaches the policy as ::ffff:a.b.c.d, so
-// the gateway it names is excluded as a target (R5685-09).
-TEST(AdmissionInitDecision, RefuseVerdictsMapToDropOrNoProposalChosenIpv4RedirectedFrom) {
+// Answers without the network: a refusal under a half-open flood is silence, a full HA
+// answers NO_PROPOSAL_CHOSEN, and an IPv4 REDIRECTED_FROM reaches the policy as
+// ::ffff:a.b.c.d, so the gateway it names is excluded as a target (R5685-09).
+TEST(IkeAdmissionInit, RefusalsAreSilenceOrNoProposalChosenIpv4RedirectedFrom) {
   test::FakeClock clock;
   BindingCache cache(BindingCache::Config{1, 30s, 10s}, clock.now());
   HomeAgentsList hal(mip6::binding::HomeAgentsListConfig{}, weyl_rng());
@@ -69,25 +68,26 @@ TEST(AdmissionInitDecision, RefuseVerdictsMapToDropOrNoProposalChosenIpv4Redirec
   ha::policy::AdmissionPolicyConfig pc;
   pc.unicast_addresses = {kHa1};
   pc.max_half_open_ike_sas = 4;
-  auto p = ha::policy::AdmissionPolicy::create(pc, cache, hal, weyl_rng());
+  ReservationLedger ledger(cache, ReservationLedger::Config{});
+  auto p = ha::policy::AdmissionPolicy::create(pc, ledger, hal, weyl_rng());
   ASSERT_TRUE(p.has_value());
-  AdmissionInitDecision adapter(*p, cache);
+  IkeAdmission adapter(*p, ledger);
   ASSERT_TRUE(cache.reserve(clock.now()).has_value());  // full
 
-  engine::InitContext c;
+  engine::InitRequest c;
   c.initiator = mn_addr(1);
   c.local = kHa1;
   c.redirect_supported = true;
   c.redirected_from = wire::GwIdentity::ipv4({192, 0, 2, 7});
   auto v = adapter.decide(c, clock.now());
-  const auto* refuse = std::get_if<engine::RefuseInit>(&v);
+  const auto* refuse = std::get_if<engine::Refuse>(&v);
   ASSERT_NE(refuse, nullptr);
   EXPECT_EQ(refuse->notify, wire::NotifyType::NoProposalChosen);
   EXPECT_EQ(p->reason_counters().get(ha::policy::AdmissionReason::FullNoTarget), 1u);
 
   c.redirected_from.reset();
   v = adapter.decide(c, clock.now());  // full: the IPv4 pool HA is a fine target now
-  const auto* redirect = std::get_if<engine::RedirectInit>(&v);
+  const auto* redirect = std::get_if<engine::Redirect>(&v);
   ASSERT_NE(redirect, nullptr);
   // An IPv4 pool HA is named as IPv4 (GW Ident Type 1, R5685-35), not as ::ffff:a.b.c.d.
   EXPECT_EQ(redirect->gateway, wire::GwIdentity::ipv4({192, 0, 2, 7}));
@@ -95,18 +95,18 @@ TEST(AdmissionInitDecision, RefuseVerdictsMapToDropOrNoProposalChosenIpv4Redirec
   c.redirected_from = wire::GwIdentity::ipv4({192, 0, 2, 7});
   c.half_open = 9;  // half-open flood, no target: silence
   v = adapter.decide(c, clock.now());
-  refuse = std::get_if<engine::RefuseInit>(&v);
+  refuse = std::get_if<engine::Refuse>(&v);
   ASSERT_NE(refuse, nullptr);
   EXPECT_EQ(refuse->notify, std::nullopt);
-  EXPECT_EQ(adapter.pending(), 0u);
+  EXPECT_EQ(ledger.size(), 0u);
 }
 
 // R5685-01/04/07/09: four concurrent bootstraps at HA1 (capacity 1): exactly one is served,
 // the others are redirected at IKE_SA_INIT to HA2 (best preference) and establish there with
 // REDIRECTED_FROM naming HA1. R5685-04: the redirect happens before any binding, so HA1 holds
-// exactly the one reservation and no binding; the established SA no longer owns it in the
-// adapter (the Binding Update will consume it).
-TEST(AdmissionInitDecision, R5685_04_07_PoolServesKRedirectsRestToHa2) {
+// exactly the one reservation and no binding; the ledger keeps it with the established SA
+// (the Binding Update will consume it).
+TEST(IkeAdmissionInit, R5685_04_07_PoolServesKRedirectsRestToHa2) {
   Pool pool;
   constexpr int kN = 4;
   for (int i = 0; i < kN; ++i) {
@@ -141,8 +141,9 @@ TEST(AdmissionInitDecision, R5685_04_07_PoolServesKRedirectsRestToHa2) {
   const auto snap = ha1.cache.snapshot();
   EXPECT_EQ(snap.reservations, 1u);
   EXPECT_EQ(snap.bindings, 0u);
-  EXPECT_EQ(ha1.init->pending(), 0u);  // established: forgotten, not released
-  EXPECT_EQ(ha1.init->released(), 0u);
+  EXPECT_EQ(ha1.ledger.size(), 1u);  // established: kept, not released
+  EXPECT_EQ(ha1.ledger.count(ReservationLedger::State::Established), 1u);
+  EXPECT_EQ(ha1.ledger.counters().get(LedgerCounter::ReleasedBeforeEstablished), 0u);
   EXPECT_EQ(ha1.front->sa_count(), 1u);
   EXPECT_EQ(ha1.front->counters().get(engine::ResponderCounter::Redirected),
             static_cast<std::uint64_t>(kN - 1));
@@ -165,7 +166,7 @@ TEST(AdmissionInitDecision, R5685_04_07_PoolServesKRedirectsRestToHa2) {
 
 // A failed IKE_AUTH (wrong PSK) on HA1 gives its reservation back at once, so the next
 // bootstrap is served by HA1 instead of redirected.
-TEST(AdmissionInitDecision, FailedIkeAuthReleasesReservationNextBootstrapServed) {
+TEST(IkeAdmissionInit, FailedIkeAuthReleasesReservationNextBootstrapServed) {
   Pool pool;
   auto& bad = pool.add_mn("wrong psk");
   pool.start(bad);
@@ -175,8 +176,8 @@ TEST(AdmissionInitDecision, FailedIkeAuthReleasesReservationNextBootstrapServed)
   const auto removed = of<engine::ResponderSaRemoved>(ha1.events);
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_FALSE(removed[0].established);
-  EXPECT_EQ(ha1.init->released(), 1u);
-  EXPECT_EQ(ha1.init->pending(), 0u);
+  EXPECT_EQ(ha1.ledger.counters().get(LedgerCounter::ReleasedBeforeEstablished), 1u);
+  EXPECT_EQ(ha1.ledger.size(), 0u);
   EXPECT_EQ(ha1.cache.snapshot().reservations, 0u);
   EXPECT_EQ(ha1.front->sa_count(), 0u);
 
@@ -192,7 +193,7 @@ TEST(AdmissionInitDecision, FailedIkeAuthReleasesReservationNextBootstrapServed)
 
 // R5685-03: with HA1 full, a peer that announced no support is refused with
 // NO_PROPOSAL_CHOSEN by the policy itself (not by the front's override), never redirected.
-TEST(AdmissionInitDecision, R5685_03_UnsupportedPeerRefusedWhenFullNeverRedirected) {
+TEST(IkeAdmissionInit, R5685_03_UnsupportedPeerRefusedWhenFullNeverRedirected) {
   Pool pool;
   auto& first = pool.add_mn();
   pool.start(first);
@@ -224,7 +225,7 @@ TEST(AdmissionInitDecision, R5685_03_UnsupportedPeerRefusedWhenFullNeverRedirect
 
 // R5685-07/09: HA1 full sends the MN to HA2; HA2 is draining and sends it on to HA3 (never
 // back to HA1, which it was redirected from); the MN establishes on HA3.
-TEST(AdmissionInitDecision, R5685_09_DrainingHa2RedirectsToHa3) {
+TEST(IkeAdmissionInit, R5685_09_DrainingHa2RedirectsToHa3) {
   Pool pool;
   auto& first = pool.add_mn();
   pool.start(first);
@@ -250,9 +251,9 @@ TEST(AdmissionInitDecision, R5685_09_DrainingHa2RedirectsToHa3) {
   EXPECT_EQ(pool.ha(kHa3).front->sa_count(), 1u);
 }
 
-// The front's half-open bound drops a Serve verdict: the adapter releases the reservation the
-// policy took for it.
-TEST(AdmissionInitDecision, HalfOpenLimitDropReleasesReservation) {
+// The front's half-open bound drops a Serve answer: the reservation the policy took for it is
+// released.
+TEST(IkeAdmissionInit, HalfOpenLimitDropReleasesReservation) {
   Pool pool(/*ha1_capacity=*/1, /*ha1_max_half_open=*/0);
   auto& mn = pool.add_mn();
   pool.start(mn);
@@ -262,9 +263,65 @@ TEST(AdmissionInitDecision, HalfOpenLimitDropReleasesReservation) {
   ASSERT_FALSE(decided.empty());
   EXPECT_EQ(decided[0].outcome, engine::InitOutcome::HalfOpenLimit);
   EXPECT_EQ(ha1.cache.snapshot().reservations, 0u);
-  EXPECT_EQ(ha1.init->pending(), 0u);
-  EXPECT_GE(ha1.init->released(), 1u);
+  EXPECT_EQ(ha1.ledger.size(), 0u);
+  EXPECT_GE(ha1.ledger.counters().get(LedgerCounter::ReleasedBeforeEstablished), 1u);
   EXPECT_EQ(ha1.front->sa_count(), 0u);
+}
+
+// The front's outputs drive the ledger: a Serve answer the front dropped (half-open bound) or
+// whose SA answered with an error gives its slot back; a created SA takes its reservation
+// along through establishment and an IKE SA rekey, and gives it back once when it goes.
+TEST(IkeAdmissionInit, ResponderOutputsMoveTheReservationThroughTheLedger) {
+  test::FakeClock clock;
+  BindingCache cache(BindingCache::Config{4, 30s, 10s}, clock.now());
+  HomeAgentsList hal(mip6::binding::HomeAgentsListConfig{}, weyl_rng());
+  ReservationLedger ledger(cache, ReservationLedger::Config{});
+  ha::policy::AdmissionPolicyConfig pc;
+  pc.unicast_addresses = {kHa1};
+  auto p = ha::policy::AdmissionPolicy::create(pc, ledger, hal, weyl_rng());
+  ASSERT_TRUE(p.has_value());
+  IkeAdmission admission(*p, ledger);
+  auto serve = [&] {
+    engine::InitRequest r;
+    r.initiator = mn_addr(1);
+    r.local = kHa1;
+    return std::get<engine::Serve>(admission.decide(r, clock.now())).tag;
+  };
+  auto decided = [](engine::InitOutcome outcome, std::uint64_t tag) {
+    engine::InitDecided d;
+    d.outcome = outcome;
+    d.tag = tag;
+    return engine::ResponderOutput{d};
+  };
+  for (const auto dropped :
+       {engine::InitOutcome::HalfOpenLimit, engine::InitOutcome::ServeRejectedBySa}) {
+    const std::uint64_t tag = serve();
+    ASSERT_EQ(cache.snapshot().reservations, 1u);
+    admission.on_responder_output(decided(dropped, tag), clock.now());
+    EXPECT_EQ(cache.snapshot().reservations, 0u) << engine::to_string(dropped);
+    EXPECT_EQ(ledger.size(), 0u);
+  }
+
+  const std::uint64_t tag = serve();
+  admission.on_responder_output(decided(engine::InitOutcome::Served, tag), clock.now());
+  admission.on_responder_output(engine::ResponderSaCreated{wire::Spi(1), wire::Spi(2), tag, true},
+                                clock.now());
+  EXPECT_EQ(ledger.state(tag), ReservationLedger::State::HalfOpen);
+  admission.on_responder_output(engine::ResponderSaEvent{wire::Spi(2), engine::SaEstablished{}},
+                                clock.now());
+  EXPECT_EQ(ledger.state(tag), ReservationLedger::State::Established);
+  engine::IkeSaRekeyed rekeyed;
+  rekeyed.old_spis = {wire::Spi(1), wire::Spi(2), engine::Role::Initiator};
+  rekeyed.now_spis = {wire::Spi(3), wire::Spi(4), engine::Role::Initiator};
+  admission.on_responder_output(engine::ResponderSaEvent{wire::Spi(4), rekeyed}, clock.now());
+  EXPECT_EQ(ledger.reservation_of_sa(wire::Spi(4)), ledger.reservation(tag));
+  for (int i = 0; i < 2; ++i) {  // a second removal report finds nothing to give back
+    admission.on_responder_output(engine::ResponderSaRemoved{wire::Spi(4), tag, true}, clock.now());
+  }
+  EXPECT_EQ(cache.snapshot().reservations, 0u);
+  EXPECT_EQ(ledger.counters().get(LedgerCounter::ReleasedBeforeEstablished), 2u);
+  EXPECT_EQ(ledger.counters().get(LedgerCounter::ReleasedAfterEstablished), 1u);
+  EXPECT_EQ(ledger.counters().get(LedgerCounter::ReleasedStale), 0u);
 }
 
 }  // namespace
