@@ -14,7 +14,8 @@
 #     must match tools/deps/minbase-packages.txt, which tools/check-deps.sh trusts as present;
 #  3. unpacks a fresh copy of that root, git-clones the committed HEAD of this checkout (not
 #     the working tree) into /src/mip6 in it, and runs the command there through chroot, in a
-#     private mount namespace with proc, sys, dev (+ pts) and a tmpfs /run (for `ip netns`),
+#     private mount namespace with the root bind-mounted on itself, proc, sys, dev (+ pts) and a
+#     tmpfs /run (both for `ip netns`),
 #     with a clean environment (MIP6_* variables and CI are passed on);
 #  4. writes the whole output to $MIP6_FRESH_CACHE/last-run.log, prints its last lines and
 #     exits with the command's status. The copy is removed afterwards (MIP6_FRESH_KEEP=1 keeps
@@ -109,7 +110,8 @@ step "unpacking a fresh root into $root"
 mkdir "$root"
 tar --numeric-owner -C "$root" -xf "$tarball"
 chroot "$root" dpkg-query -W -f='${Package}\n' | sort >"$work/packages.txt"
-if ! diff -u "$repo/tools/deps/minbase-packages.txt" "$work/packages.txt" >"$work/packages.diff"; then
+if ! sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$repo/tools/deps/minbase-packages.txt" |
+  diff -u - "$work/packages.txt" >"$work/packages.diff"; then
   echo "fresh-check: the root's packages differ from tools/deps/minbase-packages.txt:" >&2
   cat "$work/packages.diff" >&2
 fi
@@ -134,8 +136,10 @@ set +e
 unshare --mount --propagation private bash -c '
   root=$1
   shift
-  trap "umount -R \"\$root/run\" \"\$root/dev\" \"\$root/sys\" \"\$root/proc\" 2>/dev/null" EXIT
-  mount -t proc proc "$root/proc" &&
+  trap "umount -R \"\$root\" 2>/dev/null" EXIT
+  # The root a mount point of its own: `ip netns` makes / a slave mount, which needs one.
+  mount --bind "$root" "$root" &&
+    mount -t proc proc "$root/proc" &&
     mount -t sysfs sysfs "$root/sys" &&
     mount --rbind /dev "$root/dev" &&
     mount -t tmpfs -o mode=0755 tmpfs "$root/run" || exit 1
