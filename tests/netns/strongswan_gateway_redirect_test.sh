@@ -100,7 +100,8 @@ has_line "$TMP/b-ha1.json" "j.get('event') == 'sa_deleted' and j['by_peer']" \
 finished "$HA2_PID" 10 "B: HA2"
 established_with_redirected_from "$TMP/b-ha2.json" || { cat "$TMP/b-ha2.json"; \
     fail "B: HA2 did not see REDIRECTED_FROM = HA1"; }
-poll 10 sas_show "ESTABLISHED" "remote '$HA_ID' @ $HA2\[" || fail "B: charon does not list its SA with HA2"
+poll 10 sas_show "ESTABLISHED" "remote '$HA_ID' @ $HA2\[" ||
+    fail "B: charon does not list its SA with HA2"
 stop_charon b
 
 # ---- C. redirect in IKE_AUTH: our initiator, our gateways ----------------------------------------
