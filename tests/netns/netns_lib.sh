@@ -280,10 +280,12 @@ stop_charon() {
 }
 
 # charon_gateway ADDR [OPTIONS...]: charon in $NS_GW as the home agent on ADDR
-# (swanctl_gateway_conf with OPTIONS, written to $TMP/swanctl-gw.conf).
+# (swanctl_gateway_conf with OPTIONS, written to swanctl-gw.conf in $SWANCTL_DIR if the test
+# keeps credentials there (swanctl reads them beside the file), else in $TMP).
 charon_gateway() {
-    swanctl_gateway_conf "$@" >"$TMP/swanctl-gw.conf"
-    start_charon "$NS_GW" "$TMP/swanctl-gw.conf"
+    local conf=${SWANCTL_DIR:-$TMP}/swanctl-gw.conf
+    swanctl_gateway_conf "$@" >"$conf"
+    start_charon "$NS_GW" "$conf"
 }
 
 # swanctl_initiate [LOG]: the running charon initiates conn "ha" with child "home"; swanctl's
@@ -447,10 +449,12 @@ CONF
 }
 
 # initiate_from_mn REMOTE [OPTIONS...]: charon in $NS_MN as the mobile node
-# (swanctl_mn_conf towards REMOTE with OPTIONS); loads it and initiates (swanctl_initiate).
+# (swanctl_mn_conf towards REMOTE with OPTIONS, in swanctl-mn.conf as for charon_gateway);
+# loads it and initiates (swanctl_initiate).
 initiate_from_mn() {
-    swanctl_mn_conf "$@" >"$TMP/swanctl.conf"
-    start_charon "$NS_MN" "$TMP/swanctl.conf"
+    local conf=${SWANCTL_DIR:-$TMP}/swanctl-mn.conf
+    swanctl_mn_conf "$@" >"$conf"
+    start_charon "$NS_MN" "$conf"
     swanctl_initiate
 }
 
