@@ -3,7 +3,13 @@
 # that ends only the processes this test started and deletes its namespaces and temp dir.
 #   ns "gw"  veth0 2001:db8:1::1,   lo 2001:db8:ff::1 (home network, the Child SA's TS)
 #   ns "mn"  veth1 2001:db8:1::100
-# Callers set NETNS_TEST (a short name) before sourcing.
+# Callers set NETNS_TEST (a short name) before sourcing. The fixtures:
+#   labs       make_topology (the two above), redirect_lab, bridge_topology, loopback_lab
+#   peers      charon_gateway / initiate_from_mn (strongSwan), start_responder / run_initiator
+#              (mip6-ike), start_tshark; tools/libreswan/pluto.sh and ha_pool_lib.sh add
+#              libreswan and a pool of mip6-ha
+#   checks     need / need_built, poll, finished, sas_show / sas_lack, charon_spis_crossed,
+#              has_line, json_field; ike_result.py for Python checks of mip6-ike's JSON
 
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 SWANCTL=${SWANCTL:-swanctl}
