@@ -74,23 +74,33 @@ class ShellLexer:
         j = self.i + n
         return self.s[j] if j < len(self.s) else ""
 
+    def skip(self, j, in_double):
+        """Index just past the construct at j that hides its characters (an escape, $(...), and
+        outside double quotes a quoted string); None at an ordinary character."""
+        c = self.s[j]
+        if c == "\\":
+            return j + 2
+        if c == "$" and self.s[j + 1:j + 2] == "(":
+            return self.matching(j + 2, "(", ")")
+        if in_double:
+            return None
+        if c == "'":
+            return self.s.find("'", j + 1) + 1 or len(self.s)
+        if c == '"':
+            return self.end_of_double(j + 1)
+        return None
+
     def matching(self, start, open_ch, close_ch):
         """Index just past the close_ch matching the open_ch before start (quotes skipped)."""
         depth, j = 1, start
         while j < len(self.s):
-            c = self.s[j]
-            if c == "\\":
-                j += 2
+            nxt = self.skip(j, False)
+            if nxt is not None:
+                j = nxt
                 continue
-            if c == "'":
-                j = self.s.find("'", j + 1) + 1 or len(self.s)
-                continue
-            if c == '"':
-                j = self.end_of_double(j + 1)
-                continue
-            if c == open_ch:
+            if self.s[j] == open_ch:
                 depth += 1
-            elif c == close_ch:
+            elif self.s[j] == close_ch:
                 depth -= 1
                 if depth == 0:
                     return j + 1
@@ -98,16 +108,14 @@ class ShellLexer:
         return len(self.s)
 
     def end_of_double(self, j):
+        """Index just past the closing quote of a double-quoted string starting at j."""
         while j < len(self.s):
-            c = self.s[j]
-            if c == "\\":
-                j += 2
+            nxt = self.skip(j, True)
+            if nxt is not None:
+                j = nxt
                 continue
-            if c == '"':
+            if self.s[j] == '"':
                 return j + 1
-            if c == "$" and self.s[j + 1:j + 2] == "(":
-                j = self.matching(j + 2, "(", ")")
-                continue
             j += 1
         return len(self.s)
 
@@ -171,19 +179,9 @@ class ShellLexer:
             if raw:
                 self.heredocs.append((body, start_line + 1))
             else:
-                # an unquoted here-document expands $(...): scan those
-                sub = ShellLexer.__new__(ShellLexer)
-                sub.s, sub.i, sub.line = body, 0, start_line + 1
-                sub.tokens, sub.nested, sub.heredocs, sub.pending = [], [], [], []
-                while sub.i < len(sub.s):
-                    c = sub.s[sub.i]
-                    if c == "$" and sub.peek(1) == "(" and sub.peek(2) != "(":
-                        sub.substitution(sub.i)
-                    else:
-                        if c == "\n":
-                            sub.line += 1
-                        sub.i += 1
-                self.nested.extend(sub.nested)
+                # an unquoted here-document expands $(...) as a double-quoted string does
+                quoted = '"' + body.replace('"', '\\"') + '"'
+                self.nested.extend(ShellLexer(quoted, start_line + 1).nested)
         self.pending = []
 
     def lex(self):
