@@ -15,8 +15,8 @@
 #  3. unpacks a fresh copy of that root, git-clones the committed HEAD of this checkout (not
 #     the working tree) into /src/mip6 in it, and runs the command there through chroot, in a
 #     private mount namespace with the root bind-mounted on itself, proc, sys, dev (+ pts) and a
-#     tmpfs /run (both for `ip netns`),
-#     with a clean environment (MIP6_* variables and CI are passed on);
+#     tmpfs /run (both for `ip netns`), with a clean environment (MIP6_* variables and CI are
+#     passed on);
 #  4. writes the whole output to $MIP6_FRESH_CACHE/last-run.log, prints its last lines and
 #     exits with the command's status. The copy is removed afterwards (MIP6_FRESH_KEEP=1 keeps
 #     it), and processes left running inside it are ended, also on failure or interrupt.
