@@ -78,8 +78,9 @@ class Checker(unittest.TestCase):
 
     @unittest.skipUnless(check_deps.locate("tail", None), "no /usr/bin/tail here")
     def test_dpkg_names_the_owner(self):
-        owners = check_deps.dpkg_owners(check_deps.locate("tail", None))
-        self.assertEqual(owners, {"coreutils"})
+        tail = check_deps.locate("tail", None)
+        owners = check_deps.dpkg_owners(check_deps.owner_candidates(tail))
+        self.assertIn({"coreutils"}, owners.values())
         self.assertIn("python3-minimal", check_deps.direct_dependencies("python3"))
 
 

@@ -595,26 +595,25 @@ def kind_of(repo, rel):
     return None
 
 
-def dpkg_owners(path):
-    """Packages dpkg says own path (trying the path, its target and the /usr-merged twin)."""
+def owner_candidates(path):
+    """The names dpkg may know a program by: the path, its target and their /usr-merged twins."""
     candidates = [path, os.path.realpath(path)]
     for p in list(candidates):
-        if p.startswith("/usr/"):
-            candidates.append(p[4:])
-        else:
-            candidates.append("/usr" + p)
-    for p in candidates:
-        out = subprocess.run(["dpkg-query", "-S", p], capture_output=True, text=True)
-        owners = set()
-        for line in out.stdout.splitlines():
-            if line.startswith("diversion by"):
-                continue
-            pkgs, _, listed = line.partition(": ")
-            if listed.strip() == p:
-                owners.update(x.strip() for x in pkgs.split(","))
-        if owners:
-            return owners
-    return set()
+        candidates.append(p[4:] if p.startswith("/usr/") else "/usr" + p)
+    return candidates
+
+
+def dpkg_owners(paths):
+    """{path: packages dpkg says own it} for the paths it knows, in one dpkg-query (each query
+    reads every package's file list)."""
+    out = subprocess.run(["dpkg-query", "-S", *paths], capture_output=True, text=True)
+    owners = {}
+    for line in out.stdout.splitlines():
+        if line.startswith("diversion by"):
+            continue
+        pkgs, _, listed = line.partition(": ")
+        owners.setdefault(listed.strip(), set()).update(x.strip() for x in pkgs.split(","))
+    return owners
 
 
 def direct_dependencies(package):
@@ -705,13 +704,16 @@ def main():
     if not args.files:
         errors.extend(unused_programs_check(programs, used))
     if not args.no_dpkg:
+        found = {}
         for name, (package, path, n) in sorted(programs.items()):
-            if package == "libreswan":
-                continue  # unpacked by setup.sh, not known to dpkg
             where = locate(name, path)
-            if where is None:
-                continue
-            owners = dpkg_owners(where)
+            if package != "libreswan" and where is not None:  # libreswan: unpacked, not dpkg's
+                found[name] = where
+        candidates = {name: owner_candidates(where) for name, where in found.items()}
+        owners_of = dpkg_owners(sorted({p for c in candidates.values() for p in c}))
+        for name, where in found.items():
+            package, _, n = programs[name]
+            owners = next((owners_of[p] for p in candidates[name] if p in owners_of), set())
             if not owners:
                 errors.append(f"tools/deps/programs.txt:{n}: {where} belongs to no Debian "
                               "package on this machine")
