@@ -4,7 +4,8 @@
 #   tools/setup.sh test    install what is missing, build, run the whole test suite:
 #                          g++ -Werror build + ctest, the same suite under ASan+UBSan,
 #                          and a clang/libFuzzer smoke run of every fuzz target
-#   tools/setup.sh deps    only install what is missing
+#   tools/setup.sh deps [LIST...]  only install what is missing (of debian-packages.txt, or of
+#                          the given package lists, e.g. tools/deps/tools-packages.txt)
 #   tools/setup.sh libreswan  unpack libreswan's pluto into /opt/libreswan (it conflicts with
 #                          strongSwan in apt) with its runtime deps; `test` does this too
 #   tools/setup.sh build   deps + the default build (build/)
@@ -139,7 +140,12 @@ test_suite() {
 
 cmd=${1:-main}
 case "$cmd" in
-  deps) install_deps ;;
+  deps)
+    shift
+    for list in "${@:-tools/deps/debian-packages.txt}"; do
+      install_deps "$list"
+    done
+    ;;
   build) install_deps; build build ;;
   main) install_deps; MIP6_TARGETS="mip6-ha mip6ctl mip6-ike mip6-sim mip6-dissect" build build; main_job ;;
   test) install_deps; install_libreswan; test_suite ;;

@@ -23,19 +23,14 @@ NETNS_TEST=ha-race
 . "$(dirname "$0")/ha_pool_lib.sh"
 
 check_pool_prerequisites
-[ -x "$MIP6_IKE" ] || fail "mip6-ike not built: $MIP6_IKE"
-HA1=2001:db8:1::1
-HA2=2001:db8:1::2
 POOL_HAS="$HA1:100 $HA2:200"
 pool_topology "ha1:$HA1" "ha2:$HA2" "mn:2001:db8:1::100"
 NS_MNS=$(ns_of mn)
 for i in $(seq 1 "$N"); do
     ip -n "$NS_MNS" addr add "2001:db8:1::$((100 + i))/64" dev eth0 nodad
 done
-# The home network behind each HA (the Child SA's TS), outside the link prefix.
-ip -n "$(ns_of ha1)" addr add 2001:db8:ff::1/128 dev lo nodad
-ip -n "$(ns_of ha2)" addr add 2001:db8:ff::1/128 dev lo nodad
-printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+home_network "$(ns_of ha1)" "$(ns_of ha2)"
+write_psk
 
 ha_config ha1 "$HA1" "$K"
 ha_config ha2 "$HA2" "$N"

@@ -19,16 +19,14 @@ NETNS_TEST=ha-anycast
 . "$(dirname "$0")/ha_pool_lib.sh"
 
 check_pool_prerequisites
-[ -x "$MIP6_IKE" ] || fail "mip6-ike not built: $MIP6_IKE"
-HA1=2001:db8:1::1
 ANYCAST=2001:db8:1::a
-HA2=2001:db8:1::2  # a pool member that never answers: the anycast rule must pick us
+# HA2 (in POOL_HAS) never answers: the anycast rule must pick us
 POOL_HAS="$HA1:100 $HA2:50"
 pool_topology "ha1:$HA1" "mn:$MN"
 # The anycast address: on every HA of the pool in real life, on ours here.
 ip -n "$(ns_of ha1)" addr add "$ANYCAST/64" dev eth0 nodad || fail "anycast address"
-ip -n "$(ns_of ha1)" addr add 2001:db8:ff::1/128 dev lo nodad  # the Child SA's TS
-printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+home_network "$(ns_of ha1)"
+write_psk
 ha_config ha1 "$HA1" 10 "\"anycast\": \"$ANYCAST\", \"ike_keylog\": \"$TMP/ha1.keys\""
 start_ha ha1
 

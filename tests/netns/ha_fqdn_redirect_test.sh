@@ -22,17 +22,13 @@ NETNS_TEST=ha-fqdn
 . "$(dirname "$0")/ha_pool_lib.sh"
 
 check_pool_prerequisites
-[ -x "$MIP6_IKE" ] || fail "mip6-ike not built: $MIP6_IKE"
-HA1=2001:db8:1::1
-HA2=2001:db8:1::2
 HA2_NAME=ha2.mip6.example
 MN2=2001:db8:1::101
 POOL_HAS="$HA1:100 $HA2:200"
 pool_topology "ha1:$HA1" "ha2:$HA2" "mn:$MN"
 ip -n "$(ns_of mn)" addr add "$MN2/64" dev eth0 nodad
-ip -n "$(ns_of ha1)" addr add 2001:db8:ff::1/128 dev lo nodad  # the Child SA's TS
-ip -n "$(ns_of ha2)" addr add 2001:db8:ff::1/128 dev lo nodad
-printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+home_network "$(ns_of ha1)" "$(ns_of ha2)"
+write_psk
 ha_config ha1 "$HA1" 10 "\"assignments\": {\"mn1@mip6.example\": \"$HA2_NAME\"}"
 ha_config ha2 "$HA2" 10
 # HA2's entry in HA1's Home Agents List gets its name: REDIRECTs to it carry the FQDN.

@@ -6,9 +6,13 @@
 #   start_ha NAME                 mip6-ha in NAME's namespace: events $TMP/NAME.events
 #   ctl NAME ARGS...              mip6ctl --socket $TMP/NAME.sock --json ARGS
 #   status_field NAME KEY...      one field of `mip6ctl status --json`
-# Callers set MIP6_HA, MIP6CTL, and POOL_HAS ("ADDR:PREF ADDR:PREF ...").
+# Callers set MIP6_HA, MIP6CTL (and MIP6_IKE when they run it), and POOL_HAS
+# ("ADDR:PREF ADDR:PREF ..."); HA1..HA3 are the usual pool members' addresses.
 
 NS_POOL_BR=mip6pool-br-$$
+HA1=2001:db8:1::1
+HA2=2001:db8:1::2
+HA3=2001:db8:1::3
 POOL_NAMESPACES=()
 
 ns_of() { echo "mip6pool-$1-$$"; }
@@ -91,11 +95,9 @@ field_is() {
 }
 
 check_pool_prerequisites() {
-    [ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
-    [ -x "$MIP6_HA" ] || fail "mip6-ha not built: $MIP6_HA"
-    [ -x "$MIP6CTL" ] || fail "mip6ctl not built: $MIP6CTL"
-    command -v ip >/dev/null || fail "ip (iproute2) missing"
-    command -v python3 >/dev/null || fail "python3 missing"
+    need_root
+    need ip python3
+    need_built "$MIP6_HA" "$MIP6CTL" ${MIP6_IKE:+"$MIP6_IKE"}
 }
 
 # On failure, the tail of every log, event stream, error output and JSON result of a pool test

@@ -19,22 +19,15 @@ NETNS_TEST=ha-pool
 . "$(dirname "$0")/ha_pool_lib.sh"
 
 check_pool_prerequisites
-[ -x "$MIP6_IKE" ] || fail "mip6-ike not built: $MIP6_IKE"
-[ -x "$CHARON" ] || fail "$CHARON missing: install strongswan-charon (tools/setup.sh)"
-command -v "$SWANCTL" >/dev/null || fail "swanctl missing: install strongswan-swanctl"
-HA1=2001:db8:1::1
-HA2=2001:db8:1::2
-HA3=2001:db8:1::3
+need charon swanctl
 MN2=2001:db8:1::101
 POOL_HAS="$HA1:100 $HA2:300 $HA3:200"
 echo "== topology: ha1 $HA1 (at capacity), ha2 $HA2, ha3 $HA3; mn $MN (charon), mn2 $MN2 (mip6-ike)"
 # Each initiator in a namespace of its own: charon binds the IKE ports on every address.
 pool_topology "ha1:$HA1" "ha2:$HA2" "ha3:$HA3" "mn:$MN" "mn2:$MN2"
 NS_MN=$(ns_of mn)  # netns_lib's charon helpers run in NS_MN
-for h in ha1 ha2 ha3; do
-    ip -n "$(ns_of $h)" addr add 2001:db8:ff::1/128 dev lo nodad  # the Child SA's TS
-done
-printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+home_network "$(ns_of ha1)" "$(ns_of ha2)" "$(ns_of ha3)"
+write_psk
 ha_config ha1 "$HA1" 0
 ha_config ha2 "$HA2" 10
 ha_config ha3 "$HA3" 10
@@ -61,11 +54,7 @@ poll 30 field_is ha2 0 established_sas || fail "HA2 still holds IKE SAs after th
 poll 30 sh -c "! kill -0 $OURS_PID" || fail "mip6-ike did not finish its move"
 wait "$OURS_PID" || fail "mip6-ike initiate --until-moved failed"
 "$MIP6CTL" --socket "$TMP/ha2.sock" status
-list_ok() {
-    "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 &&
-        grep -q "remote '$HA_ID' @ $HA3\[" "$TMP/list-sas.txt" &&
-        ! grep -q "@ $HA2\[" "$TMP/list-sas.txt"
-}
+list_ok() { sas_show "remote '$HA_ID' @ $HA3\[" && ! grep -q "@ $HA2\[" "$TMP/list-sas.txt"; }
 poll 20 list_ok || fail "charon's SA is not with HA3 (swanctl --list-sas)"
 
 for h in ha1 ha2 ha3; do

@@ -18,9 +18,8 @@ NETNS_TEST=ike-keylog
 . "$(dirname "$0")/netns_lib.sh"
 
 check_prerequisites
-command -v dumpcap >/dev/null || fail "dumpcap missing: install wireshark-common"
-command -v tshark >/dev/null || fail "tshark missing: install tshark"
-[ -x "$MIP6_DISSECT" ] || fail "mip6-dissect not built: $MIP6_DISSECT"
+need dumpcap tshark
+need_built "$MIP6_DISSECT"
 make_topology
 
 # start_capture NAME: dumpcap on the mn side of the veth pair, IKE ports only. Wireshark tools
@@ -96,15 +95,12 @@ PY
 keylog_mode_ok() { [ "$(stat -c %a "$1")" = 600 ]; }
 
 # ---- run 1: mip6-ike initiate against charon ------------------------------------------------
-swanctl_gateway_conf "$GW" >"$TMP/swanctl.conf"
-start_charon "$NS_GW" "$TMP/swanctl.conf"
+charon_gateway "$GW"
 start_capture charon
-ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
-    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
-    --ike-keylog "$TMP/mn-charon.keys" >"$TMP/initiate-charon.json" 2>"$TMP/initiate-charon.err" \
-    || fail "mip6-ike initiate against charon exited $?"
+run_initiator initiate-charon --ike-keylog "$TMP/mn-charon.keys" >/dev/null ||
+    fail "mip6-ike initiate against charon exited $?"
 stop_capture charon 4
-stop_pid "$CHARON_PID"
+stop_charon
 keylog_mode_ok "$TMP/mn-charon.keys" || fail "keylog mode $(stat -c %a "$TMP/mn-charon.keys")"
 [ "$(wc -l <"$TMP/mn-charon.keys")" = 1 ] || fail "want one keylog line for one IKE SA"
 SPI_I=$(json_field "$TMP/initiate-charon.json" spi_i)
@@ -116,19 +112,11 @@ check_decrypted "$TMP/charon.pcapng" "$TMP/mn-charon.keys" charon
 cat "$TMP/oracle-charon.log"
 
 # ---- run 2: mip6-ike initiate against mip6-ike respond --------------------------------------
-ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --psk-file "$TMP/psk" --id $HA_ID \
-    --pool 2001:db8:3::/64 --once --timeout 60 --ike-keylog "$TMP/gw.keys" \
-    >"$TMP/respond.json" 2>"$TMP/respond.err" &
-RESPONDER_PID=$!
-STARTED_PIDS+=("$RESPONDER_PID")
-listening() { ip netns exec "$NS_GW" ss -Hnlu "sport = :500" | grep -q "$GW"; }
-poll 10 listening || fail "mip6-ike respond is not listening on [$GW]:500"
+start_responder "$NS_GW" "$GW" respond --once --timeout 60 --ike-keylog "$TMP/gw.keys"
 start_capture self
-ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
-    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
-    --ike-keylog "$TMP/mn-self.keys" >"$TMP/initiate-self.json" 2>"$TMP/initiate-self.err" \
-    || fail "mip6-ike initiate against mip6-ike exited $?"
-poll 20 sh -c "! kill -0 $RESPONDER_PID" || fail "mip6-ike respond did not finish"
+run_initiator initiate-self --ike-keylog "$TMP/mn-self.keys" >/dev/null ||
+    fail "mip6-ike initiate against mip6-ike exited $?"
+finished "$RESPONDER_PID" 20 "mip6-ike respond"
 stop_capture self 4
 keylog_mode_ok "$TMP/gw.keys" || fail "responder keylog mode $(stat -c %a "$TMP/gw.keys")"
 cmp -s "$TMP/gw.keys" "$TMP/mn-self.keys" || fail "initiator and responder keylogs differ"

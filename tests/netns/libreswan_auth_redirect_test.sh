@@ -41,13 +41,9 @@ NETNS_TEST=ls-auth-redirect
 . "$(dirname "$0")/ha_pool_lib.sh"
 . "$(dirname "$0")/../../tools/libreswan/pluto.sh"
 
-missing=$(libreswan_missing)
-if [ -n "$missing" ]; then
-    echo "SKIP: $missing"
-    exit 77
-fi
+libreswan_or_skip
 check_pool_prerequisites
-command -v tshark >/dev/null || fail "tshark missing (tools/deps/debian-packages.txt)"
+need tshark
 dump_logs() {
     local f
     stop_pluto  # its log is block-buffered until it exits
@@ -63,15 +59,12 @@ HA2=2001:db8:1::2
 LS_ID=mn-ls@mip6.example  # an ID_RFC822_ADDR, as libreswan spells it (no leading @)
 POOL_HAS="$HA1:100 $HA2:200"
 pool_topology "ha1:$HA1" "ha2:$HA2" "mn:$MN"  # mn on bridge port p3
-for h in ha1 ha2; do
-    ip -n "$(ns_of $h)" addr add 2001:db8:ff::1/128 dev lo nodad  # the Child SA's TS
-done
-printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+home_network "$(ns_of ha1)" "$(ns_of ha2)"
+write_psk
 ha_config ha1 "$HA1" 10 "\"assignments\": {\"$LS_ID\": \"$HA2\"}"
 ha_config ha2 "$HA2" 10
 # Capture first: its readiness probe goes to HA2's port 500 before anything listens there.
-start_tshark "$NS_POOL_BR" p3 p3
-poll 30 tshark_ready p3 "$(ns_of mn)" "$MN" "$HA2" || fail "tshark capture did not come up"
+start_tshark "$NS_POOL_BR" p3 p3 "$(ns_of mn)" "$MN" "$HA2"
 start_ha ha1
 start_ha ha2
 

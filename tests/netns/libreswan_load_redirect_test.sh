@@ -12,24 +12,17 @@
 set -u -o pipefail
 MIP6_LOAD=${1:?usage: $0 PATH/TO/mip6-load}
 NETNS_TEST=ls-load-redirect
-MIP6_IKE=unused
 . "$(dirname "$0")/netns_lib.sh"
 . "$(dirname "$0")/../../tools/libreswan/pluto.sh"
 
-missing=$(libreswan_missing)
-if [ -n "$missing" ]; then
-    echo "SKIP: $missing"
-    exit 77
-fi
+libreswan_or_skip
 GW_ADDR=2001:db8:1::1
 TARGET=2001:db8:1::2
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
-[ -x "$MIP6_LOAD" ] || fail "mip6-load not built: $MIP6_LOAD"
+need_root
+need ip ss python3
+need_built "$MIP6_LOAD"
 trap 'rc=$?; stop_pluto; (exit $rc); cleanup' EXIT
-ip netns add "$NS_GW" || fail "netns add $NS_GW"
-ip -n "$NS_GW" link set lo up
-ip -n "$NS_GW" addr add $GW_ADDR/128 dev lo nodad
-ip -n "$NS_GW" addr add $MN/128 dev lo nodad
+loopback_lab "$NS_GW" $GW_ADDR $MN
 
 start_pluto "$NS_GW" "$TMP/pluto" $GW_ADDR $TARGET mip6-load-test-psk || fail "pluto"
 ip netns exec "$NS_GW" "$MIP6_LOAD" ike-init --target $GW_ADDR --source $MN --duration 1 \
@@ -44,20 +37,10 @@ stop_pluto
 
 python3 - "$TMP/load.json" "$TMP/load-nosupport.json" "$TARGET" <<'PY' || fail "JSON"
 import ipaddress, json, sys
+from ike_result import check_obj as check, redirect_flood
 load = json.load(open(sys.argv[1]))
 nosup = json.load(open(sys.argv[2]))
-target = ipaddress.ip_address(sys.argv[3])
-def check(cond, what, obj):
-    if not cond:
-        sys.exit(what + ": " + json.dumps(obj))
-a = load["answers"]
-check(a["redirect"] > 0, "no redirects from libreswan", load)
-check(a["redirect_bad_nonce"] == 0, "a REDIRECT without the request's nonce", load)
-check(a["malformed"] == 0 and load["unmatched"] == 0, "malformed or unmatched answers", load)
-check(sum(a.values()) == a["redirect"], "answers other than REDIRECT", load)
-targets = load["redirect_targets"]
-check(len(targets) == 1 and ipaddress.ip_address(next(iter(targets))) == target,
-      "REDIRECT names another gateway", load)
+a = redirect_flood(load, ipaddress.ip_address(sys.argv[3]), "libreswan")
 check(nosup["answers"]["redirect"] == 0 and nosup["answered"] == 0,
       "libreswan answered a request without REDIRECT_SUPPORTED", nosup)
 print(f"libreswan: {a['redirect']} redirects in {load['duration_s']} s "

@@ -22,50 +22,27 @@ NETNS_TEST=ls-redirect
 . "$(dirname "$0")/netns_lib.sh"
 . "$(dirname "$0")/../../tools/libreswan/pluto.sh"
 
-missing=$(libreswan_missing)
-if [ -n "$missing" ]; then
-    echo "SKIP: $missing"
-    exit 77
-fi
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
-[ -x "$MIP6_IKE" ] || fail "mip6-ike not built: $MIP6_IKE"
-command -v tshark >/dev/null || fail "tshark missing (tools/deps/debian-packages.txt)"
+libreswan_or_skip
+need_root
+need ip ss python3 tshark
+need_built "$MIP6_IKE"
 
-# netns_lib's NS_GW is libreswan, NS_MN the client; HA2 and the bridge are this test's own.
-NS_HA2=mip6ls-ha2-$$
-NS_BR=mip6ls-br-$$
-LSGW=$GW
-HA2=2001:db8:1::2
 trap 'rc=$?; stop_pluto; (exit $rc); cleanup' EXIT
-
-# Client on bridge port p3 (captured below).
-bridge_topology "$NS_BR" "$NS_GW:$LSGW" "$NS_HA2:$HA2" "$NS_MN:$MN"
-ip -n "$NS_HA2" addr add 2001:db8:ff::1/128 dev lo nodad
-printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+# libreswan is HA1 (in $NS_GW); the client is on bridge port p3 (captured below).
+redirect_lab
+LSGW=$HA1
 
 # Everything the client sends and receives, on its bridge port.
-start_tshark "$NS_BR" p3 p3
-poll 30 tshark_ready p3 "$NS_MN" "$MN" "$HA2" || fail "tshark capture did not come up"
+start_tshark "$NS_BR" p3 p3 "$NS_MN" "$MN" "$HA2"
 
 start_pluto "$NS_GW" "$TMP/pluto" $LSGW $HA2 "$(cat "$TMP/psk")" || fail "pluto"
-ip netns exec "$NS_HA2" "$MIP6_IKE" respond --listen $HA2 --psk-file "$TMP/psk" --id $HA_ID \
-    --pool 2001:db8:3::/64 --once --timeout 60 >"$TMP/ha2.json" 2>"$TMP/ha2.err" &
-HA2_PID=$!
-STARTED_PIDS+=("$HA2_PID")
-bound() { ip netns exec "$NS_HA2" ss -Hnlu "sport = :500" | grep -qF "[$HA2]:500"; }
-poll 10 bound || fail "HA2 did not bind [$HA2]:500"
+start_responder "$NS_HA2" $HA2 ha2 --once --timeout 60
+HA2_PID=$RESPONDER_PID
 
-ip netns exec "$NS_MN" "$MIP6_IKE" initiate --local $MN --remote $LSGW --psk-file "$TMP/psk" \
-    --id $MN_ID --remote-id $HA_ID --request-address --follow-redirects --timeout 30 \
-    >"$TMP/mn.json" 2>"$TMP/mn.err"
-rc=$?
-poll 20 sh -c "! kill -0 $HA2_PID" || fail "HA2 (respond --once) did not finish"
-wait "$HA2_PID"
-ha2_rc=$?
-echo "---- initiator"; cat "$TMP/mn.json"
+echo "---- initiator"
+run_initiator mn --remote $LSGW --follow-redirects || fail "initiator exited $?"
+finished "$HA2_PID" 20 "HA2 (respond --once)"
 echo "---- HA2"; cat "$TMP/ha2.json"
-[ $rc = 0 ] || fail "initiator exited $rc"
-[ $ha2_rc = 0 ] || fail "HA2 exited $ha2_rc"
 
 python3 - "$TMP/mn.json" "$TMP/ha2.json" "$LSGW" "$HA2" "$MN_ID" <<'PY' || fail "JSON"
 import ipaddress, json, sys

@@ -3,16 +3,28 @@
 # that ends only the processes this test started and deletes its namespaces and temp dir.
 #   ns "gw"  veth0 2001:db8:1::1,   lo 2001:db8:ff::1 (home network, the Child SA's TS)
 #   ns "mn"  veth1 2001:db8:1::100
-# Callers set NETNS_TEST (a short name) before sourcing.
+# Callers set NETNS_TEST (a short name) before sourcing. The fixtures:
+#   labs       make_topology (the two above), redirect_lab, bridge_topology, loopback_lab
+#   peers      charon_gateway / initiate_from_mn (strongSwan), start_responder / run_initiator
+#              (mip6-ike), start_tshark; tools/libreswan/pluto.sh and ha_pool_lib.sh add
+#              libreswan and a pool of mip6-ha
+#   checks     need / need_built, poll, finished, sas_show / sas_lack, charon_spis_crossed,
+#              has_line, json_field; ike_result.py for Python checks of mip6-ike's JSON
 
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 SWANCTL=${SWANCTL:-swanctl}
+NETNS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NS_GW=mip6ss-gw-$$
 NS_MN=mip6ss-mn-$$
 GW=2001:db8:1::1
 MN=2001:db8:1::100
 HA_ID=ha.mip6.example
 MN_ID=mn1@mip6.example
+# charon's address pool (swanctl_gateway_conf's default) and ours (start_responder's default)
+POOL_FIRST=2001:db8:2::10
+POOL_LAST=2001:db8:2::ff
+OUR_POOL=2001:db8:3::/64
+export PYTHONPATH=$NETNS_DIR${PYTHONPATH:+:$PYTHONPATH}  # ike_result.py
 TMP=$(mktemp -d "/tmp/mip6-${NETNS_TEST:-netns}.XXXXXX")
 CHARON_PID=
 STARTED_PIDS=()
@@ -27,9 +39,19 @@ dump_logs() {
     return 0
 }
 
+# forget_pid PID: PID ended and was waited for; cleanup must not signal it (it may be reused).
+forget_pid() {
+    local keep=() pid
+    for pid in "${STARTED_PIDS[@]}"; do
+        [ "$pid" = "$1" ] || keep+=("$pid")
+    done
+    STARTED_PIDS=("${keep[@]}")
+}
+
 # stop_pid PID: TERM, wait up to 10 s, then KILL. Only for processes this test started.
 stop_pid() {
     local pid=$1
+    forget_pid "$pid"
     kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
     kill "$pid" 2>/dev/null
     local end=$((SECONDS + 10))
@@ -67,13 +89,34 @@ poll() {
     done
 }
 
+# need PROGRAM...: fails unless each program is installed, naming its Debian package from
+# tools/deps/programs.txt (where tools/check-deps.sh finds the programs the tests declare here).
+need() {
+    local prog package path
+    for prog in "$@"; do
+        read -r package path < <(awk -v p="$prog" '$1 == p { print $2, $3 }' \
+            "$NETNS_DIR/../../tools/deps/programs.txt")
+        if [ -n "$path" ] && [ "$path" != implicit ]; then
+            [ -x "$path" ] && continue
+        elif command -v "$prog" >/dev/null; then
+            continue
+        fi
+        fail "$prog missing: install ${package:-its package} (tools/setup.sh deps)"
+    done
+}
+need_root() { [ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"; }
+# need_built PATH...: our programs, built by CMake (the test's arguments).
+need_built() {
+    local prog
+    for prog in "$@"; do
+        [ -x "$prog" ] || fail "$(basename "$prog") not built: $prog"
+    done
+}
+
 check_prerequisites() {
-    [ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
-    [ -x "$CHARON" ] || fail "$CHARON missing: install strongswan-charon (tools/setup.sh)"
-    command -v "$SWANCTL" >/dev/null || fail "swanctl missing: install strongswan-swanctl"
-    [ -x "$MIP6_IKE" ] || fail "mip6-ike not built: $MIP6_IKE"
-    command -v ip >/dev/null || fail "ip (iproute2) missing"
-    command -v python3 >/dev/null || fail "python3 missing"
+    need_root
+    need charon swanctl ip ss python3
+    need_built "$MIP6_IKE"
 }
 
 link_up() { ip -n "$1" link show "$2" | grep -q "state UP"; }
@@ -87,14 +130,37 @@ make_topology() {
     ip -n "$NS_GW" link add veth0 type veth peer name veth1 netns "$NS_MN" || fail "veth"
     ip -n "$NS_GW" addr add $GW/64 dev veth0 nodad
     ip -n "$NS_MN" addr add $MN/64 dev veth1 nodad
-    # The "home network" behind the gateway: the Child SA's TS on the gateway side. It must
-    # not contain the peer's own address, or kernel-libipsec routes IKE into its TUN device.
-    ip -n "$NS_GW" addr add 2001:db8:ff::1/128 dev lo nodad
+    home_network "$NS_GW"
     ip -n "$NS_GW" link set veth0 up
     ip -n "$NS_MN" link set veth1 up
     poll 10 link_up "$NS_GW" veth0 || fail "veth0 not up"
     poll 10 link_up "$NS_MN" veth1 || fail "veth1 not up"
-    printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+    write_psk
+}
+
+# write_psk [SECRET]: the pre-shared key every peer of the test reads from $TMP/psk.
+write_psk() { printf '%s\n' "${1:-mip6-interop-psk-3f9a1c}" >"$TMP/psk"; }
+
+# home_network NS...: the home network behind a gateway (the Child SA's TS), on lo. It must be
+# outside the link prefix, or kernel-libipsec routes IKE into its TUN device.
+home_network() {
+    local ns
+    for ns in "$@"; do
+        ip -n "$ns" addr add 2001:db8:ff::1/128 dev lo nodad || fail "home network in $ns"
+    done
+}
+
+# loopback_lab NS ADDR...: one namespace whose loopback holds every ADDR (/128); deleted by
+# cleanup. For floods that need no link.
+loopback_lab() {
+    local ns=$1 addr
+    shift
+    ip netns add "$ns" || fail "netns add $ns"
+    NETNS_EXTRA+=("$ns")
+    ip -n "$ns" link set lo up
+    for addr in "$@"; do
+        ip -n "$ns" addr add "$addr/128" dev lo nodad
+    done
 }
 
 # bridge_topology BR_NS NS:ADDR...: namespace BR_NS holding bridge br0, and per NS:ADDR a
@@ -124,19 +190,33 @@ bridge_topology() {
     done
 }
 
-# start_tshark NS PORT NAME: tshark on interface PORT in NS (UDP 500/4500), writing
-# $TMP/NAME.pcap and one summary line per packet to $TMP/NAME.out; sets TSHARK_PID (stopped by
-# cleanup). Poll tshark_ready before sending what must be captured.
+# redirect_lab: a gateway, a second gateway and a client on one bridge: $NS_GW (HA1 = $GW),
+# $NS_HA2 (HA2 = 2001:db8:1::2), both with the home network, and $NS_MN ($MN), on ports p1,
+# p2, p3 of the bridge in $NS_BR; writes the PSK.
+redirect_lab() {
+    NS_HA2=mip6ss-ha2-$$
+    NS_BR=mip6ss-br-$$
+    HA1=$GW
+    HA2=2001:db8:1::2
+    bridge_topology "$NS_BR" "$NS_GW:$HA1" "$NS_HA2:$HA2" "$NS_MN:$MN"
+    home_network "$NS_GW" "$NS_HA2"
+    write_psk
+}
+
+# start_tshark NS PORT NAME FROM_NS FROM_ADDR TO_ADDR: tshark on interface PORT in NS (UDP
+# 500/4500), writing $TMP/NAME.pcap and one summary line per packet to $TMP/NAME.out; sets
+# TSHARK_PID (stopped by cleanup). Returns once the capture is live: tshark takes a while to
+# start capturing, so probe datagrams from FROM_NS (FROM_ADDR) to TO_ADDR port 500 (where
+# nothing listens yet) go out until one shows up in the capture.
 start_tshark() {
     local ns=$1 port=$2 name=$3
     ip netns exec "$ns" tshark -n -l -P -i "$port" -f "udp port 500 or udp port 4500" \
         -w "$TMP/$name.pcap" >"$TMP/$name.out" 2>"$TMP/$name.tshark.log" </dev/null &
     TSHARK_PID=$!
     STARTED_PIDS+=("$TSHARK_PID")
+    poll 30 tshark_ready "$name" "$4" "$5" "$6" || fail "tshark capture did not come up"
 }
 
-# tshark_ready NAME FROM_NS FROM_ADDR TO_ADDR: for poll; sends a probe datagram and checks that
-# the capture NAME saw it (tshark takes a while to start capturing).
 tshark_ready() {
     ip netns exec "$2" bash -c "echo probe >/dev/udp/$4/500" 2>/dev/null
     grep -qF "$3" "$TMP/$1.out"
@@ -145,7 +225,8 @@ tshark_ready() {
 # The kernels this runs on have XFRM but no ESP transforms, so charon installs Child SAs with
 # kernel-libipsec (user-space ESP over a TUN device). That plugin makes charon fake a NAT
 # (random NAT_DETECTION_SOURCE_IP) to force UDP encapsulation. CHARON_EXTRA_PLUGINS (optional)
-# is appended to the plugin list, e.g. "pem pkcs1 pkcs8 x509 pubkey constraints" for certificates.
+# is appended to the plugin list, e.g. "pem pkcs1 pkcs8 x509 pubkey constraints" for certificates;
+# CHARON_LOG_EXTRA (optional) is one more log level line, e.g. "chd = 4" (logs Child SA keys).
 write_strongswan_conf() {
     cat >"$TMP/strongswan.conf" <<CONF
 charon {
@@ -169,6 +250,7 @@ charon {
             default = 1
             ike = 2
             cfg = 2
+            ${CHARON_LOG_EXTRA:-}
         }
     }
 }
@@ -176,11 +258,13 @@ CONF
 }
 
 # start_charon NS SWANCTL_CONF: charon in NS with a private /run (its pid file is hard-coded
-# to /run/charon.pid), then swanctl --load-all. Sets VICI.
+# to /run/charon.pid), then swanctl --load-all. Sets VICI and CHARON_PID; the log is
+# $TMP/charon.log.
 start_charon() {
     local ns=$1 conf=$2
     write_strongswan_conf
     mkdir -p "$TMP/run"
+    rm -f "$TMP/run/charon.vici" "$TMP/run/charon.pid"
     STRONGSWAN_CONF=$TMP/strongswan.conf \
         ip netns exec "$ns" unshare --mount --propagation private \
         sh -c 'mount --bind "$0" /run && exec "$1"' "$TMP/run" "$CHARON" \
@@ -192,6 +276,54 @@ start_charon() {
     poll 10 "$SWANCTL" --stats --uri "$VICI" || fail "charon does not answer on vici"
     "$SWANCTL" --load-all --noprompt --uri "$VICI" --file "$conf" >"$TMP/load.txt" 2>&1 \
         || { cat "$TMP/load.txt" >&2; fail "swanctl --load-all"; }
+}
+
+# stop_charon [NAME]: stops the running charon (so another can start); NAME keeps its log as
+# $TMP/charon-NAME.log.
+stop_charon() {
+    stop_pid "$CHARON_PID"
+    [ -z "${1:-}" ] || mv "$TMP/charon.log" "$TMP/charon-$1.log"
+}
+
+# charon_gateway ADDR [OPTIONS...]: charon in $NS_GW as the home agent on ADDR
+# (swanctl_gateway_conf with OPTIONS, written to swanctl-gw.conf in $SWANCTL_DIR if the test
+# keeps credentials there (swanctl reads them beside the file), else in $TMP).
+charon_gateway() {
+    local conf=${SWANCTL_DIR:-$TMP}/swanctl-gw.conf
+    swanctl_gateway_conf "$@" >"$conf"
+    start_charon "$NS_GW" "$conf"
+}
+
+# swanctl_initiate [LOG]: the running charon initiates conn "ha" with child "home"; swanctl's
+# output goes to $TMP/LOG (default initiate.log).
+swanctl_initiate() {
+    timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
+        >"$TMP/${1:-initiate.log}" 2>&1 || fail "swanctl --initiate failed (${1:-initiate.log})"
+}
+
+# list_sas: charon's `swanctl --list-sas` into $TMP/list-sas.txt.
+list_sas() { "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1; }
+# sas_show PATTERN...: for poll; charon lists SAs matching every (grep) PATTERN.
+sas_show() {
+    local pattern
+    list_sas || return 1
+    for pattern in "$@"; do
+        grep -q -- "$pattern" "$TMP/list-sas.txt" || return 1
+    done
+}
+# sas_lack PATTERN: for poll; charon lists nothing matching PATTERN.
+sas_lack() { list_sas && ! grep -q -- "$1" "$TMP/list-sas.txt"; }
+# The CHILD_SA line of charon's list.
+CHILD_INSTALLED="home: #[0-9]*, reqid [0-9]*, INSTALLED, TUNNEL"
+
+# charon_spis_crossed JSON: in the last list_sas, charon's Child SA SPIs are those of our JSON
+# result crossed (its inbound SPI is the one we send with).
+charon_spis_crossed() {
+    local spi_in spi_out
+    spi_in=$(json_field "$1" child_sa spi_in)
+    spi_out=$(json_field "$1" child_sa spi_out)
+    grep -q "in  *${spi_out}" "$TMP/list-sas.txt" || fail "charon inbound SPI != our outbound SPI"
+    grep -q "out *${spi_in}" "$TMP/list-sas.txt" || fail "charon outbound SPI != our inbound SPI"
 }
 
 psk_secrets_section() {
@@ -322,14 +454,88 @@ CONF
     [ -n "$SWAN_CERT" ] || psk_secrets_section
 }
 
-# charon in $NS_MN as the mobile node (swanctl_mn_conf towards $1); loads it and initiates.
-# Output of swanctl --initiate goes to $TMP/initiate.log.
+# initiate_from_mn REMOTE [OPTIONS...]: charon in $NS_MN as the mobile node
+# (swanctl_mn_conf towards REMOTE with OPTIONS, in swanctl-mn.conf as for charon_gateway);
+# loads it and initiates (swanctl_initiate).
 initiate_from_mn() {
-    local remote=$1
-    swanctl_mn_conf "$remote" >"$TMP/swanctl.conf"
-    start_charon "$NS_MN" "$TMP/swanctl.conf"
-    timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
-        >"$TMP/initiate.log" 2>&1 || fail "swanctl --initiate failed"
+    local conf=${SWANCTL_DIR:-$TMP}/swanctl-mn.conf
+    swanctl_mn_conf "$@" >"$conf"
+    start_charon "$NS_MN" "$conf"
+    swanctl_initiate
+}
+
+# has_option OPTION ARGS...: ARGS contain OPTION.
+has_option() {
+    local want=$1 arg
+    shift
+    for arg in "$@"; do
+        [ "$arg" = "$want" ] && return 0
+    done
+    return 1
+}
+
+# start_responder NS ADDR NAME [ARGS...]: our `mip6-ike respond` on ADDR in NS with identity
+# $HA_ID, the test's PSK (unless ARGS have --cert or --psk-file) and pool $OUR_POOL (unless ARGS
+# have --pool); JSON lines in $TMP/NAME.json, log in $TMP/NAME.err. Returns once it listens on
+# ADDR's ports 500 and 4500; sets RESPONDER_PID.
+start_responder() {
+    local ns=$1 addr=$2 name=$3 defaults=()
+    shift 3
+    has_option --cert "$@" || has_option --psk-file "$@" || defaults+=(--psk-file "$TMP/psk")
+    has_option --pool "$@" || defaults+=(--pool "$OUR_POOL")
+    ip netns exec "$ns" "$MIP6_IKE" respond --listen "$addr" --id "$HA_ID" "${defaults[@]}" \
+        "$@" >"$TMP/$name.json" 2>"$TMP/$name.err" &
+    RESPONDER_PID=$!
+    STARTED_PIDS+=("$RESPONDER_PID")
+    poll 10 ike_listening "$ns" "$addr" ||
+        fail "$name (mip6-ike respond) is not listening on [$addr]:500 and :4500"
+}
+
+# run_initiator NAME [ARGS...]: our `mip6-ike initiate` from $MN in $NS_MN, as $MN_ID towards
+# $GW ($HA_ID) asking for an address, 30 s timeout, with the test's PSK unless ARGS have --cert
+# or --psk-file (ARGS may override --remote). Prints the JSON ($TMP/NAME.json; log NAME.err) and
+# returns mip6-ike's status.
+run_initiator() {
+    local name=$1 defaults=() rc
+    shift
+    has_option --cert "$@" || has_option --psk-file "$@" || defaults+=(--psk-file "$TMP/psk")
+    has_option --remote "$@" || defaults+=(--remote "$GW")
+    ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local "$MN" --id "$MN_ID" \
+        --remote-id "$HA_ID" --request-address --timeout 30 "${defaults[@]}" "$@" \
+        >"$TMP/$name.json" 2>"$TMP/$name.err"
+    rc=$?
+    cat "$TMP/$name.json"
+    return $rc
+}
+
+# finished PID DEADLINE_S WHAT: PID (started by this test) ends within DEADLINE_S seconds with
+# status 0, or the test fails naming WHAT.
+finished() {
+    local pid=$1 end=$((SECONDS + $2)) what=$3 rc
+    while kill -0 "$pid" 2>/dev/null; do
+        [ $SECONDS -lt $end ] || fail "$what did not finish within $2 s"
+        sleep 0.1
+    done
+    wait "$pid"
+    rc=$?
+    forget_pid "$pid"
+    [ $rc = 0 ] || fail "$what exited $rc"
+}
+
+# has_line FILE PYTHON-EXPR: some JSON line j of FILE satisfies the expression.
+has_line() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+ok = False
+for line in open(sys.argv[1]):
+    try:
+        j = json.loads(line)
+    except ValueError:
+        continue
+    if eval(sys.argv[2], {}, {"j": j}):
+        ok = True
+sys.exit(0 if ok else 1)
+PY
 }
 
 json_field() {

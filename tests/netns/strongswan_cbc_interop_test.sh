@@ -22,16 +22,9 @@ MIP6_IKE=${1:?usage: $0 PATH/TO/mip6-ike}
 NETNS_TEST=ss-cbc
 . "$(dirname "$0")/netns_lib.sh"
 
-POOL_FIRST=2001:db8:2::10
-POOL_LAST=2001:db8:2::ff
-
 # charon logs the Child SA keys at chd level 4: they must equal ours (--dump-keys), which
 # checks the KEYMAT split of RFC 7296 2.17 against an independent implementation.
-eval "netns_lib_$(declare -f write_strongswan_conf)"
-write_strongswan_conf() {
-    netns_lib_write_strongswan_conf
-    sed -i 's/^\( *\)cfg = 2$/&\n\1chd = 4/' "$TMP/strongswan.conf"
-}
+CHARON_LOG_EXTRA="chd = 4"
 
 check_prerequisites
 make_topology
@@ -39,16 +32,11 @@ make_topology
 # check_json FILE IKE_BITS ESP_BITS: the JSON mip6-ike printed shows the CBC suites.
 check_json() {
     python3 - "$@" <<'PY'
-import json, sys
-text = open(sys.argv[1]).read()
-try:
-    r = json.loads(text)  # initiate: one indented object
-except ValueError:
-    r = json.loads([l for l in text.splitlines() if l.strip()][0])  # respond: JSON lines
+import sys
+from ike_result import checker, result
+r = result(sys.argv[1])
 ike_bits, esp_bits = int(sys.argv[2]), int(sys.argv[3])
-def check(cond, what):
-    if not cond:
-        sys.exit("mip6-ike result: " + what + ": " + json.dumps(r))
+check = checker(r, "mip6-ike result")
 check(r.get("result") == "established" and r.get("state") == "ESTABLISHED", "not established")
 s = r.get("suite", {})
 check((s.get("encr"), s.get("key_bits"), s.get("integ"), s.get("prf"), s.get("dh")) ==
@@ -63,32 +51,15 @@ PY
 }
 
 # list_ok SPI_I IKE_ALGS ESP_ALGS: charon's view of the IKE SA and CHILD_SA.
-list_ok() {
-    "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 || return 1
-    grep -q "ESTABLISHED, IKEv2, ${1}_i" "$TMP/list-sas.txt" &&
-        grep -q "^ *$2\$" "$TMP/list-sas.txt" &&
-        grep -q "INSTALLED, TUNNEL.*, ESP:$3\$" "$TMP/list-sas.txt"
-}
-
-# check_spis JSON: charon's inbound SPI is the one we send with, and the other way round.
-check_spis() {
-    local spi_in spi_out
-    spi_in=$(json_field "$1" child_sa spi_in)
-    spi_out=$(json_field "$1" child_sa spi_out)
-    grep -q "in  *${spi_out}" "$TMP/list-sas.txt" || fail "charon inbound SPI != our outbound SPI"
-    grep -q "out *${spi_in}" "$TMP/list-sas.txt" || fail "charon outbound SPI != our inbound SPI"
-}
+list_ok() { sas_show "ESTABLISHED, IKEv2, ${1}_i" "^ *$2\$" "INSTALLED, TUNNEL.*, ESP:$3\$"; }
 
 # check_keys JSON ROLE: the Child SA keys mip6-ike printed (--dump-keys) equal those charon
 # logged (encr/integ, initiator/responder), mapped by our ROLE in the exchange.
 check_keys() {
     python3 - "$1" "$2" "$TMP/charon.log" <<'PY'
-import json, re, sys
-text = open(sys.argv[1]).read()
-try:
-    r = json.loads(text)
-except ValueError:
-    r = json.loads([l for l in text.splitlines() if l.strip()][0])
+import re, sys
+from ike_result import result
+r = result(sys.argv[1])
 ours = r["child_sa"]["keys"]
 theirs, label = {}, None
 for line in open(sys.argv[3]):
@@ -114,32 +85,22 @@ PY
 }
 
 # ---- 1. our initiator, charon responder ----------------------------------------------------
-swanctl_gateway_conf "$GW" proposals=aes256-sha256-x25519 esp=aes128-sha256 \
-    pool="$POOL_FIRST-$POOL_LAST" >"$TMP/swanctl-gw.conf"
-start_charon "$NS_GW" "$TMP/swanctl-gw.conf"
+charon_gateway "$GW" proposals=aes256-sha256-x25519 esp=aes128-sha256
 
-ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
-    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
-    --ike-proposal aes256-sha256-x25519 --esp-proposal aes128-sha256 --dump-keys \
-    >"$TMP/initiate.json" 2>"$TMP/initiate.err"
-rc=$?
-cat "$TMP/initiate.json"
-[ $rc = 0 ] || fail "mip6-ike initiate exited $rc"
+run_initiator initiate --ike-proposal aes256-sha256-x25519 --esp-proposal aes128-sha256 \
+    --dump-keys || fail "mip6-ike initiate exited $?"
 check_json "$TMP/initiate.json" 256 128 || fail "initiator JSON"
 SPI_I=$(json_field "$TMP/initiate.json" spi_i)
 poll 10 list_ok "$SPI_I" "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519" \
     "AES_CBC-128/HMAC_SHA2_256_128" ||
     fail "swanctl --list-sas does not show our CBC IKE SA and CHILD_SA"
 cat "$TMP/list-sas.txt"
-check_spis "$TMP/initiate.json"
+charon_spis_crossed "$TMP/initiate.json"
 check_keys "$TMP/initiate.json" initiator || fail "Child SA keys differ from charon's"
 
 # A mismatch fails cleanly: our GCM-only ESP offer meets charon's CBC-only child (the IKE SA
 # comes up, the Child SA is refused with NO_PROPOSAL_CHOSEN).
-ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
-    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
-    --ike-proposal aes256-sha256-x25519 --esp-proposal aes256gcm16 \
-    >"$TMP/mismatch.json" 2>"$TMP/mismatch.err"
+run_initiator mismatch --ike-proposal aes256-sha256-x25519 --esp-proposal aes256gcm16
 python3 - "$TMP/mismatch.json" <<'PY' || fail "ESP mismatch JSON"
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -147,36 +108,20 @@ if r.get("child_sa") is not None:
     sys.exit("a Child SA despite disjoint ESP proposals: " + json.dumps(r))
 PY
 
-stop_pid "$CHARON_PID"
-rm -f "$TMP/run/charon.vici"
+stop_charon
 
 # ---- 2. charon initiator, our responder ----------------------------------------------------
-ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --psk-file "$TMP/psk" --id $HA_ID \
-    --pool 2001:db8:3::/64 --once --timeout 60 --dump-keys \
-    --ike-proposal aes256-aes128-sha256-x25519 --esp-proposal aes256-aes128-sha256 \
-    >"$TMP/respond.json" 2>"$TMP/respond.err" &
-RESPONDER_PID=$!
-STARTED_PIDS+=("$RESPONDER_PID")
-poll 10 ike_listening "$NS_GW" "$GW" ||
-    fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
-
-swanctl_mn_conf "$GW" proposals=aes128-sha256-x25519 esp=aes256-sha256 \
-    >"$TMP/swanctl-mn.conf"
-start_charon "$NS_MN" "$TMP/swanctl-mn.conf"
-timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
-    >"$TMP/initiate.log" 2>&1 || fail "swanctl --initiate failed"
-
-poll 20 sh -c "! kill -0 $RESPONDER_PID" || fail "mip6-ike respond did not finish"
-wait "$RESPONDER_PID"
-rc=$?
+start_responder "$NS_GW" "$GW" respond --once --timeout 60 --dump-keys \
+    --ike-proposal aes256-aes128-sha256-x25519 --esp-proposal aes256-aes128-sha256
+initiate_from_mn "$GW" proposals=aes128-sha256-x25519 esp=aes256-sha256
+finished "$RESPONDER_PID" 20 "mip6-ike respond"
 cat "$TMP/respond.json"
-[ $rc = 0 ] || fail "mip6-ike respond exited $rc"
 check_json "$TMP/respond.json" 128 256 || fail "responder JSON"
 SPI_I=$(json_field "$TMP/respond.json" spi_i)
 poll 10 list_ok "$SPI_I" "AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519" \
     "AES_CBC-256/HMAC_SHA2_256_128" ||
     fail "swanctl --list-sas does not show the CBC IKE SA and CHILD_SA"
 cat "$TMP/list-sas.txt"
-check_spis "$TMP/respond.json"
+charon_spis_crossed "$TMP/respond.json"
 check_keys "$TMP/respond.json" responder || fail "Child SA keys differ from charon's"
 echo "PASS: AES-CBC/HMAC-SHA2-256-128 IKE SA and Child SA with strongSwan, both directions"

@@ -26,11 +26,9 @@ NETNS_TEST=ss-cert
 # charon needs the certificate and key parsers; swanctl reads credentials from SWANCTL_DIR.
 CHARON_EXTRA_PLUGINS="pem pkcs1 pkcs8 x509 pubkey constraints"
 PKI=$TMP/pki
-POOL_FIRST=2001:db8:2::10
-POOL_LAST=2001:db8:2::ff
 
 check_prerequisites
-command -v openssl >/dev/null || fail "openssl CLI missing"
+need openssl
 make_topology
 
 # ---- certificates --------------------------------------------------------------------------
@@ -76,74 +74,41 @@ swanctl_dir() {
     cp "$PKI/$3.pem" "$d/x509ca/"
     echo "$d"
 }
-stop_charon() {
-    stop_pid "$CHARON_PID"
-    local keep=() pid
-    for pid in "${STARTED_PIDS[@]}"; do
-        [ "$pid" = "$CHARON_PID" ] || keep+=("$pid")
-    done
-    STARTED_PIDS=("${keep[@]}")
-    rm -f "$TMP/run/charon.vici" "$TMP/run/charon.pid"
-    mv "$TMP/charon.log" "$TMP/charon-$1.log"
-}
-
 # ---- A: our initiator -> charon responder, ECDSA ---------------------------------------------
 export SWANCTL_DIR
 SWANCTL_DIR=$(swanctl_dir gw gw-ecdsa ca-ecdsa)
-swanctl_gateway_conf "$GW" pool="$POOL_FIRST-$POOL_LAST" cert=gw-ecdsa.pem >"$SWANCTL_DIR/swanctl.conf"
-start_charon "$NS_GW" "$SWANCTL_DIR/swanctl.conf"
+charon_gateway "$GW" cert=gw-ecdsa.pem
 grep -q "loaded certificate" "$TMP/load.txt" && grep -q "loaded ecdsa key\|loaded private key" \
     "$TMP/load.txt" || { cat "$TMP/load.txt" >&2; fail "charon did not load its certificate/key"; }
 
-ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
-    --id $MN_ID --remote-id $HA_ID --cert "$PKI/mn-ecdsa.pem" --key "$PKI/mn-ecdsa.key" \
-    --ca "$PKI/ca-ecdsa.pem" --request-address --timeout 30 \
-    >"$TMP/initiate.json" 2>"$TMP/initiate.err"
-rc=$?
-cat "$TMP/initiate.json"
-[ $rc = 0 ] || fail "mip6-ike initiate (ECDSA certificate) exited $rc"
+run_initiator initiate --cert "$PKI/mn-ecdsa.pem" --key "$PKI/mn-ecdsa.key" \
+    --ca "$PKI/ca-ecdsa.pem" || fail "mip6-ike initiate (ECDSA certificate) exited $?"
 python3 - "$TMP/initiate.json" "$POOL_FIRST" "$POOL_LAST" "$HA_ID" <<'PY' || fail "initiator JSON"
-import ipaddress, json, sys
-r = json.load(open(sys.argv[1]))
+import ipaddress, sys
+from ike_result import checker, established, result, signatures_both_ways
+r = result(sys.argv[1])
 first, last = (ipaddress.IPv6Address(a) for a in sys.argv[2:4])
-def check(cond, what):
-    if not cond:
-        sys.exit("initiator result: " + what + ": " + json.dumps(r))
-check(r.get("result") == "established" and r.get("state") == "ESTABLISHED", "not established")
-check(r.get("peer_id") == sys.argv[4], "peer identity")
-a = r.get("auth", {})
-check(a.get("local") == "DIGITAL_SIGNATURE" and a.get("peer") == "DIGITAL_SIGNATURE",
-      "AUTH methods (RFC 7427 method 14 expected both ways)")
+check = checker(r, "initiator result")
+addr = established(r, check, sys.argv[4])
+a = signatures_both_ways(r, check)
 check(2 in a.get("peer_signature_hashes", []), "charon announced no SHA2-256")
-addr = ipaddress.IPv6Address(r.get("assigned_address", "::"))
 check(first <= addr <= last, "CP address outside charon's pool")
 c = r.get("child_sa")
 check(c is not None and c["mode"] == "tunnel", "Child SA")
 print("A: established with ECDSA certificates, address", addr)
 PY
-SPI_IN=$(json_field "$TMP/initiate.json" child_sa spi_in)
-SPI_OUT=$(json_field "$TMP/initiate.json" child_sa spi_out)
 SPI_I=$(json_field "$TMP/initiate.json" spi_i)
-list_ok_gw() {
-    "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 || return 1
-    grep -q "ESTABLISHED, IKEv2, ${SPI_I}_i" "$TMP/list-sas.txt" &&
-        grep -q "remote '$MN_ID' @ $MN\[" "$TMP/list-sas.txt" &&
-        grep -q "home: #[0-9]*, reqid [0-9]*, INSTALLED, TUNNEL" "$TMP/list-sas.txt"
-}
-poll 10 list_ok_gw || fail "A: swanctl --list-sas does not show our IKE SA and CHILD_SA"
+poll 10 sas_show "ESTABLISHED, IKEv2, ${SPI_I}_i" "remote '$MN_ID' @ $MN\[" "$CHILD_INSTALLED" ||
+    fail "A: swanctl --list-sas does not show our IKE SA and CHILD_SA"
 cat "$TMP/list-sas.txt"
-grep -q "in  *${SPI_OUT}" "$TMP/list-sas.txt" || fail "A: charon inbound SPI != our outbound SPI"
-grep -q "out *${SPI_IN}" "$TMP/list-sas.txt" || fail "A: charon outbound SPI != our inbound SPI"
+charon_spis_crossed "$TMP/initiate.json"
 grep -q "authentication of '$MN_ID' with ECDSA.* successful" "$TMP/charon.log" ||
     fail "A: charon did not log our ECDSA signature as verified"
 
 # A certificate from a CA charon does not know: AUTHENTICATION_FAILED (R7296-53).
-ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
-    --id $MN_ID --remote-id $HA_ID --cert "$PKI/mn-rogue.pem" --key "$PKI/mn-rogue.key" \
-    --ca "$PKI/ca-ecdsa.pem" --request-address --timeout 30 \
-    >"$TMP/rogue.json" 2>"$TMP/rogue.err"
+run_initiator rogue --cert "$PKI/mn-rogue.pem" --key "$PKI/mn-rogue.key" \
+    --ca "$PKI/ca-ecdsa.pem"
 rc=$?
-cat "$TMP/rogue.json"
 [ $rc = 1 ] || fail "mip6-ike initiate with an untrusted certificate exited $rc, expected 1"
 python3 - "$TMP/rogue.json" <<'PY' || fail "untrusted-certificate JSON"
 import json, sys
@@ -155,52 +120,28 @@ PY
 stop_charon responder
 
 # ---- B: charon initiator -> our responder, RSA ---------------------------------------------
-ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --id $HA_ID \
-    --cert "$PKI/gw-rsa.pem" --key "$PKI/gw-rsa.key" --ca "$PKI/ca-rsa.pem" --rsa-pss \
-    --pool 2001:db8:3::/64 --once --timeout 60 >"$TMP/respond.json" 2>"$TMP/respond.err" &
-RESPONDER_PID=$!
-STARTED_PIDS+=("$RESPONDER_PID")
-poll 10 ike_listening "$NS_GW" "$GW" ||
-    fail "mip6-ike respond is not listening on [$GW]:500 and :4500"
+start_responder "$NS_GW" "$GW" respond --cert "$PKI/gw-rsa.pem" --key "$PKI/gw-rsa.key" \
+    --ca "$PKI/ca-rsa.pem" --rsa-pss --once --timeout 60
 
 SWANCTL_DIR=$(swanctl_dir mn mn-rsa ca-rsa)
-swanctl_mn_conf "$GW" cert=mn-rsa.pem >"$SWANCTL_DIR/swanctl.conf"
-start_charon "$NS_MN" "$SWANCTL_DIR/swanctl.conf"
-timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
-    >"$TMP/initiate.log" 2>&1 || fail "B: swanctl --initiate failed"
+initiate_from_mn "$GW" cert=mn-rsa.pem
 
-poll 20 sh -c "! kill -0 $RESPONDER_PID" || fail "mip6-ike respond did not finish"
-wait "$RESPONDER_PID"
-rc=$?
+finished "$RESPONDER_PID" 20 "mip6-ike respond"
 cat "$TMP/respond.json"
-[ $rc = 0 ] || fail "mip6-ike respond exited $rc"
 python3 - "$TMP/respond.json" "$MN_ID" <<'PY' || fail "responder JSON"
-import ipaddress, json, sys
-lines = [l for l in open(sys.argv[1]) if l.strip() and '"summary"' not in l]
-if len(lines) != 1:
-    sys.exit("expected one JSON line, got %d" % len(lines))
-r = json.loads(lines[0])
-def check(cond, what):
-    if not cond:
-        sys.exit("responder result: " + what + ": " + json.dumps(r))
-check(r.get("result") == "established" and r.get("state") == "ESTABLISHED", "not established")
-check(r.get("peer_id") == sys.argv[2], "peer identity")
-a = r.get("auth", {})
-check(a.get("local") == "DIGITAL_SIGNATURE" and a.get("peer") == "DIGITAL_SIGNATURE",
-      "AUTH methods (RFC 7427 method 14 expected both ways)")
-addr = ipaddress.IPv6Address(r.get("assigned_address", "::"))
+import ipaddress, sys
+from ike_result import checker, established, result, signatures_both_ways
+r = result(sys.argv[1], skip_summary=True)
+check = checker(r, "responder result")
+addr = established(r, check, sys.argv[2])
+signatures_both_ways(r, check)
 check(addr in ipaddress.IPv6Network("2001:db8:3::/64"), "CP address outside our pool")
 check(r.get("child_sa") is not None, "Child SA")
 print("B: established with RSA certificates, address", addr)
 PY
 SPI_I=$(json_field "$TMP/respond.json" spi_i)
-list_ok_mn() {
-    "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 || return 1
-    grep -q "ESTABLISHED, IKEv2, ${SPI_I}_i\*" "$TMP/list-sas.txt" &&
-        grep -q "remote '$HA_ID' @ $GW\[" "$TMP/list-sas.txt" &&
-        grep -q "home: #[0-9]*, reqid [0-9]*, INSTALLED, TUNNEL" "$TMP/list-sas.txt"
-}
-poll 10 list_ok_mn || fail "B: swanctl --list-sas does not show the IKE SA and CHILD_SA"
+poll 10 sas_show "ESTABLISHED, IKEv2, ${SPI_I}_i\*" "remote '$HA_ID' @ $GW\[" "$CHILD_INSTALLED" ||
+    fail "B: swanctl --list-sas does not show the IKE SA and CHILD_SA"
 cat "$TMP/list-sas.txt"
 grep -q "authentication of '$HA_ID' with RSA_EMSA_PSS_SHA2_256[_A-Z0-9]* successful" "$TMP/charon.log" ||
     fail "B: charon did not log our RSASSA-PSS signature as verified"

@@ -18,27 +18,15 @@ NETNS_TEST=ss-natt
 . "$(dirname "$0")/netns_lib.sh"
 
 check_prerequisites
-command -v tshark >/dev/null || fail "tshark missing (tools/deps/debian-packages.txt)"
+need tshark
 make_topology
 
 # ---- capture on the mobile's side of the link, before any IKE traffic ----------------------
-ip netns exec "$NS_MN" tshark -n -l -P -i veth1 -f "udp port 500 or udp port 4500" \
-    -w "$TMP/natt.pcap" >"$TMP/tshark.out" 2>"$TMP/tshark.log" </dev/null &
-TSHARK_PID=$!
-STARTED_PIDS+=("$TSHARK_PID")
-# The capture is live once a probe (to a port nobody listens on yet) shows up in it.
-probe_captured() {
-    ip netns exec "$NS_MN" bash -c "echo probe >/dev/udp/$GW/500" 2>/dev/null
-    grep -q "$MN" "$TMP/tshark.out"
-}
-poll 30 probe_captured || fail "tshark capture did not come up"
+start_tshark "$NS_MN" veth1 natt "$NS_MN" "$MN" "$GW"
 
 check_list_sas() {  # $1: the charon side's own address, $2: the peer's; both on 4500
-    "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 || return 1
-    grep -q "ESTABLISHED, IKEv2" "$TMP/list-sas.txt" &&
-        grep -q "local  '[^']*' @ $1\[4500\]" "$TMP/list-sas.txt" &&
-        grep -q "remote '[^']*' @ $2\[4500\]" "$TMP/list-sas.txt" &&
-        grep -q "home: #[0-9]*, reqid [0-9]*, INSTALLED, TUNNEL-in-UDP" "$TMP/list-sas.txt"
+    sas_show "ESTABLISHED, IKEv2" "local  '[^']*' @ $1\[4500\]" "remote '[^']*' @ $2\[4500\]" \
+        "$CHILD_INSTALLED-in-UDP"
 }
 
 # Our JSON (one object): established, on 4500 both ways, NAT seen, Child SA UDP-encapsulated.
@@ -62,44 +50,26 @@ PY
 }
 
 # ---- A: our initiator, charon responder with encap = yes -----------------------------------
-swanctl_gateway_conf "$GW" extra="encap = yes" >"$TMP/gw.conf"
-start_charon "$NS_GW" "$TMP/gw.conf"
-ip netns exec "$NS_MN" timeout 60 "$MIP6_IKE" initiate --local $MN --remote $GW \
-    --psk-file "$TMP/psk" --id $MN_ID --remote-id $HA_ID --request-address --timeout 30 \
-    >"$TMP/initiate.json" 2>"$TMP/initiate.err"
-rc=$?
-cat "$TMP/initiate.json"
-[ $rc = 0 ] || fail "A: mip6-ike initiate exited $rc"
+charon_gateway "$GW" extra="encap = yes"
+run_initiator initiate || fail "A: mip6-ike initiate exited $?"
 # charon faked its own NAT_DETECTION_SOURCE_IP: we see the peer behind a NAT.
 check_our_json "$TMP/initiate.json" initiator peer_behind_nat || fail "A: initiator JSON"
 poll 10 check_list_sas "$GW" "$MN" || fail "A: swanctl --list-sas (gw) not on 4500 / not encap"
 cat "$TMP/list-sas.txt"
-stop_pid "$CHARON_PID"
-rm -f "$TMP"/run/charon.*
+stop_charon
 
 # ---- B: charon initiator with encap = yes, our responder -----------------------------------
-ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $GW --psk-file "$TMP/psk" --id $HA_ID \
-    --pool 2001:db8:3::/64 --once --timeout 60 >"$TMP/respond.json" 2>"$TMP/respond.err" &
-RESPONDER_PID=$!
-STARTED_PIDS+=("$RESPONDER_PID")
-poll 10 ike_listening "$NS_GW" "$GW" ||
-    fail "B: mip6-ike respond is not listening on [$GW]:500 and :4500"
-swanctl_mn_conf "$GW" extra="encap = yes" >"$TMP/mn.conf"
-start_charon "$NS_MN" "$TMP/mn.conf"
-timeout 60 "$SWANCTL" --initiate --uri "$VICI" --ike ha --child home --timeout 30 \
-    >"$TMP/initiate.log" 2>&1 || fail "B: swanctl --initiate failed"
-poll 20 sh -c "! kill -0 $RESPONDER_PID" || fail "B: mip6-ike respond did not finish"
-wait "$RESPONDER_PID"
-rc=$?
+start_responder "$NS_GW" "$GW" respond --once --timeout 60
+initiate_from_mn "$GW" extra="encap = yes"
+finished "$RESPONDER_PID" 20 "B: mip6-ike respond"
 cat "$TMP/respond.json"
-[ $rc = 0 ] || fail "B: mip6-ike respond exited $rc"
 check_our_json "$TMP/respond.json" responder peer_behind_nat || fail "B: responder JSON"
 poll 10 check_list_sas "$MN" "$GW" || fail "B: swanctl --list-sas (mn) not on 4500 / not encap"
 cat "$TMP/list-sas.txt"
 
 # ---- the capture: IKE_AUTH only ever on 4500, IKE_SA_INIT only on 500 ----------------------
 # Stop once the last IKE_AUTH response went through tshark (it may still be buffered).
-poll 10 sh -c "[ \$(grep -c IKE_AUTH '$TMP/tshark.out') -ge 4 ]" ||
+poll 10 sh -c "[ \$(grep -c IKE_AUTH '$TMP/natt.out') -ge 4 ]" ||
     fail "capture: fewer than 4 IKE_AUTH messages seen by tshark"
 stop_pid "$TSHARK_PID"
 tshark -n -r "$TMP/natt.pcap" -Y "isakmp" -T fields -e ipv6.src -e udp.srcport -e udp.dstport \

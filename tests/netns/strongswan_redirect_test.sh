@@ -18,61 +18,28 @@ MIP6_IKE=${1:?usage: $0 PATH/TO/mip6-ike}
 NETNS_TEST=ss-redirect
 . "$(dirname "$0")/netns_lib.sh"
 
-# netns_lib's NS_GW is HA1, NS_MN the client; HA2 and the bridge are this test's own.
-NS_HA2=mip6ss-ha2-$$
-NS_BR=mip6ss-br-$$
-HA1=$GW
-HA2=2001:db8:1::2
-
 check_prerequisites
-# p1 = HA1, p2 = HA2, p3 = the client (bridge ports in $NS_BR, removed by cleanup).
-bridge_topology "$NS_BR" "$NS_GW:$HA1" "$NS_HA2:$HA2" "$NS_MN:$MN"
-# The home network behind the gateways (the Child SA's TS), outside the link prefix.
-ip -n "$NS_HA2" addr add 2001:db8:ff::1/128 dev lo nodad
-printf '%s\n' 'mip6-interop-psk-3f9a1c' >"$TMP/psk"
+redirect_lab
 
 # HA1's answer on the wire: the IKE_SA_INIT response carries N(REDIRECT) with SPIr 0.
 TSHARK_PID=
 if command -v tshark >/dev/null; then
-    ip netns exec "$NS_BR" tshark -n -l -P -i p1 -f "udp port 500" -w "$TMP/p1.pcap" \
-        >"$TMP/tshark.out" 2>"$TMP/tshark.log" </dev/null &
-    TSHARK_PID=$!
-    STARTED_PIDS+=("$TSHARK_PID")
-    # "Capturing on" comes before the capture is live: probe (nothing listens yet) until a
-    # probe shows up in the capture.
-    probe_captured() {
-        ip netns exec "$NS_MN" bash -c "echo probe >/dev/udp/$HA1/500" 2>/dev/null
-        grep -q "$MN" "$TMP/tshark.out"
-    }
-    poll 30 probe_captured || fail "tshark capture did not come up"
+    start_tshark "$NS_BR" p1 p1 "$NS_MN" "$MN" "$HA1"
 fi
 
 # ---- our two responders --------------------------------------------------------------------
-ip netns exec "$NS_GW" "$MIP6_IKE" respond --listen $HA1 --psk-file "$TMP/psk" --id $HA_ID \
-    --pool 2001:db8:3::/64 --redirect-to $HA2 ${HA1_EXTRA:-} --timeout 90 \
-    >"$TMP/ha1.json" 2>"$TMP/ha1.err" &
-HA1_PID=$!
-STARTED_PIDS+=("$HA1_PID")
-ip netns exec "$NS_HA2" "$MIP6_IKE" respond --listen $HA2 --psk-file "$TMP/psk" --id $HA_ID \
-    --pool 2001:db8:3::/64 --once --timeout 90 >"$TMP/ha2.json" 2>"$TMP/ha2.err" &
-HA2_PID=$!
-STARTED_PIDS+=("$HA2_PID")
-poll 10 ike_listening "$NS_GW" "$HA1" || fail "HA1 is not listening on [$HA1]:500 and :4500"
-poll 10 ike_listening "$NS_HA2" "$HA2" || fail "HA2 is not listening on [$HA2]:500 and :4500"
+start_responder "$NS_GW" "$HA1" ha1 --redirect-to $HA2 ${HA1_EXTRA:-} --timeout 90
+HA1_PID=$RESPONDER_PID
+start_responder "$NS_HA2" "$HA2" ha2 --once --timeout 90
+HA2_PID=$RESPONDER_PID
 
 # ---- charon initiator, configured for HA1 only --------------------------------------------
 initiate_from_mn "$HA1"
 
-poll 20 sh -c "! kill -0 $HA2_PID" || fail "HA2 (respond --once) did not finish"
-wait "$HA2_PID"
-rc=$?
-[ $rc = 0 ] || fail "HA2 exited $rc"
+finished "$HA2_PID" 20 "HA2 (respond --once)"
 # HA1 runs until stopped; SIGTERM makes it print its summary and exit 0.
 kill "$HA1_PID"
-poll 10 sh -c "! kill -0 $HA1_PID" || fail "HA1 did not stop on SIGTERM"
-wait "$HA1_PID"
-rc=$?
-[ $rc = 0 ] || fail "HA1 exited $rc"
+finished "$HA1_PID" 10 "HA1 (after SIGTERM)"
 echo "---- HA1"; cat "$TMP/ha1.json"
 echo "---- HA2"; cat "$TMP/ha2.json"
 
@@ -109,17 +76,12 @@ PY
 
 SPI_I=$(python3 -c 'import json,sys
 print([json.loads(l) for l in open(sys.argv[1]) if "result" in l][0]["spi_i"])' "$TMP/ha2.json")
-list_ok() {
-    "$SWANCTL" --list-sas --uri "$VICI" >"$TMP/list-sas.txt" 2>&1 || return 1
-    grep -q "ESTABLISHED, IKEv2, ${SPI_I}_i\*" "$TMP/list-sas.txt" &&
-        grep -q "remote '$HA_ID' @ $HA2\[4500\]" "$TMP/list-sas.txt" &&
-        grep -q "home: #[0-9]*, reqid [0-9]*, INSTALLED, TUNNEL" "$TMP/list-sas.txt"
-}
-poll 10 list_ok || fail "swanctl --list-sas does not show the IKE SA with HA2"
+poll 10 sas_show "ESTABLISHED, IKEv2, ${SPI_I}_i\*" "remote '$HA_ID' @ $HA2\[4500\]" \
+    "$CHILD_INSTALLED" || fail "swanctl --list-sas does not show the IKE SA with HA2"
 cat "$TMP/list-sas.txt"
 if [ -n "$TSHARK_PID" ]; then
     # Stop only once HA1's answer went through tshark (it may still be buffered otherwise).
-    poll 10 grep -q " $HA1 [^ ]* $MN " "$TMP/tshark.out" || fail "HA1's answer not captured"
+    poll 10 grep -q " $HA1 [^ ]* $MN " "$TMP/p1.out" || fail "HA1's answer not captured"
     stop_pid "$TSHARK_PID"
     tshark -n -r "$TMP/p1.pcap" -Y "isakmp.notify.msgtype == 16407" \
         -T fields -e ipv6.src -e isakmp.ispi -e isakmp.rspi -e isakmp.exchangetype \

@@ -2,6 +2,7 @@
 # tools/bench-redirect-udp.sh and tests/netns/libreswan_*_test.sh. libreswan is unpacked
 # into $MIP6_LIBRESWAN_ROOT by `tools/setup.sh libreswan` (it conflicts with strongSwan in apt).
 #   libreswan_missing        prints why pluto cannot run here (nothing when it can)
+#   libreswan_or_skip        for tests: exits 77 (skip) printing that reason, if any
 #   start_pluto NS DIR LISTEN REDIRECT_TO PSK
 #                            global-redirect gateway on LISTEN; sets PLUTO_PID; state, NSS
 #                            database and pluto.log under DIR
@@ -34,6 +35,12 @@ libreswan_missing() {
 
 # capped_log FILE: the first PLUTO_LOG_CAP octets of stdin go to FILE, the rest is discarded
 # (reading on, so pluto never blocks or dies on a full pipe).
+libreswan_or_skip() {
+    local missing
+    missing=$(libreswan_missing)
+    [ -z "$missing" ] || { echo "SKIP: $missing"; exit 77; }
+}
+
 capped_log() {
     head -c "$PLUTO_LOG_CAP" >"$1"
     cat >/dev/null
