@@ -54,14 +54,20 @@ struct ChildSaRecord {
   [[nodiscard]] static ChildSaRecord from(const InstallChildSa& install, base::TimePoint now);
 };
 
-// The keys of a new IKE SA from a rekey exchange, before the SA adopts it (tasks/ike_rekey.h).
+// The keys of an IKE SA (RFC 7296 2.14, 2.18): its PRF, the seven keys (R7296-25) and the SK
+// ciphers of our direction.
+struct IkeKeySet {
+  crypto::Prf prf;
+  crypto::IkeSaKeys keys;
+  std::unique_ptr<crypto::SkCipher> cipher_in;
+  std::unique_ptr<crypto::SkCipher> cipher_out;
+};
+
+// A new IKE SA from a rekey exchange, before the SA adopts it (tasks/ike_rekey.h).
 struct RekeyedIkeSa {
   IkeSpis spis;  // role: ours in the new SA (the rekey initiator is its original initiator)
   IkeSuite suite;
-  std::optional<crypto::Prf> prf;
-  std::optional<crypto::IkeSaKeys> keys;
-  std::unique_ptr<crypto::SkCipher> cipher_in;
-  std::unique_ptr<crypto::SkCipher> cipher_out;
+  IkeKeySet keys;
   // This exchange's nonces: the lowest of four decides a collision (2.8.2).
   std::vector<std::uint8_t> nonce_i;
   std::vector<std::uint8_t> nonce_r;

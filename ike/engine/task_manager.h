@@ -16,7 +16,7 @@
 //    SK decryption and the per-exchange payload rules (wire/rules.h); failures are counted and
 //    answered (or not) the same way for every task.
 //  - Collisions (RFC 7296 2.8.1 / 2.8.2): a passive rekey task finds our own rekey of the same
-//    SA with find(); the IKE rekey's shared state is in SaContext::ike_rekey.
+//    SA with find_if(); the IKE rekey's shared state is in SaContext::ike_rekey.
 //  - Timers: one slot per timer kind (task.h); deadline() is the minimum over the request in
 //    flight and these slots, and on_timer() runs the due ones in kind order.
 #include <array>

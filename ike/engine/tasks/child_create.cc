@@ -141,6 +141,21 @@ void add_answer(std::vector<wire::Payload>& out, bool transport, wire::Proposal 
   out.push_back(wire::make_ts_payload(false, tsr));
 }
 
+// The payloads a Child SA exchange is made of (1.3.1, 1.2); null when absent.
+struct ChildPayloads {
+  explicit ChildPayloads(std::span<const wire::Payload> inner)
+      : sa(wire::find_first<wire::SaPayload>(inner)),
+        nonce(wire::find_first<wire::NoncePayload>(inner)),
+        ke(wire::find_first<wire::KePayload>(inner)),
+        tsi(find_ts(inner, wire::PayloadType::TsInitiator)),
+        tsr(find_ts(inner, wire::PayloadType::TsResponder)) {}
+  const wire::SaPayload* sa;
+  const wire::NoncePayload* nonce;
+  const wire::KePayload* ke;
+  const wire::TsPayload* tsi;
+  const wire::TsPayload* tsr;
+};
+
 bool wants_transport(std::span<const wire::Payload> inner) {
   return wire::find_notify(inner, wire::NotifyType::UseTransportMode) != nullptr;
 }
@@ -173,13 +188,11 @@ TaskStatus AuthChildCreate::build_request(std::vector<wire::Payload>& out, base:
 TaskStatus AuthChildCreate::process_response(const InMessage& response) {
   const ChildSaConfig& config = sa_.config.child;
   const auto& inner = response.payloads;
-  const auto* sa = wire::find_first<wire::SaPayload>(inner);
-  const auto* tsi = find_ts(inner, wire::PayloadType::TsInitiator);
-  const auto* tsr = find_ts(inner, wire::PayloadType::TsResponder);
-  if (!config.enabled || spi_in_ == 0 || sa == nullptr || tsi == nullptr || tsr == nullptr) {
+  const ChildPayloads m(inner);
+  if (!config.enabled || spi_in_ == 0 || m.sa == nullptr || m.tsi == nullptr || m.tsr == nullptr) {
     return TaskStatus::Done;  // refused by the responder (its notify), or nothing asked
   }
-  const auto answer = accept_esp_answer_suite(config.esp, *sa);
+  const auto answer = accept_esp_answer_suite(config.esp, *m.sa);
   const bool transport = wants_transport(inner);
   if (!answer) {
     refused_ = "proposal-mismatch";  // R7296-14
@@ -191,7 +204,8 @@ TaskStatus AuthChildCreate::process_response(const InMessage& response) {
     return TaskStatus::Done;
   }
   // 2.9: narrowing only; anything wider or elsewhere is not what we asked to protect.
-  if (!ts_subset_of(tsi->selectors, config.ts_i) || !ts_subset_of(tsr->selectors, config.ts_r)) {
+  if (!ts_subset_of(m.tsi->selectors, config.ts_i) ||
+      !ts_subset_of(m.tsr->selectors, config.ts_r)) {
     refused_ = "ts-not-subset";
     ts_not_subset_ = true;
     return TaskStatus::Done;
@@ -205,7 +219,7 @@ TaskStatus AuthChildCreate::process_response(const InMessage& response) {
   // TSi/TSr as narrowed by the responder.
   sa_.auth_child =
       make_install(spi_in_, answer->peer_spi, Role::Initiator, std::move(*keys), answer->suite,
-                   tsi->selectors, tsr->selectors, transport, response.path);
+                   m.tsi->selectors, m.tsr->selectors, transport, response.path);
   return TaskStatus::Done;
 }
 
@@ -224,14 +238,12 @@ void AuthChildCreate::post_process(base::TimePoint) {
 TaskStatus AuthChildCreate::process_request(const InMessage& request) {
   const ChildSaConfig& config = sa_.config.child;
   const auto& inner = request.payloads;
-  const auto* sa = wire::find_first<wire::SaPayload>(inner);
-  const auto* tsi = find_ts(inner, wire::PayloadType::TsInitiator);
-  const auto* tsr = find_ts(inner, wire::PayloadType::TsResponder);
-  if (sa == nullptr || tsi == nullptr || tsr == nullptr) {
+  const ChildPayloads m(inner);
+  if (m.sa == nullptr || m.tsi == nullptr || m.tsr == nullptr) {
     return TaskStatus::Done;  // no Child SA asked for
   }
   // RFC 4877 7.3 / 2.9: the Child SA is bound to the address we just assigned (TSi narrowed).
-  std::vector<wire::TrafficSelector> ts_i = tsi->selectors;
+  std::vector<wire::TrafficSelector> ts_i = m.tsi->selectors;
   if (sa_.assigned_address) {
     ts_i = narrow_to_address(ts_i, sa_.assigned_address->address);
     if (ts_i.empty()) {
@@ -240,7 +252,7 @@ TaskStatus AuthChildCreate::process_request(const InMessage& request) {
       return TaskStatus::Done;
     }
   }
-  auto selection = config.enabled ? select_esp_proposal(config.esp, *sa) : std::nullopt;
+  auto selection = config.enabled ? select_esp_proposal(config.esp, *m.sa) : std::nullopt;
   auto keys = selection ? derive_child_keys(ChildKeyInput{*sa_.prf, sa_.keys->sk_d.view(),
                                                           sa_.nonce_i, sa_.nonce_r},
                                             selection->suite)
@@ -253,10 +265,10 @@ TaskStatus AuthChildCreate::process_request(const InMessage& request) {
   // R7296-52: a responder accepting USE_TRANSPORT_MODE echoes it.
   const bool transport = config.transport_mode && wants_transport(inner);
   spi_in_ = random_esp_spi(sa_.env.random);
-  add_answer(answer_, transport, selection->chosen, spi_in_, nullptr, nullptr, ts_i, *tsr);
+  add_answer(answer_, transport, selection->chosen, spi_in_, nullptr, nullptr, ts_i, *m.tsr);
   sa_.auth_child =
       make_install(spi_in_, selection->peer_spi, Role::Responder, std::move(*keys),
-                   selection->suite, tsr->selectors, std::move(ts_i), transport, request.path);
+                   selection->suite, m.tsr->selectors, std::move(ts_i), transport, request.path);
   return TaskStatus::Done;
 }
 
@@ -336,16 +348,12 @@ TaskStatus ChildCreate::process_response(const InMessage& response) {
     refused(*error, "peer-error");  // R7296-54: an error notify fails the request
     return TaskStatus::Done;
   }
-  const auto* sa = wire::find_first<wire::SaPayload>(inner);
-  const auto* nonce = wire::find_first<wire::NoncePayload>(inner);
-  const auto* ke = wire::find_first<wire::KePayload>(inner);
-  const auto* tsi = find_ts(inner, wire::PayloadType::TsInitiator);
-  const auto* tsr = find_ts(inner, wire::PayloadType::TsResponder);
-  if (sa == nullptr || nonce == nullptr || tsi == nullptr || tsr == nullptr) {
+  const ChildPayloads m(inner);
+  if (m.sa == nullptr || m.nonce == nullptr || m.tsi == nullptr || m.tsr == nullptr) {
     refused(std::nullopt, "missing-payload");
     return TaskStatus::Done;
   }
-  const auto answer = accept_esp_answer_suite(config_.esp, *sa, group_);
+  const auto answer = accept_esp_answer_suite(config_.esp, *m.sa, group_);
   const bool transport = wants_transport(inner);
   if (!answer || transport != config_.transport_mode) {
     refused(std::nullopt, "proposal-mismatch");  // R7296-14, R7296-52
@@ -353,7 +361,8 @@ TaskStatus ChildCreate::process_response(const InMessage& response) {
     return TaskStatus::Done;
   }
   // 2.9: the responder may narrow our selectors, never widen or move them.
-  if (!ts_subset_of(tsi->selectors, config_.ts_i) || !ts_subset_of(tsr->selectors, config_.ts_r)) {
+  if (!ts_subset_of(m.tsi->selectors, config_.ts_i) ||
+      !ts_subset_of(m.tsr->selectors, config_.ts_r)) {
     sa_.counters.inc(IkeCounter::ChildTsNotSubsetRefused);
     refused(std::nullopt, "ts-not-subset");
     delete_refused_child(sa_, spi_in_, now);
@@ -361,11 +370,11 @@ TaskStatus ChildCreate::process_response(const InMessage& response) {
   }
   std::optional<base::SecretBytes> g_ir;
   if (kex_) {
-    if (ke == nullptr || ke->dh_group != static_cast<std::uint16_t>(group_)) {
+    if (m.ke == nullptr || m.ke->dh_group != static_cast<std::uint16_t>(group_)) {
       refused(std::nullopt, "ke-mismatch");
       return TaskStatus::Done;
     }
-    auto secret = kex_->compute_shared_secret(ke->data);
+    auto secret = kex_->compute_shared_secret(m.ke->data);
     if (!secret) {
       refused(std::nullopt, "bad-ke");
       return TaskStatus::Done;
@@ -374,7 +383,7 @@ TaskStatus ChildCreate::process_response(const InMessage& response) {
   }
   // 2.17: KEYMAT = prf+(SK_d, [g^ir (new)] | Ni | Nr) with this exchange's nonces.
   auto keys =
-      derive_child_keys(ChildKeyInput{*sa_.prf, sa_.keys->sk_d.view(), nonce_i_, nonce->data,
+      derive_child_keys(ChildKeyInput{*sa_.prf, sa_.keys->sk_d.view(), nonce_i_, m.nonce->data,
                                       g_ir ? g_ir->view() : std::span<const std::uint8_t>{}},
                         answer->suite);
   if (!keys) {
@@ -382,11 +391,12 @@ TaskStatus ChildCreate::process_response(const InMessage& response) {
     return TaskStatus::Done;
   }
   // Role: of this exchange, the _i keys protect what we send.
-  install_child_sa(sa_,
-                   make_install(spi_in_, answer->peer_spi, Role::Initiator, std::move(*keys),
-                                answer->suite, tsi->selectors, tsr->selectors, transport, sa_.path),
-                   now);
-  on_installed(spi_in_, answer->peer_spi, nonce->data, now);
+  install_child_sa(
+      sa_,
+      make_install(spi_in_, answer->peer_spi, Role::Initiator, std::move(*keys), answer->suite,
+                   m.tsi->selectors, m.tsr->selectors, transport, sa_.path),
+      now);
+  on_installed(spi_in_, answer->peer_spi, m.nonce->data, now);
   return TaskStatus::Done;
 }
 
@@ -415,12 +425,8 @@ std::optional<TaskStatus> ChildCreate::check_rekeyed(const InMessage&) {
 TaskStatus ChildCreate::process_request(const InMessage& request) {
   const ChildSaConfig& config = sa_.config.child;
   const auto& inner = request.payloads;
-  const auto* sa = wire::find_first<wire::SaPayload>(inner);
-  const auto* nonce = wire::find_first<wire::NoncePayload>(inner);
-  const auto* ke = wire::find_first<wire::KePayload>(inner);
-  const auto* tsi = find_ts(inner, wire::PayloadType::TsInitiator);
-  const auto* tsr = find_ts(inner, wire::PayloadType::TsResponder);
-  if (sa == nullptr || nonce == nullptr || tsi == nullptr || tsr == nullptr) {
+  const ChildPayloads m(inner);
+  if (m.sa == nullptr || m.nonce == nullptr || m.tsi == nullptr || m.tsr == nullptr) {
     return refuse(request, wire::make_notify(wire::NotifyType::InvalidSyntax),
                   IkeCounter::EstablishedInvalidSyntaxSent);
   }
@@ -432,20 +438,20 @@ TaskStatus ChildCreate::process_request(const InMessage& request) {
   if (auto status = check_rekeyed(request)) {
     return *status;
   }
-  const std::uint16_t ke_group = ke != nullptr ? ke->dh_group : 0;
-  auto selection = select_esp_proposal_pfs(config.esp, *sa, ke_group);
+  const std::uint16_t ke_group = m.ke != nullptr ? m.ke->dh_group : 0;
+  auto selection = select_esp_proposal_pfs(config.esp, *m.sa, ke_group);
   if (!selection) {
     return refuse(request, wire::make_notify(wire::NotifyType::NoProposalChosen),
                   IkeCounter::NoProposalChosenSent);  // R7296-12
   }
   if (selection->dh != crypto::DhGroup::None &&
-      (ke == nullptr || ke->dh_group != static_cast<std::uint16_t>(selection->dh))) {
+      (m.ke == nullptr || m.ke->dh_group != static_cast<std::uint16_t>(selection->dh))) {
     // R7296-18 for CREATE_CHILD_SA: the group we want; the initiator retries.
     return refuse(request, wire::make_invalid_ke_payload(static_cast<std::uint16_t>(selection->dh)),
                   IkeCounter::InvalidKePayloadSent);
   }
   // 2.9, RFC 4877 7.3 (R4877-39): a peer we gave a home address gets SAs for it only.
-  std::vector<wire::TrafficSelector> ts_i = tsi->selectors;
+  std::vector<wire::TrafficSelector> ts_i = m.tsi->selectors;
   if (sa_.env.addresses != nullptr && sa_.assigned_address) {
     ts_i = narrow_to_address(ts_i, sa_.assigned_address->address);
   }
@@ -461,14 +467,14 @@ TaskStatus ChildCreate::process_request(const InMessage& request) {
                     IkeCounter::NoProposalChosenSent);
     }
     kex_ = std::move(*created);
-    auto secret = kex_->compute_shared_secret(ke->data);
+    auto secret = kex_->compute_shared_secret(m.ke->data);
     if (!secret) {
       return refuse(request, wire::make_notify(wire::NotifyType::InvalidSyntax),
                     IkeCounter::EstablishedInvalidSyntaxSent);  // bad KE value (RFC 6989)
     }
     g_ir = std::move(*secret);
   }
-  nonce_i_ = nonce->data;
+  nonce_i_ = m.nonce->data;
   nonce_r_ = sa_.env.random.bytes(sa_.config.nonce_size);
   auto keys =
       derive_child_keys(ChildKeyInput{*sa_.prf, sa_.keys->sk_d.view(), nonce_i_, nonce_r_,
@@ -481,10 +487,10 @@ TaskStatus ChildCreate::process_request(const InMessage& request) {
   // R7296-52: USE_TRANSPORT_MODE accepted is echoed.
   const bool transport = config.transport_mode && wants_transport(inner);
   spi_in_ = random_esp_spi(sa_.env.random);
-  add_answer(answer_, transport, selection->chosen, spi_in_, &nonce_r_, kex_.get(), ts_i, *tsr);
+  add_answer(answer_, transport, selection->chosen, spi_in_, &nonce_r_, kex_.get(), ts_i, *m.tsr);
   // Role: of this exchange (2.17).
   install_ = make_install(spi_in_, selection->peer_spi, Role::Responder, std::move(*keys),
-                          selection->suite, tsr->selectors, std::move(ts_i), transport, sa_.path);
+                          selection->suite, m.tsr->selectors, std::move(ts_i), transport, sa_.path);
   return TaskStatus::Done;
 }
 

@@ -72,13 +72,6 @@ class HalfOpenTimer final : public Task {
   base::TimePoint at_;
 };
 
-// The keys of a new IKE SA (RFC 7296 2.14, 2.18): its PRF, the seven keys and our SK ciphers.
-struct IkeKeySet {
-  crypto::Prf prf;
-  crypto::IkeSaKeys keys;
-  std::unique_ptr<crypto::SkCipher> cipher_in;
-  std::unique_ptr<crypto::SkCipher> cipher_out;
-};
 // prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) (R7296-25) with the new SA's `prf`, which the caller
 // has used for SKEYSEED (2.14) or not (2.18 uses the old SA's); the ciphers for `spis.role`.
 [[nodiscard]] base::Result<IkeKeySet> derive_ike_key_set(const IkeSuite& suite, crypto::Prf prf,

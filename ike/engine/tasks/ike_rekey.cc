@@ -55,16 +55,7 @@ base::Result<RekeyedIkeSa> derive_rekeyed(SaContext& sa, const IkeSuite& suite,
   if (!set) {
     return base::fail(set.error());
   }
-  RekeyedIkeSa next;
-  next.spis = spis;
-  next.suite = suite;
-  next.prf = std::move(set->prf);
-  next.keys = std::move(set->keys);
-  next.cipher_in = std::move(set->cipher_in);
-  next.cipher_out = std::move(set->cipher_out);
-  next.nonce_i = std::move(nonce_i);
-  next.nonce_r = std::move(nonce_r);
-  return next;
+  return RekeyedIkeSa{spis, suite, std::move(*set), std::move(nonce_i), std::move(nonce_r)};
 }
 
 void ensure_retiring_timer(SaContext& sa) {
@@ -76,8 +67,8 @@ void ensure_retiring_timer(SaContext& sa) {
 RetiringIkeSa retiring_from(RekeyedIkeSa& redundant, bool delete_by_us, base::TimePoint linger) {
   RetiringIkeSa r;
   r.spis = redundant.spis;
-  r.cipher_in = std::move(redundant.cipher_in);
-  r.cipher_out = std::move(redundant.cipher_out);
+  r.cipher_in = std::move(redundant.keys.cipher_in);
+  r.cipher_out = std::move(redundant.keys.cipher_out);
   r.delete_by_us = delete_by_us;
   r.linger_until = delete_by_us ? base::kNever : linger;
   return r;
@@ -145,10 +136,10 @@ void adopt_rekeyed(SaContext& sa, RekeyedIkeSa next, bool delete_old_by_us, bool
   sa.spi_r = next.spis.spi_r;
   sa.config.role = next.spis.role;
   sa.suite = next.suite;
-  sa.prf = std::move(next.prf);
-  sa.keys = std::move(next.keys);
-  sa.cipher_in = std::move(next.cipher_in);
-  sa.cipher_out = std::move(next.cipher_out);
+  sa.prf = std::move(next.keys.prf);
+  sa.keys = std::move(next.keys.keys);
+  sa.cipher_in = std::move(next.keys.cipher_in);
+  sa.cipher_out = std::move(next.keys.cipher_out);
 
   IkeSaRekeyed event;
   event.old_spis = old.spis;
