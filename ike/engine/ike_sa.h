@@ -17,8 +17,6 @@
 // child_create, child_rekey, child_delete, ike_rekey, ike_delete, ike_dpd, ike_redirect,
 // informational, sa_lifetime. IkeSa itself routes datagrams (its own SPIs or those of an old SA
 // after a rekey) and turns commands into queued tasks.
-#include <deque>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -43,6 +41,7 @@
 #include "ike/engine/sa_context.h"
 #include "ike/engine/signature_auth.h"
 #include "ike/engine/sk_protection.h"
+// The Child SA and NAT-T helpers of the SA's users (ts_subset_of, build_nat_detection, ...).
 #include "ike/engine/tasks/child_create.h"
 #include "ike/engine/tasks/ike_natd.h"
 #include "ike/wire/message.h"
