@@ -36,7 +36,7 @@
 namespace ha::daemon {
 
 // One established IKE SA of a peer we serve. The SPIs are the current ones: an IKE SA rekey
-// (ike_rekey.h: in place, same IkeSa object) re-files the record under its new SPIr.
+// (tasks/ike_rekey.h: in place, same IkeSa object) re-files the record under its new SPIr.
 struct PeerRecord {
   std::uint64_t spi_i = 0;
   std::uint64_t spi_r = 0;

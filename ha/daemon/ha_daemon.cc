@@ -137,7 +137,7 @@ void HaDaemon::publish(const CoreEvent& event) {
 }
 
 // RFC 5685 5 on an established responder SA, through the driver (the one place that may touch
-// the SAs it owns); R5685-15/16/17/20 are the SA's business (ike_redirect.cc). The driver
+// the SAs it owns); R5685-15/16/17/20 are the SA's business (tasks/ike_redirect.cc). The driver
 // performs the SA's outputs (the INFORMATIONAL request goes out before this returns).
 void HaDaemon::execute(const RedirectSa& command) {
   const auto result =

@@ -36,8 +36,8 @@ struct Path {
 enum class Role : std::uint8_t { Initiator, Responder };
 std::string_view to_string(Role r);
 
-// The IKE SA life cycle so far. Later tasks add Rekeying / Deleting between Established and
-// Closed; every change goes through IkeSa::transition() (STYLE B4, iked's sa_state()).
+// The IKE SA life cycle; every change goes through SaContext::transition() (STYLE B4, iked's
+// sa_state()).
 enum class IkeSaState : std::uint8_t {
   Created,          // nothing sent (initiator) or nothing accepted yet (responder)
   InitRequestSent,  // initiator: IKE_SA_INIT request outstanding
@@ -193,7 +193,7 @@ struct InformationalNote {
   std::uint32_t spi = 0;  // the Child SA SPI concerned, if any
 };
 
-// ---- CREATE_CHILD_SA (RFC 7296 1.3, 2.8, 2.18; create_child_task.cc, ike_rekey_task.cc) ----
+// ---- CREATE_CHILD_SA (RFC 7296 1.3, 2.8, 2.18; tasks/child_*.h, tasks/ike_rekey.h) ----
 
 // A Child SA rekey finished on this side (1.3.3): the new pair (already announced by its
 // InstallChildSa) replaces the old one. Traffic moves to the new SA now; the old pair goes
@@ -265,7 +265,7 @@ enum class IkeCounter : std::uint8_t {
   InternalAddressFailureSent,
   UnsupportedCriticalPayloadSent,  // R7296-08
   InvalidMajorVersionSent,         // R7296-02
-  IllegalTransitions,              // refused by IkeSa::transition (a bug, never the network)
+  IllegalTransitions,              // refused by SaContext::transition (a bug, never the network)
   InvalidKeRetries,  // initiator retried IKE_SA_INIT with the group asked for (R7296-19)
   // RFC 5685, initiator side of IKE_SA_INIT.
   RedirectsAccepted,           // nonce copy matched: SA ends with Redirected (R5685-05)
@@ -297,7 +297,7 @@ enum class IkeCounter : std::uint8_t {
   AuthCertificateUntrusted,
   AuthIdentityMismatch,
   AuthBadSignature,
-  // INFORMATIONAL (RFC 7296 1.4, 2.21) and RFC 5685 5/6 (informational_task.cc).
+  // INFORMATIONAL (RFC 7296 1.4, 2.21) and RFC 5685 5/6 (tasks/informational.h and others).
   IkeDeletesReceived,           // the peer deleted the IKE SA
   IkeDeletesSent,               // our D(IKE) requests
   IkeDeletesUnanswered,         // our D(IKE) ran out of retransmissions: closed anyway
@@ -320,7 +320,7 @@ enum class IkeCounter : std::uint8_t {
   AuthRedirectsReceived,        // initiator: verified REDIRECT in the IKE_AUTH response
   AuthRedirectForbidden,        // AuthDecision wanted a redirect the peer cannot take (R5685-03)
   RedirectAckSent,              // draft -02 option: N(REDIRECT_ACK) in our response
-  // CREATE_CHILD_SA (RFC 7296 1.3, 2.8, 2.25; create_child_task.cc, ike_rekey_task.cc).
+  // CREATE_CHILD_SA (RFC 7296 1.3, 2.8, 2.25; tasks/child_*.h, tasks/ike_rekey.h).
   ChildSasCreated,              // new Child SAs installed from CREATE_CHILD_SA, either side
   ChildSasRekeyed,              // Child SA rekeys completed, either side
   ChildCreateRefused,           // our CREATE_CHILD_SA got an error notify or an unusable answer

@@ -1,8 +1,8 @@
 #pragma once
 // Message-ID bookkeeping for one IKE SA with window size 1 (RFC 7296 2.1-2.4): the one request
 // we have outstanding, with its retransmission schedule computed from `now`, and the last
-// response we sent, kept for retransmitted requests. No timer lives here: IkeSa reports
-// deadline() through next_deadline() and the shell calls on_timer() then.
+// response we sent, kept for retransmitted requests. No timer lives here: the TaskManager
+// reports deadline() through IkeSa::next_deadline() and the shell calls on_timer() then.
 #include <algorithm>
 #include <cstdint>
 #include <span>

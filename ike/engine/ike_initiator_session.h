@@ -14,7 +14,7 @@
 // Terminal outputs: SaEstablished (from the current attempt) or SessionFailed.
 // An IPv4 gateway identity is contacted at its IPv4-mapped IPv6 address (::ffff:a.b.c.d),
 // which a dual-stack socket understands.
-// Redirects after IKE_SA_INIT (RFC 5685 5/6, ike_redirect.cc) are followed the same way, with
+// Redirects after IKE_SA_INIT (RFC 5685 5/6, tasks/ike_redirect.cc) are followed the same way, with
 // the same loop limit and PAD check:
 //   - IKE_AUTH (RedirectReceived from an SA whose gateway AUTH verified, R5685-22): the old SA
 //     deletes itself (R5685-23) while the next attempt starts;

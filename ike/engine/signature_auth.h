@@ -2,7 +2,8 @@
 // Certificate authentication in IKE_AUTH (RFC 7296 2.15, 3.6-3.8; RFC 7427): our CERT and
 // signature AUTH payloads, and the checks on the peer's: the end-entity CERT chains to a
 // trusted CA, the peer's ID is bound to that certificate, and the AUTH signature over the
-// signed octets verifies with its key. Pure functions; IkeSa supplies the signed octets.
+// signed octets verifies with its key. Pure functions; the IKE_AUTH task (tasks/ike_auth.h)
+// supplies the signed octets.
 #include <cstdint>
 #include <span>
 #include <string_view>

@@ -273,7 +273,7 @@ TEST_F(HaCoreTest, R5685_21_IdentityAssignedElsewhereIsRedirectedAtIkeAuthAndFre
 }
 
 // Issue 4 bug: peers were keyed by their first SPIr, so an IKE SA rekey (RFC 7296 1.3.2, in
-// place: ike_rekey.h) lost them. The record follows the SA to its new SPIs, keeps (and
+// place: tasks/ike_rekey.h) lost them. The record follows the SA to its new SPIs, keeps (and
 // refreshes) its reservation, and a drain redirects the rekeyed SA (R5685-15), which goes
 // after the grace period (R5685-20) with its slot given back exactly once.
 TEST_F(HaCoreTest, R5685_15_R5685_20_PeerSurvivesIkeSaRekeyAndIsDrainedOnItsNewSpis) {

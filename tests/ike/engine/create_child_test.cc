@@ -1,7 +1,7 @@
 // CREATE_CHILD_SA (RFC 7296 1.3, 2.8, 2.9, 2.17, 2.18, 2.25) between two IkeSa peers over the
 // Loopback, with deterministic RNG/DH and the fake clock: new Child SAs (with and without PFS,
 // refusals), Child SA rekeys and their collisions, lifetimes, TS narrowing to the
-// CP-assigned home address (RFC 4877), and in-place IKE SA rekeys (ike_rekey.h).
+// CP-assigned home address (RFC 4877), and in-place IKE SA rekeys (tasks/ike_rekey.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // IKE SA rekeys (RFC 7296 1.3.2, 2.18) of SAs served by the IkeResponder front: the front
 // files the rekeyed SA under its new SPIr, keeps routing the old SPIr to it until the old SA's
 // Delete is done (IkeSpisRetired), and still finds an SA whose rekey made the HA the original
-// initiator (R7296-04). The in-place design is explained in ike/engine/ike_rekey.h.
+// initiator (R7296-04). The in-place design is explained in ike/engine/tasks/ike_rekey.h.
 #include <gtest/gtest.h>
 
 #include "tests/ike/engine/front_harness.h"

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "ike/base/hex.h"
-#include "ike/engine/ike_natd.h"
+#include "ike/engine/tasks/ike_natd.h"
 #include "tests/ike/engine/front_harness.h"
 
 namespace ike::engine {

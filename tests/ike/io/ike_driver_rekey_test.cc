@@ -1,4 +1,4 @@
-// IkeDriver routing across an in-place IKE SA rekey (RFC 7296 2.18, ike/engine/ike_rekey.h):
+// IkeDriver routing across an in-place IKE SA rekey (RFC 7296 2.18, ike/engine/tasks/ike_rekey.h):
 // the rekeyed SA is re-filed under its new SPIs, and the old SPIs stay routed to it (aliases)
 // until its Delete is done, on both drivers, over real UDP sockets on the loopback.
 #include <gtest/gtest.h>

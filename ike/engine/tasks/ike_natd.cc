@@ -1,12 +1,14 @@
-#include "ike/engine/ike_natd.h"
+#include "ike/engine/tasks/ike_natd.h"
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 #include "ike/crypto/nat_detection.h"
-#include "ike/engine/ike_sa.h"
+#include "ike/engine/sa_context.h"
 
 namespace ike::engine {
+
 std::span<const std::uint8_t> nat_detection_address(const base::Ip6Addr& address) {
   const auto& b = address.bytes();
   if (address.is_v4_mapped()) {
@@ -69,55 +71,89 @@ bool nat_detected(const Path& path, const wire::Message& msg) {
   return detect_nat(path, msg).any();
 }
 
-// ---- IkeSa's NAT traversal -----------------------------------------------------------------
+// ---- IKE_SA_INIT -----------------------------------------------------------------------------
 
-void IkeSa::float_to_nat_t() {
-  // 2.23: "the initiator MUST move to UDP port 4500" once either side is found behind a NAT.
-  if (config_.role != Role::Initiator || !nat_status_.any() || !config_.nat.float_on_nat) {
-    return;
+TaskStatus IkeNatd::build_request(std::vector<wire::Payload>& out, base::TimePoint) {
+  for (auto& p : build_nat_detection(sa_.spi_i, sa_.spi_r, sa_.path)) {
+    out.push_back(std::move(p));
   }
-  const Path floated{{path_.local.address, config_.nat.local_port},
-                     {path_.remote.address, config_.nat.remote_port}};
-  if (floated != path_) {
-    path_ = floated;
-    counters_.inc(IkeCounter::NatTFloats);
+  return TaskStatus::Done;
+}
+
+void IkeNatd::detect(const InMessage& message) {
+  // R7296-56; the responder answers on the request's path whatever it says.
+  sa_.nat_status = detect_nat(message.path, message.outer);
+  if (sa_.nat_status.any()) {
+    sa_.counters.inc(IkeCounter::NatDetected);
   }
 }
 
-void IkeSa::follow_authentic_path(const Path& path) {
+TaskStatus IkeNatd::process_response(const InMessage& response) {
+  detect(response);
+  return TaskStatus::Done;
+}
+
+void IkeNatd::post_process(base::TimePoint) {
+  // 2.23: "the initiator MUST move to UDP port 4500" once either side is found behind a NAT;
+  // IKE_AUTH and everything after it go there.
+  if (!sa_.initiator() || !sa_.nat_status.any() || !sa_.config.nat.float_on_nat) {
+    return;
+  }
+  const Path& path = sa_.path;
+  const Path floated{{path.local.address, sa_.config.nat.local_port},
+                     {path.remote.address, sa_.config.nat.remote_port}};
+  if (floated != path) {
+    sa_.path = floated;
+    sa_.counters.inc(IkeCounter::NatTFloats);
+  }
+}
+
+TaskStatus IkeNatd::process_request(const InMessage& request) {
+  detect(request);
+  return TaskStatus::Done;
+}
+
+TaskStatus IkeNatd::build_response(std::vector<wire::Payload>& out, base::TimePoint now) {
+  return build_request(out, now);
+}
+
+// ---- after IKE_SA_INIT -----------------------------------------------------------------------
+
+void follow_authentic_path(SaContext& sa, const Path& path) {
   // 2.23: a peer behind a NAT may show up with another address or port (the float to the
   // NAT-T port, a new NAT mapping); only authentic messages may move us, never a bare
   // unprotected one (R7296-43). Without a NAT only the peer's own float is followed.
-  const bool peer_floated = path.local.port == config_.nat.local_port;
-  if (path == path_ || (!nat_status_.any() && !peer_floated)) {
+  const bool peer_floated = path.local.port == sa.config.nat.local_port;
+  if (path == sa.path || (!sa.nat_status.any() && !peer_floated)) {
     return;
   }
-  path_ = path;
-  counters_.inc(IkeCounter::PeerPathUpdates);
+  sa.path = path;
+  sa.counters.inc(IkeCounter::PeerPathUpdates);
 }
 
-void IkeSa::annotate_encapsulation(InstallChildSa& install) const {
-  install.path = path_;
+void annotate_encapsulation(const SaContext& sa, InstallChildSa& install) {
+  install.path = sa.path;
   // RFC 3948: ESP in UDP on the NAT-T ports when a NAT was detected and IKE runs there.
-  install.udp_encap = nat_status_.any() && path_.local.port == config_.nat.local_port;
+  install.udp_encap = sa.nat_status.any() && sa.path.local.port == sa.config.nat.local_port;
 }
 
-base::TimePoint IkeSa::keepalive_deadline() const {
-  return state_ == IkeSaState::Established ? next_keepalive_ : base::kNever;
-}
-
-void IkeSa::start_keepalives() {
+void start_nat_keepalives(SaContext& sa) {
   // RFC 3948 4: only the side behind the NAT keeps the mapping open, and only on 4500.
-  if (nat_status_.local_behind_nat && config_.nat.keepalive_interval > base::Duration::zero() &&
-      path_.local.port == config_.nat.local_port) {
-    next_keepalive_ = last_input_ + config_.nat.keepalive_interval;
+  if (sa.nat_status.local_behind_nat && sa.config.nat.keepalive_interval > base::Duration::zero() &&
+      sa.path.local.port == sa.config.nat.local_port) {
+    sa.tasks.set_timer(
+        std::make_unique<KeepaliveTimer>(sa, sa.last_input + sa.config.nat.keepalive_interval));
   }
 }
 
-void IkeSa::send_keepalive(base::TimePoint now) {
-  counters_.inc(IkeCounter::NatKeepalivesSent);
-  outputs_.emplace_back(SendDatagram{path_, {0xFF}, true});
-  next_keepalive_ = now + config_.nat.keepalive_interval;
+base::TimePoint KeepaliveTimer::deadline() const {
+  return sa_.state == IkeSaState::Established ? next_ : base::kNever;
+}
+
+void KeepaliveTimer::on_deadline(base::TimePoint now) {
+  sa_.counters.inc(IkeCounter::NatKeepalivesSent);
+  sa_.outputs.emplace_back(SendDatagram{sa_.path, {0xFF}, true});
+  next_ = now + sa_.config.nat.keepalive_interval;
 }
 
 }  // namespace ike::engine

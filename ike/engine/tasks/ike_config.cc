@@ -1,4 +1,6 @@
-#include "ike/engine/ike_config.h"
+#include "ike/engine/tasks/ike_config.h"
+
+#include "ike/engine/sa_context.h"
 
 namespace ike::engine {
 
@@ -69,6 +71,42 @@ CpAnswer answer_cp_request(std::span<const wire::Payload> inner, const wire::IdP
   }
   out.payload = wire::make_payload(std::move(reply));
   return out;
+}
+
+// ---- the task --------------------------------------------------------------------------------
+
+TaskStatus IkeConfig::build_request(std::vector<wire::Payload>& out, base::TimePoint) {
+  if (auto cp = build_cp_request(sa_.config.request_address, sa_.config.request_home_prefix)) {
+    out.push_back(std::move(*cp));  // R7296-49: in the first IKE_AUTH request
+  }
+  return TaskStatus::Done;
+}
+
+TaskStatus IkeConfig::process_response(const InMessage& response) {
+  const CpResult cp = process_cp_reply(response.payloads);
+  sa_.assigned_address = cp.address;
+  sa_.home_prefix = cp.home_prefix;
+  return TaskStatus::Done;
+}
+
+TaskStatus IkeConfig::process_request(const InMessage& request) {
+  // R7296-50, RFC 5026 3.2. Unknown attributes are ignored (R7296-51).
+  CpAnswer cp = answer_cp_request(request.payloads, sa_.peer_id, sa_.env.addresses);
+  answer_ = std::move(cp.payload);
+  if (cp.address_failed) {
+    sa_.counters.inc(IkeCounter::InternalAddressFailureSent);
+  }
+  sa_.assigned_address = cp.result.address;
+  sa_.home_prefix = cp.result.home_prefix;
+  // Without an address there is nothing to protect, so no Child SA either (3.15.4).
+  return cp.address_failed ? TaskStatus::Last : TaskStatus::Done;
+}
+
+TaskStatus IkeConfig::build_response(std::vector<wire::Payload>& out, base::TimePoint) {
+  if (answer_) {
+    out.push_back(std::move(*answer_));
+  }
+  return TaskStatus::Done;
 }
 
 }  // namespace ike::engine
