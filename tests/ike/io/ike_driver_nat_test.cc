@@ -263,7 +263,12 @@ void two_initiators_same_spi(bool through_front) {
     sas.push_back(*sa);
   }
   ASSERT_EQ(sas[0]->spi_i(), sas[1]->spi_i());  // the collision under test
-  run_until(io, [&] { return established == 2; });
+  // The responder reports SaEstablished when it sends its IKE_AUTH response; the initiators
+  // reach Established only when that response arrives, so wait for both sides.
+  run_until(io, [&] {
+    return established == 2 && sas[0]->state() == engine::IkeSaState::Established &&
+           sas[1]->state() == engine::IkeSaState::Established;
+  });
   EXPECT_EQ(established, 2);
   EXPECT_EQ(sas[0]->state(), engine::IkeSaState::Established);
   EXPECT_EQ(sas[1]->state(), engine::IkeSaState::Established);
