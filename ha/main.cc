@@ -1,4 +1,4 @@
-// mip6-ha: the Mobile IPv6 home agent daemon, IKEv2 side (issue 4). Today: the IKEv2
+// mip6-ha: the Mobile IPv6 home agent daemon, IKEv2 side (no data plane yet): the IKEv2
 // responder deciding at IKE_SA_INIT and IKE_AUTH with the admission policy (serve with a
 // reservation, redirect to a pool HA, refuse), the Binding Cache it admits against, the drain
 // (gateway-initiated redirects, Home Agent Switch) and the control socket mip6ctl talks to.

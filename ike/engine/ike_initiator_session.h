@@ -57,7 +57,7 @@ struct InitiatorSessionConfig {
   std::uint16_t gateway_port = 500;
   // A gateway-initiated redirect (RFC 5685 5) is followed after a random delay in
   // [0, move_jitter): a draining HA paces its redirects, and the MNs spread their reconnects
-  // too, so that the pool sees no storm (issue 4). The established SA keeps running
+  // too, so that the pool sees no storm. The established SA keeps running
   // meanwhile; keep this well under the HA's grace period. Zero follows at once.
   base::Duration move_jitter = std::chrono::seconds(2);
 };

@@ -1,6 +1,6 @@
 #pragma once
 // A new IKE_SA_INIT request as the responder front's decision needs it (RFC 5685 redirect
-// fast path, issue 4): Ni, REDIRECT_SUPPORTED, REDIRECTED_FROM, COOKIE and the KE group,
+// fast path): Ni, REDIRECT_SUPPORTED, REDIRECTED_FROM, COOKIE and the KE group,
 // borrowed from the datagram.
 //
 // view_init_request() gets there with one validating walk that builds no payload objects and
