@@ -41,15 +41,6 @@ json event_counts_json(const EventMetrics& metrics) {
 
 }  // namespace
 
-std::string_view to_string(ControlCounter c) {
-  switch (c) {
-    case ControlCounter::ControlRequests: return "control-requests";
-    case ControlCounter::ControlErrors: return "control-errors";
-    case ControlCounter::kCount: break;
-  }
-  return "?";
-}
-
 json ControlProtocol::error(std::string_view why) {
   counters_.inc(ControlCounter::ControlErrors);
   return json{{"ok", false}, {"error", std::string(why)}};
@@ -129,9 +120,9 @@ json ControlProtocol::status() const {
   j["switches_pending"] = s.switches_pending;
   json core = counters_json(s.core);
   // The reservation counts are the ledger's; "core" keeps the names mip6ctl users know.
-  core["reservations-kept"] = s.ledger.get(ha::policy::LedgerCounter::Kept);
-  core["reservations-refreshed"] = s.ledger.get(ha::policy::LedgerCounter::Refreshed);
-  core["reservations-released"] = s.ledger.get(ha::policy::LedgerCounter::ReleasedAfterEstablished);
+  core["reservations_kept"] = s.ledger.get(ha::policy::LedgerCounter::Kept);
+  core["reservations_refreshed"] = s.ledger.get(ha::policy::LedgerCounter::Refreshed);
+  core["reservations_released"] = s.ledger.get(ha::policy::LedgerCounter::ReleasedAfterEstablished);
   counters_.for_each(
       [&](std::string_view name, std::uint64_t value) { core[std::string(name)] = value; });
   j["counters"] = {
@@ -149,12 +140,12 @@ json ControlProtocol::status() const {
     j["counters"]["ike_front"] = counters_json(shell.front->counters());
   }
   if (shell.driver != nullptr) {
-    j["counters"]["ike_driver"] = {{"datagrams-in", shell.driver->datagrams_in},
-                                   {"dropped-no-sa", shell.driver->dropped_no_sa},
-                                   {"dropped-undecodable", shell.driver->dropped_undecodable},
-                                   {"dropped-no-transport", shell.driver->dropped_no_transport}};
+    j["counters"]["ike_driver"] = {{"datagrams_in", shell.driver->datagrams_in},
+                                   {"dropped_no_sa", shell.driver->dropped_no_sa},
+                                   {"dropped_undecodable", shell.driver->dropped_undecodable},
+                                   {"dropped_no_transport", shell.driver->dropped_no_transport}};
   }
-  j["counters"]["core"]["data-plane-drops"] = shell.data_plane_drops;
+  j["counters"]["core"]["data_plane_drops"] = shell.data_plane_drops;
   if (shell.events != nullptr) {
     j["event_counts"] = event_counts_json(*shell.events);
   }

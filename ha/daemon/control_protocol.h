@@ -18,6 +18,7 @@
 #include "ha/daemon/ha_core.h"
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/engine/ike_responder.h"
 
 namespace ike::io {
@@ -31,7 +32,7 @@ enum class ControlCounter : std::uint8_t {
   ControlErrors,
   kCount,
 };
-std::string_view to_string(ControlCounter c);
+MIP6_COUNTER_NAMES(ControlCounter, ControlRequests, ControlErrors);
 using ControlCounters =
     base::CounterSet<ControlCounter, static_cast<std::size_t>(ControlCounter::kCount)>;
 

@@ -22,7 +22,7 @@ std::string spi_text(wire::Spi spi) {
   return wire::to_string(spi);
 }
 
-// What the sa-removed line says about how the SA ended.
+// What the sa_removed line says about how the SA ended.
 std::string how_text(const PeerRemoved& e) {
   switch (e.how) {
     case SaEnd::Removed: return "removed";
@@ -35,7 +35,6 @@ std::string how_text(const PeerRemoved& e) {
 
 json decision_json(const ha::policy::AdmissionEvent& e) {
   json j;
-  j["event"] = "decision";
   j["point"] = std::string(engine::to_string(e.point));
   j["outcome"] = std::string(ha::policy::to_string(e.outcome));
   j["reason"] = std::string(ha::policy::to_string(e.reason));
@@ -50,9 +49,11 @@ json decision_json(const ha::policy::AdmissionEvent& e) {
 }
 
 json established_json(const PeerEstablished& e) {
-  json j{{"event", "sa-established"},  {"peer", e.peer.to_string()},
-         {"identity", e.identity},     {"spi_i", spi_text(e.spi_i)},
-         {"spi_r", spi_text(e.spi_r)}, {"redirect_supported", e.redirect_supported}};
+  json j{{"peer", e.peer.to_string()},
+         {"identity", e.identity},
+         {"spi_i", spi_text(e.spi_i)},
+         {"spi_r", spi_text(e.spi_r)},
+         {"redirect_supported", e.redirect_supported}};
   if (e.home_address) {
     j["home_address"] = e.home_address->to_string();
   }
@@ -63,7 +64,7 @@ json established_json(const PeerEstablished& e) {
 }
 
 json moved_json(const PeerMoved& e) {
-  json j{{"event", "move"}, {"kind", std::string(to_string(e.kind))}, {"peer", e.peer.to_string()}};
+  json j{{"kind", std::string(to_string(e.kind))}, {"peer", e.peer.to_string()}};
   switch (e.kind) {
     case MoveKind::GatewayRedirect:
       j["target"] = e.targets.empty() ? std::string("::") : e.targets.front().to_string();
@@ -95,7 +96,7 @@ json moved_json(const PeerMoved& e) {
 }
 
 json admin_json(const AdminChanged& e) {
-  json j{{"event", "admin"}, {"state", std::string(mip6::engine::to_string(e.state))}};
+  json j{{"state", std::string(mip6::engine::to_string(e.state))}};
   if (e.state == mip6::engine::HaAdminState::Draining) {
     j["peers"] = e.peers;
     j["grace_s"] = seconds_of(e.grace);
@@ -105,18 +106,30 @@ json admin_json(const AdminChanged& e) {
 
 }  // namespace
 
+EventName event_name(const CoreEvent& event) {
+  return std::visit(Overloaded{
+                        [](const ha::policy::AdmissionEvent&) { return EventName::Decision; },
+                        [](const FrontOverride&) { return EventName::IkeInit; },
+                        [](const PeerEstablished&) { return EventName::SaEstablished; },
+                        [](const PeerRekeyed&) { return EventName::SaRekeyed; },
+                        [](const PeerRemoved&) { return EventName::SaRemoved; },
+                        [](const PeerMoved&) { return EventName::Move; },
+                        [](const AdminChanged&) { return EventName::Admin; },
+                        [](const mip6::engine::HaEvent&) { return EventName::Binding; },
+                    },
+                    event);
+}
+
 json event_json(const CoreEvent& event, std::string_view ha_name) {
   json j = std::visit(Overloaded{
                           [](const ha::policy::AdmissionEvent& e) { return decision_json(e); },
                           [](const FrontOverride& e) {
-                            return json{{"event", "ike-init"},
-                                        {"outcome", std::string(engine::to_string(e.outcome))},
+                            return json{{"outcome", std::string(engine::to_string(e.outcome))},
                                         {"peer", e.peer.to_string()}};
                           },
                           [](const PeerEstablished& e) { return established_json(e); },
                           [](const PeerRekeyed& e) {
-                            return json{{"event", "sa-rekeyed"},
-                                        {"peer", e.peer.to_string()},
+                            return json{{"peer", e.peer.to_string()},
                                         {"identity", e.identity},
                                         {"by_peer", e.by_peer},
                                         {"old_spi_i", spi_text(e.old_spis.spi_i)},
@@ -125,8 +138,7 @@ json event_json(const CoreEvent& event, std::string_view ha_name) {
                                         {"spi_r", spi_text(e.now_spis.spi_r)}};
                           },
                           [](const PeerRemoved& e) {
-                            return json{{"event", "sa-removed"},
-                                        {"peer", e.peer.to_string()},
+                            return json{{"peer", e.peer.to_string()},
                                         {"identity", e.identity},
                                         {"spi_r", spi_text(e.spi_r)},
                                         {"how", how_text(e)}};
@@ -134,23 +146,27 @@ json event_json(const CoreEvent& event, std::string_view ha_name) {
                           [](const PeerMoved& e) { return moved_json(e); },
                           [](const AdminChanged& e) { return admin_json(e); },
                           [](const mip6::engine::HaEvent& e) {
-                            return json{{"event", "binding"},
-                                        {"kind", std::string(mip6::engine::to_string(e.kind))},
+                            return json{{"kind", std::string(mip6::engine::to_string(e.kind))},
                                         {"home_address", e.hoa.to_string()},
                                         {"reason", std::string(e.reason)}};
                           },
                       },
                       event);
+  j["event"] = std::string(to_string(event_name(event)));
   j["ha"] = std::string(ha_name);
   return j;
 }
 
 json started_json(std::string_view ha_name, std::uint32_t capacity) {
-  return {{"event", "started"}, {"ha", std::string(ha_name)}, {"capacity", capacity}};
+  return {{"event", std::string(to_string(EventName::Started))},
+          {"ha", std::string(ha_name)},
+          {"capacity", capacity}};
 }
 
 json stopped_json(std::string_view ha_name, json status) {
-  return {{"event", "stopped"}, {"ha", std::string(ha_name)}, {"status", std::move(status)}};
+  return {{"event", std::string(to_string(EventName::Stopped))},
+          {"ha", std::string(ha_name)},
+          {"status", std::move(status)}};
 }
 
 base::LogLevel event_log_level(const CoreEvent& event) {
@@ -240,35 +256,37 @@ EventLabels event_labels(const CoreEvent& event) {
   return std::visit(
       Overloaded{
           [](const ha::policy::AdmissionEvent& e) {
-            return EventLabels{"decision",
+            return EventLabels{to_string(EventName::Decision),
                                {{{"point", engine::to_string(e.point)},
                                  {"outcome", ha::policy::to_string(e.outcome)},
                                  {"reason", ha::policy::to_string(e.reason)}}}};
           },
           [](const FrontOverride& e) {
-            return EventLabels{"ike-init", {{{"outcome", engine::to_string(e.outcome)}}}};
+            return EventLabels{to_string(EventName::IkeInit),
+                               {{{"outcome", engine::to_string(e.outcome)}}}};
           },
           [](const PeerEstablished&) {
-            return EventLabels{"sa-established", {}};
+            return EventLabels{to_string(EventName::SaEstablished), {}};
           },
           [](const PeerRekeyed&) {
-            return EventLabels{"sa-rekeyed", {}};
+            return EventLabels{to_string(EventName::SaRekeyed), {}};
           },
           [](const PeerRemoved& e) {
-            return EventLabels{"sa-removed", {{{"how", to_string(e.how)}}}};
+            return EventLabels{to_string(EventName::SaRemoved), {{{"how", to_string(e.how)}}}};
           },
           [](const PeerMoved& e) {
             return EventLabels{
-                "move",
+                to_string(EventName::Move),
                 {{{"kind", to_string(e.kind)},
                   {"result", to_string(e.result)},
                   {"reason", e.reason ? ha::policy::to_string(*e.reason) : std::string_view()}}}};
           },
           [](const AdminChanged& e) {
-            return EventLabels{"admin", {{{"state", mip6::engine::to_string(e.state)}}}};
+            return EventLabels{to_string(EventName::Admin),
+                               {{{"state", mip6::engine::to_string(e.state)}}}};
           },
           [](const mip6::engine::HaEvent& e) {
-            return EventLabels{"binding",
+            return EventLabels{to_string(EventName::Binding),
                                {{{"kind", mip6::engine::to_string(e.kind)}, {"reason", e.reason}}}};
           },
       },

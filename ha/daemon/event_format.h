@@ -11,9 +11,29 @@
 #include <utility>
 
 #include "ha/daemon/ha_events.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/log.h"
 
 namespace ha::daemon {
+
+// The "event" of every JSON event line and event counter, one per CoreEvent alternative
+// plus the shell's own start and stop lines.
+enum class EventName : std::uint8_t {
+  Decision,
+  IkeInit,
+  SaEstablished,
+  SaRekeyed,
+  SaRemoved,
+  Move,
+  Admin,
+  Binding,
+  Started,
+  Stopped,
+};
+MIP6_ENUM_NAMES(EventName, Decision, IkeInit, SaEstablished, SaRekeyed, SaRemoved, Move, Admin,
+                Binding, Started, Stopped);
+
+[[nodiscard]] EventName event_name(const CoreEvent& event);
 
 // The event's JSON object, "ha" naming the daemon.
 [[nodiscard]] nlohmann::json event_json(const CoreEvent& event, std::string_view ha_name);

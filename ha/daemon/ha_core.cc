@@ -26,50 +26,6 @@ base::Ip6Addr synthetic_link_local(std::size_t index) {
 
 }  // namespace
 
-std::string_view to_string(CoreCounter c) {
-  switch (c) {
-    case CoreCounter::SasEstablished: return "sas-established";
-    case CoreCounter::SasRemoved: return "sas-removed";
-    case CoreCounter::SasRekeyed: return "sas-rekeyed";
-    case CoreCounter::GatewayRedirectsSent: return "gateway-redirects-sent";
-    case CoreCounter::GatewayRedirectsFailed: return "gateway-redirects-failed";
-    case CoreCounter::HaSwitchesStarted: return "ha-switches-started";
-    case CoreCounter::HaSwitchesFailed: return "ha-switches-failed";
-    case CoreCounter::DrainsStarted: return "drains-started";
-    case CoreCounter::Resumes: return "resumes";
-    case CoreCounter::kCount: break;
-  }
-  return "?";
-}
-
-std::string_view to_string(SaEnd e) {
-  switch (e) {
-    case SaEnd::Removed: return "removed";
-    case SaEnd::DeletedByPeer: return "deleted-by-peer";
-    case SaEnd::DeletedByUs: return "deleted-by-us";
-    case SaEnd::Failed: return "failed";
-  }
-  return "?";
-}
-
-std::string_view to_string(MoveKind k) {
-  switch (k) {
-    case MoveKind::GatewayRedirect: return "gateway-redirect";
-    case MoveKind::HaSwitch: return "ha-switch";
-    case MoveKind::None: return "none";
-  }
-  return "?";
-}
-
-std::string_view to_string(MoveResult r) {
-  switch (r) {
-    case MoveResult::Sent: return "sent";
-    case MoveResult::Failed: return "failed";
-    case MoveResult::NotMoved: return "not-moved";
-  }
-  return "?";
-}
-
 // Until the MN data plane exists every IKE-authenticated identity may register any home
 // address of ours; the CP assignment is what it gets.
 class HaCore::AllowAll final : public mip6::engine::HomeAddressAuthorizer {

@@ -20,6 +20,7 @@
 #include "ha/policy/reservation_ledger.h"
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/engine/ike_responder.h"
 #include "mip6/binding/binding_cache.h"
@@ -39,7 +40,9 @@ enum class CoreCounter : std::uint8_t {
   Resumes,
   kCount,
 };
-std::string_view to_string(CoreCounter c);
+MIP6_COUNTER_NAMES(CoreCounter, SasEstablished, SasRemoved, SasRekeyed, GatewayRedirectsSent,
+                   GatewayRedirectsFailed, HaSwitchesStarted, HaSwitchesFailed, DrainsStarted,
+                   Resumes);
 using CoreCounters = base::CounterSet<CoreCounter, static_cast<std::size_t>(CoreCounter::kCount)>;
 
 // --- Events ----------------------------------------------------------------------------------
@@ -72,7 +75,7 @@ struct PeerRekeyed {
 // How an established peer's SA ended (R5685-19/20: the client left, or the grace period ran
 // out and we deleted it).
 enum class SaEnd : std::uint8_t { Removed, DeletedByPeer, DeletedByUs, Failed };
-std::string_view to_string(SaEnd e);
+MIP6_ENUM_NAMES(SaEnd, Removed, DeletedByPeer, DeletedByUs, Failed);
 
 struct PeerRemoved {
   base::Ip6Addr peer;
@@ -83,9 +86,9 @@ struct PeerRemoved {
 };
 
 enum class MoveKind : std::uint8_t { GatewayRedirect, HaSwitch, None };
-std::string_view to_string(MoveKind k);
+MIP6_ENUM_NAMES(MoveKind, GatewayRedirect, HaSwitch, None);
 enum class MoveResult : std::uint8_t { Sent, Failed, NotMoved };
-std::string_view to_string(MoveResult r);
+MIP6_ENUM_NAMES(MoveResult, Sent, Failed, NotMoved);
 
 // One drain move carried out (or not).
 struct PeerMoved {

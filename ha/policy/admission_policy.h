@@ -29,6 +29,7 @@
 #include "ha/policy/reservation_ledger.h"
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/base/result.h"
 #include "ike/engine/admission.h"
@@ -74,7 +75,12 @@ enum class AdmissionReason : std::uint8_t {
   MoveNoRedirectSupport,  // IKE SA only and no support announced: cannot move (R5685-03)
   kCount,
 };
-std::string_view to_string(AdmissionReason r);
+MIP6_COUNTER_NAMES(AdmissionReason, Room, ExistingBinding, NoTargetFallback, NoRedirectSupport,
+                   AnycastToSelf, AnycastToPool, Draining, Overload, HalfOpenLimit, FullNoTarget,
+                   FullNoRedirectSupport, DrainingNoTarget, DrainingNoRedirectSupport,
+                   AnycastNoRedirectSupport, HalfOpenLimitNoTarget, NotAssignedElsewhere,
+                   AssignedElsewhere, AssignedElsewhereNoRedirectSupport, MoveHaSwitch,
+                   MoveGatewayRedirect, MoveNoTarget, MoveNoRedirectSupport);
 
 // What the policy answered at one decision point, and why. `target` is the address a Redirect
 // or SwitchHomeAgent sends the peer to (the first of the list); none for the other answers
@@ -169,7 +175,8 @@ enum class AdmissionConfigError : std::uint8_t {
   BadDrainInterval,  // <= 0
   BadDrainJitter,    // < 0
 };
-std::string_view to_string(AdmissionConfigError e);
+MIP6_ENUM_NAMES(AdmissionConfigError, NoUnicastAddress, AnycastIsUnicast, BadThreshold,
+                BadDrainInterval, BadDrainJitter);
 
 enum class AdmissionCounter : std::uint8_t {
   InitServed,
@@ -186,7 +193,9 @@ enum class AdmissionCounter : std::uint8_t {
   EventsDropped,  // event queue full: the shell did not drain it
   kCount,
 };
-std::string_view to_string(AdmissionCounter c);
+MIP6_COUNTER_NAMES(AdmissionCounter, InitServed, InitRedirected, InitRefused, Reserved,
+                   ReservationRefused, AuthContinued, AuthRedirected, ReservationsReleased,
+                   MovesHaSwitch, MovesGatewayRedirect, MovesNone, EventsDropped);
 using AdmissionCounters =
     base::CounterSet<AdmissionCounter, static_cast<std::size_t>(AdmissionCounter::kCount)>;
 using AdmissionReasonCounters =
@@ -201,7 +210,8 @@ enum class DecisionOutcome : std::uint8_t {
   GatewayRedirected,
   NotMoved
 };
-std::string_view to_string(DecisionOutcome o);
+MIP6_ENUM_NAMES(DecisionOutcome, Served, Redirected, Refused, Continued, Switched,
+                GatewayRedirected, NotMoved);
 
 // One per decision, for the event log (the shell drains take_events()).
 struct AdmissionEvent {

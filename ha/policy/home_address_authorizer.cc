@@ -4,17 +4,6 @@
 
 namespace ha::policy {
 
-std::string_view to_string(AuthorizerError e) {
-  switch (e) {
-    case AuthorizerError::EmptyIdentity: return "empty-identity";
-    case AuthorizerError::NotUnicastAddress: return "not-unicast-address";
-    case AuthorizerError::DuplicateHomeAddress: return "duplicate-home-address";
-    case AuthorizerError::NotInPool: return "not-in-pool";
-    case AuthorizerError::OwnedByAnotherIdentity: return "owned-by-another-identity";
-  }
-  return "?";
-}
-
 base::Result<ConfigHomeAddressAuthorizer, AuthorizerError>
 ConfigHomeAddressAuthorizer::create(const HomeAddressAuthorizerConfig& config) {
   ConfigHomeAddressAuthorizer a;

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/base/result.h"
 #include "mip6/engine/ha_home_address_authorizer.h"
@@ -41,7 +42,8 @@ enum class AuthorizerError : std::uint8_t {
   NotInPool,                 // assign(): outside every pool prefix
   OwnedByAnotherIdentity,    // assign(): statically or dynamically someone else's
 };
-std::string_view to_string(AuthorizerError e);
+MIP6_ENUM_NAMES(AuthorizerError, EmptyIdentity, NotUnicastAddress, DuplicateHomeAddress, NotInPool,
+                OwnedByAnotherIdentity);
 
 class ConfigHomeAddressAuthorizer final : public mip6::engine::HomeAddressAuthorizer {
  public:

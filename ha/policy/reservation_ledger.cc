@@ -4,23 +4,6 @@
 
 namespace ha::policy {
 
-std::string_view to_string(LedgerCounter c) {
-  switch (c) {
-    case LedgerCounter::Reserved: return "reserved";
-    case LedgerCounter::ReserveRefused: return "reserve-refused";
-    case LedgerCounter::Attached: return "attached";
-    case LedgerCounter::Kept: return "kept";
-    case LedgerCounter::Refreshed: return "refreshed";
-    case LedgerCounter::Consumed: return "consumed";
-    case LedgerCounter::Rekeyed: return "rekeyed";
-    case LedgerCounter::ReleasedBeforeEstablished: return "released-before-established";
-    case LedgerCounter::ReleasedAfterEstablished: return "released-after-established";
-    case LedgerCounter::ReleasedStale: return "released-stale";
-    case LedgerCounter::kCount: break;
-  }
-  return "?";
-}
-
 ReservationLedger::ReservationLedger(mip6::binding::BindingCache& cache, Config config)
     : cache_(&cache), config_(config) {}
 

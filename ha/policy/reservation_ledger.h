@@ -27,6 +27,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/result.h"
 #include "ike/wire/header.h"
 #include "mip6/binding/binding_cache.h"
@@ -46,7 +47,8 @@ enum class LedgerCounter : std::uint8_t {
   ReleasedStale,              // released, but the cache no longer held it (lapsed or consumed)
   kCount,
 };
-std::string_view to_string(LedgerCounter c);
+MIP6_COUNTER_NAMES(LedgerCounter, Reserved, ReserveRefused, Attached, Kept, Refreshed, Consumed,
+                   Rekeyed, ReleasedBeforeEstablished, ReleasedAfterEstablished, ReleasedStale);
 using LedgerCounters =
     base::CounterSet<LedgerCounter, static_cast<std::size_t>(LedgerCounter::kCount)>;
 

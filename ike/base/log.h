@@ -1,26 +1,20 @@
 #pragma once
 // Minimal structured logging for shells and tools. Engines do not log: they emit events
 // and counters, and the shell turns those into log lines through a Logger.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <algorithm>
 #include <functional>
 #include <string>
 #include <string_view>
+
+#include "ike/base/enum_names.h"
 
 namespace base {
 
 enum class LogLevel : std::uint8_t { Debug, Info, Warning, Error };
 
-inline std::string_view to_string(LogLevel l) {
-  switch (l) {
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warning: return "warning";
-    case LogLevel::Error: return "error";
-  }
-  return "?";
-}
+MIP6_ENUM_NAMES(LogLevel, Debug, Info, Warning, Error);
 
 // Where log lines go. The default writes "level component: message" to stderr.
 class Logger {

@@ -9,7 +9,7 @@ namespace base {
 
 // Generic engine/config error: a stable code name plus an optional detail.
 struct Error {
-  std::string_view code;    // static string, e.g. "no-capacity"
+  std::string_view code;    // static string, e.g. "no_capacity"
   std::string_view detail;  // static string; never owns memory
 };
 

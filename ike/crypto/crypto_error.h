@@ -7,15 +7,15 @@
 
 namespace ike::crypto {
 
-inline constexpr std::string_view kErrUnsupportedAlgorithm = "unsupported-algorithm";
-inline constexpr std::string_view kErrInvalidKeyLength = "invalid-key-length";
-inline constexpr std::string_view kErrInvalidLength = "invalid-length";
-inline constexpr std::string_view kErrInvalidPublicValue = "invalid-public-value";
-inline constexpr std::string_view kErrInvalidPrivateKey = "invalid-private-key";
-inline constexpr std::string_view kErrAuthenticationFailed = "authentication-failed";
-inline constexpr std::string_view kErrInvalidPadding = "invalid-padding";
-inline constexpr std::string_view kErrOutputTooLong = "output-too-long";
-inline constexpr std::string_view kErrInternal = "crypto-internal";
+inline constexpr std::string_view kErrUnsupportedAlgorithm = "unsupported_algorithm";
+inline constexpr std::string_view kErrInvalidKeyLength = "invalid_key_length";
+inline constexpr std::string_view kErrInvalidLength = "invalid_length";
+inline constexpr std::string_view kErrInvalidPublicValue = "invalid_public_value";
+inline constexpr std::string_view kErrInvalidPrivateKey = "invalid_private_key";
+inline constexpr std::string_view kErrAuthenticationFailed = "authentication_failed";
+inline constexpr std::string_view kErrInvalidPadding = "invalid_padding";
+inline constexpr std::string_view kErrOutputTooLong = "output_too_long";
+inline constexpr std::string_view kErrInternal = "crypto_internal";
 
 [[nodiscard]] inline tl::unexpected<base::Error> crypto_fail(std::string_view code,
                                                            std::string_view detail = {}) {

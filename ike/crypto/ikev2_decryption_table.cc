@@ -202,19 +202,6 @@ base::Result<std::string> format_ikev2_decryption_line(std::uint64_t spi_i, std:
   return line;
 }
 
-std::string_view to_string(TableParseErrc e) {
-  switch (e) {
-    case TableParseErrc::FieldCount: return "field-count";
-    case TableParseErrc::BadQuoting: return "bad-quoting";
-    case TableParseErrc::BadSpi: return "bad-spi";
-    case TableParseErrc::BadKey: return "bad-key";
-    case TableParseErrc::UnknownEncryption: return "unknown-encryption-algorithm";
-    case TableParseErrc::UnknownIntegrity: return "unknown-integrity-algorithm";
-    case TableParseErrc::KeyLengthMismatch: return "key-length-mismatch";
-  }
-  return "?";
-}
-
 base::Result<std::optional<Ikev2DecryptionEntry>, TableParseError> parse_ikev2_decryption_line(
     std::string_view line) {
   const std::string_view t = trim(line);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/result.h"
 #include "ike/base/secret_bytes.h"
 #include "ike/crypto/key_derivation.h"
@@ -56,7 +57,8 @@ enum class TableParseErrc : std::uint8_t {
   UnknownIntegrity,
   KeyLengthMismatch,  // SK_e*/SK_a* sizes do not fit the algorithms
 };
-[[nodiscard]] std::string_view to_string(TableParseErrc e);
+MIP6_ENUM_NAMES(TableParseErrc, FieldCount, BadQuoting, BadSpi, BadKey, UnknownEncryption,
+                UnknownIntegrity, KeyLengthMismatch);
 
 struct TableParseError {
   TableParseErrc code = TableParseErrc::FieldCount;

@@ -328,16 +328,6 @@ int no_passphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) {
 
 }  // namespace
 
-std::string_view to_string(SignatureHash h) {
-  switch (h) {
-    case SignatureHash::Sha1: return "SHA1";
-    case SignatureHash::Sha2_256: return "SHA2_256";
-    case SignatureHash::Sha2_384: return "SHA2_384";
-    case SignatureHash::Sha2_512: return "SHA2_512";
-  }
-  return "UNKNOWN_HASH";
-}
-
 std::size_t digest_size(SignatureHash h) {
   switch (h) {
     case SignatureHash::Sha1: return 20;
@@ -346,26 +336,6 @@ std::size_t digest_size(SignatureHash h) {
     case SignatureHash::Sha2_512: return 64;
   }
   return 0;
-}
-
-std::string_view to_string(SignatureAlgorithm a) {
-  switch (a) {
-    case SignatureAlgorithm::RsaPkcs1: return "RSASSA-PKCS1-v1_5";
-    case SignatureAlgorithm::RsaPss: return "RSASSA-PSS";
-    case SignatureAlgorithm::Ecdsa: return "ECDSA";
-  }
-  return "?";
-}
-
-std::string_view to_string(KeyType k) {
-  switch (k) {
-    case KeyType::Rsa: return "RSA";
-    case KeyType::EcP256: return "ECDSA-P256";
-    case KeyType::EcP384: return "ECDSA-P384";
-    case KeyType::EcP521: return "ECDSA-P521";
-    case KeyType::Unsupported: return "unsupported";
-  }
-  return "?";
 }
 
 SignatureScheme SignatureScheme::rsa_pkcs1(SignatureHash h) {

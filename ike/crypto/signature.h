@@ -12,14 +12,15 @@
 #include <string_view>
 #include <vector>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/result.h"
 #include "ike/crypto/openssl_ptr.h"
 
 namespace ike::crypto {
 
 // Error codes (base::Error::code) of this file and x509.h, next to crypto_error.h's.
-inline constexpr std::string_view kErrInvalidEncoding = "invalid-encoding";
-inline constexpr std::string_view kErrKeyMismatch = "key-scheme-mismatch";
+inline constexpr std::string_view kErrInvalidEncoding = "invalid_encoding";
+inline constexpr std::string_view kErrKeyMismatch = "key_scheme_mismatch";
 
 // Hash IDs of N(SIGNATURE_HASH_ALGORITHMS) (RFC 7427 4 and 7, IANA "IKEv2 Hash Algorithms").
 enum class SignatureHash : std::uint16_t {
@@ -28,11 +29,11 @@ enum class SignatureHash : std::uint16_t {
   Sha2_384 = 3,
   Sha2_512 = 4,
 };
-std::string_view to_string(SignatureHash h);
+MIP6_ENUM_NAMES(SignatureHash, Sha1, Sha2_256, Sha2_384, Sha2_512);
 [[nodiscard]] std::size_t digest_size(SignatureHash h);
 
 enum class SignatureAlgorithm : std::uint8_t { RsaPkcs1, RsaPss, Ecdsa };
-std::string_view to_string(SignatureAlgorithm a);
+MIP6_ENUM_NAMES(SignatureAlgorithm, RsaPkcs1, RsaPss, Ecdsa);
 
 struct SignatureScheme {
   SignatureAlgorithm algorithm = SignatureAlgorithm::Ecdsa;
@@ -65,7 +66,7 @@ struct SignatureScheme {
 enum class EcdsaFormat : std::uint8_t { Der, Raw };
 
 enum class KeyType : std::uint8_t { Rsa, EcP256, EcP384, EcP521, Unsupported };
-std::string_view to_string(KeyType k);
+MIP6_ENUM_NAMES(KeyType, Rsa, EcP256, EcP384, EcP521, Unsupported);
 
 using PkeyRef = std::shared_ptr<EVP_PKEY>;  // shared: EVP_PKEY is reference counted anyway
 

@@ -20,8 +20,8 @@
 
 namespace ike::crypto {
 
-inline constexpr std::string_view kErrInvalidCertificate = "invalid-certificate";
-inline constexpr std::string_view kErrUntrustedCertificate = "untrusted-certificate";
+inline constexpr std::string_view kErrInvalidCertificate = "invalid_certificate";
+inline constexpr std::string_view kErrUntrustedCertificate = "untrusted_certificate";
 
 inline constexpr std::size_t kCaHashSize = 20;  // SHA-1 (RFC 7296 3.7)
 

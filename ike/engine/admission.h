@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "ike/base/clock.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/wire/header.h"
 #include "ike/wire/id_payload.h"
@@ -40,7 +41,7 @@
 namespace ike::engine {
 
 enum class DecisionPoint : std::uint8_t { IkeSaInit, IkeAuth, Move };
-std::string_view to_string(DecisionPoint p);
+MIP6_ENUM_NAMES(DecisionPoint, IkeSaInit, IkeAuth, Move);
 
 // --- Requests --------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/crypto/key_derivation.h"
 #include "ike/crypto/transform_ids.h"
@@ -34,7 +35,7 @@ struct Path {
 };
 
 enum class Role : std::uint8_t { Initiator, Responder };
-std::string_view to_string(Role r);
+MIP6_ENUM_NAMES(Role, Initiator, Responder);
 
 // The IKE SA life cycle; every change goes through SaContext::transition() (STYLE B4, iked's
 // sa_state()).
@@ -54,10 +55,11 @@ enum class IkeSaState : std::uint8_t {
   Redirected,
   Closed,  // terminal, orderly: deleted by either side (SaDeleted); the shell destroys the SA
 };
-std::string_view to_string(IkeSaState s);
+MIP6_ENUM_NAMES(IkeSaState, Created, InitRequestSent, InitResponded, AuthRequestSent, Established,
+                Failed, Deleting, Redirected, Closed);
 
 enum class ChildMode : std::uint8_t { Tunnel, Transport };
-std::string_view to_string(ChildMode m);
+MIP6_ENUM_NAMES(ChildMode, Tunnel, Transport);
 
 enum class FailureReason : std::uint8_t {
   RetransmitLimit,       // no response after the configured retries (R7296-36, R7296-38)
@@ -71,7 +73,9 @@ enum class FailureReason : std::uint8_t {
   InternalError,         // encoding or crypto failure on our own data
   Redirected,            // initiator: a verified N(REDIRECT) ended this SA (RFC 5685 3)
 };
-std::string_view to_string(FailureReason r);
+MIP6_ENUM_NAMES(FailureReason, RetransmitLimit, NoProposalChosen, AuthenticationFailed,
+                InvalidSyntax, ProposalMismatch, PeerError, KeyExchangeFailed, HalfOpenTimeout,
+                InternalError, Redirected);
 
 // ---- Outputs -------------------------------------------------------------------------------
 
@@ -188,7 +192,7 @@ struct RedirectAcknowledged {
 // the peer reported (RFC 7296 2.21, 3.10.1): engines do not log, the shell does from this.
 // Each is also counted.
 struct InformationalNote {
-  std::string_view what;  // static text: "error-notify", "unknown-child-spi", ...
+  std::string_view what;  // static text: "error_notify", "unknown_child_spi", ...
   std::optional<wire::NotifyType> notify;
   std::uint32_t spi = 0;  // the Child SA SPI concerned, if any
 };
@@ -210,11 +214,11 @@ struct ChildSaRekeyed {
 // notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, TEMPORARY_FAILURE, ...) or an answer we could
 // not use. The IKE SA stays up (R7296-53 applies to CREATE_CHILD_SA errors as well). Also
 // for the Child SA of IKE_AUTH when we refuse what the responder installed (e.g.
-// "ts-not-subset", RFC 7296 2.9); we then delete the responder's half.
+// "ts_not_subset", RFC 7296 2.9); we then delete the responder's half.
 struct ChildSaCreateFailed {
   std::optional<wire::NotifyType> notify;
   std::uint32_t rekeyed_spi_in = 0;  // the Child SA we tried to rekey; 0 for a new one
-  std::string_view detail = {};      // static text: "peer-error", "proposal-mismatch", ...
+  std::string_view detail = {};      // static text: "peer_error", "proposal_mismatch", ...
 };
 
 // One SPI pair of an IKE SA, with our role in it (the I flag, R7296-04).
@@ -342,7 +346,29 @@ enum class IkeCounter : std::uint8_t {
   ChildTsNotSubsetRefused,      // responder's TSi/TSr wider than or outside ours (2.9): refused
   kCount,
 };
-std::string_view to_string(IkeCounter c);
+MIP6_COUNTER_NAMES(
+    IkeCounter, DatagramsIn, DroppedUndecodable, DroppedWrongSpi, DroppedUnexpected,
+    DroppedMessageId, DroppedDecryptFailed, DroppedRuleViolation, DroppedAfterFailure,
+    RetransmitsSent, ResponsesResent, InvalidSyntaxSent, NoProposalChosenSent, InvalidKePayloadSent,
+    AuthenticationFailedSent, InternalAddressFailureSent, UnsupportedCriticalPayloadSent,
+    InvalidMajorVersionSent, IllegalTransitions, InvalidKeRetries, RedirectsAccepted,
+    RedirectNonceMismatch, RedirectMalformed, RedirectIgnoredUnannounced, CookieRetries,
+    CookieMalformed, CookieRetryLimit, NatDetected, NatTFloats, PeerPathUpdates, NatKeepalivesSent,
+    ErrorAnswersRateLimited, LocalExchangesStarted, LocalExchangesBuildFailed,
+    EstablishedRequestsAnswered, EstablishedInvalidSyntaxSent, AuthMissingPayload,
+    AuthUnacceptableId, AuthNoCredentials, AuthUnsupportedMethod, AuthNoCertificate,
+    AuthCertificateInvalid, AuthCertificateUntrusted, AuthIdentityMismatch, AuthBadSignature,
+    IkeDeletesReceived, IkeDeletesSent, IkeDeletesUnanswered, ChildDeletesReceived,
+    ChildDeletesSent, ChildDeleteUnknownSpi, DeleteMalformed, ErrorNotifiesReceived,
+    InvalidSpiReceived, StatusNotifiesIgnored, AuthFailureNotified, LivenessChecksSent,
+    GatewayRedirectsSent, GatewayRedirectsAcked, GatewayRedirectGraceDeletes,
+    GatewayRedirectsReceived, RedirectIgnoredNotInitiator, RedirectWithNonceIgnored,
+    AuthRedirectsSent, AuthRedirectsReceived, AuthRedirectForbidden, RedirectAckSent,
+    ChildSasCreated, ChildSasRekeyed, ChildCreateRefused, ChildCreateInvalidKeRetries,
+    TsUnacceptableSent, ChildSaNotFoundSent, TemporaryFailureSent, NoAdditionalSasSent,
+    ChildRekeyCollisions, ChildRekeyRedundantDeleted, ChildSaHardExpired, IkeRekeysStarted,
+    IkeSasRekeyed, IkeRekeyFailed, IkeRekeyCollisions, RetiringRequestsAnswered, RetiringSasEnded,
+    IkeSaHardExpired, ChildTsNotSubsetRefused);
 using IkeCounters = base::CounterSet<IkeCounter, static_cast<std::size_t>(IkeCounter::kCount)>;
 
 }  // namespace ike::engine

@@ -9,26 +9,6 @@
 
 namespace ike::engine {
 
-std::string_view to_string(RedirectPoint p) {
-  switch (p) {
-    case RedirectPoint::IkeSaInit: return "ike-sa-init";
-    case RedirectPoint::IkeAuth: return "ike-auth";
-    case RedirectPoint::Informational: return "informational";
-  }
-  return "?";
-}
-
-std::string_view to_string(SessionError e) {
-  switch (e) {
-    case SessionError::RedirectLoop: return "redirect-loop";
-    case SessionError::RedirectNotPermitted: return "redirect-not-permitted";
-    case SessionError::RedirectTargetUnusable: return "redirect-target-unusable";
-    case SessionError::ResolveFailed: return "resolve-failed";
-    case SessionError::SaFailed: return "sa-failed";
-  }
-  return "?";
-}
-
 IkeInitiatorSession::IkeInitiatorSession(InitiatorSessionConfig config, Environment env)
     : config_(std::move(config)), env_(env) {
   config_.sa.role = Role::Initiator;
@@ -42,7 +22,7 @@ std::vector<SessionOutput> IkeInitiatorSession::take_outputs() {
 
 base::Result<void> IkeInitiatorSession::start(const Path& path, base::TimePoint now) {
   if (attempts_ != 0) {
-    return base::fail(base::Error{"wrong-state", "start() called twice"});
+    return base::fail(base::Error{"wrong_state", "start() called twice"});
   }
   original_ = path;
   redirect_origin_ = path.remote.address;
@@ -133,7 +113,7 @@ base::TimePoint IkeInitiatorSession::next_deadline() const {
 
 base::Result<void> IkeInitiatorSession::delete_sa(base::TimePoint now) {
   if (!sa_) {
-    return base::fail(base::Error{"wrong-state", "no current SA"});
+    return base::fail(base::Error{"wrong_state", "no current SA"});
   }
   auto deleted = sa_->request_delete(now);
   drain(now);

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "ike/base/clock.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/result.h"
 #include "ike/engine/engine_types.h"
 #include "ike/engine/ike_sa.h"
@@ -69,11 +70,12 @@ enum class SessionError : std::uint8_t {
   ResolveFailed,           // the FQDN did not resolve and there is no way back
   SaFailed,                // the attempt failed (see sa_reason)
 };
-std::string_view to_string(SessionError e);
+MIP6_ENUM_NAMES(SessionError, RedirectLoop, RedirectNotPermitted, RedirectTargetUnusable,
+                ResolveFailed, SaFailed);
 
 // Where a redirect came from (RFC 5685 3, 6, 5).
 enum class RedirectPoint : std::uint8_t { IkeSaInit, IkeAuth, Informational };
-std::string_view to_string(RedirectPoint p);
+MIP6_ENUM_NAMES(RedirectPoint, IkeSaInit, IkeAuth, Informational);
 
 // We follow a verified redirect; `to` is the new gateway, `from` the gateway that sent it.
 struct Redirected {

@@ -10,45 +10,6 @@
 
 namespace ike::engine {
 
-std::string_view to_string(InitOutcome o) {
-  switch (o) {
-    case InitOutcome::Served: return "served";
-    case InitOutcome::ServeRejectedBySa: return "serve-rejected-by-sa";
-    case InitOutcome::HalfOpenLimit: return "half-open-limit";
-    case InitOutcome::Redirected: return "redirected";
-    case InitOutcome::RedirectForbidden: return "redirect-forbidden";
-    case InitOutcome::Refused: return "refused";
-    case InitOutcome::RefusedSilently: return "refused-silently";
-  }
-  return "?";
-}
-
-std::string_view to_string(ResponderCounter c) {
-  switch (c) {
-    case ResponderCounter::DatagramsIn: return "datagrams_in";
-    case ResponderCounter::DroppedUndecodable: return "dropped_undecodable";
-    case ResponderCounter::DroppedNoSa: return "dropped_no_sa";
-    case ResponderCounter::InitRejectedMalformed: return "init_rejected_malformed";
-    case ResponderCounter::Decisions: return "decisions";
-    case ResponderCounter::Served: return "served";
-    case ResponderCounter::ServeRejectedBySa: return "serve_rejected_by_sa";
-    case ResponderCounter::HalfOpenLimitDrops: return "half_open_limit_drops";
-    case ResponderCounter::Redirected: return "redirected";
-    case ResponderCounter::RedirectForbidden: return "redirect_forbidden";
-    case ResponderCounter::RedirectEncodeFailed: return "redirect_encode_failed";
-    case ResponderCounter::Refused: return "refused";
-    case ResponderCounter::RefusedSilently: return "refused_silently";
-    case ResponderCounter::SpiCollisions: return "spi_collisions";
-    case ResponderCounter::SasRemoved: return "sas_removed";
-    case ResponderCounter::CookiesSent: return "cookies_sent";
-    case ResponderCounter::CookiesAccepted: return "cookies_accepted";
-    case ResponderCounter::CookiesInvalid: return "cookies_invalid";
-    case ResponderCounter::ErrorAnswersRateLimited: return "error_answers_rate_limited";
-    case ResponderCounter::kCount: break;
-  }
-  return "?";
-}
-
 IkeResponder::IkeResponder(IkeResponderConfig config, Environment env, InitDecision& decision)
     : config_(std::move(config)),
       error_limiter_(config_.error_answers_per_second, config_.error_answer_burst),
@@ -99,7 +60,7 @@ base::Result<void> IkeResponder::with_sa(
     base::TimePoint now) {
   auto it = sas_.find(spi_r.value());
   if (it == sas_.end()) {
-    return base::fail(base::Error{"no-sa", "no SA with this SPIr"});
+    return base::fail(base::Error{"no_sa", "no SA with this SPIr"});
   }
   auto result = command(*it->second.sa, now);
   drain(spi_r.value());

@@ -41,6 +41,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/log.h"
 #include "ike/engine/admission.h"
 #include "ike/engine/cookie.h"
@@ -81,7 +82,8 @@ enum class InitOutcome : std::uint8_t {
   Refused,            // stateless error notify sent
   RefusedSilently,    // Refuse without a notify: dropped
 };
-std::string_view to_string(InitOutcome o);
+MIP6_ENUM_NAMES(InitOutcome, Served, ServeRejectedBySa, HalfOpenLimit, Redirected,
+                RedirectForbidden, Refused, RefusedSilently);
 
 // One per decision (the event log and the HA's reservation bookkeeping).
 struct InitDecided {
@@ -136,7 +138,11 @@ enum class ResponderCounter : std::uint8_t {
   ErrorAnswersRateLimited,  // unprotected error answer dropped by the bucket (R7296-43)
   kCount,
 };
-std::string_view to_string(ResponderCounter c);
+MIP6_COUNTER_NAMES(ResponderCounter, DatagramsIn, DroppedUndecodable, DroppedNoSa,
+                   InitRejectedMalformed, Decisions, Served, ServeRejectedBySa, HalfOpenLimitDrops,
+                   Redirected, RedirectForbidden, RedirectEncodeFailed, Refused, RefusedSilently,
+                   SpiCollisions, SasRemoved, CookiesSent, CookiesAccepted, CookiesInvalid,
+                   ErrorAnswersRateLimited);
 using ResponderCounters =
     base::CounterSet<ResponderCounter, static_cast<std::size_t>(ResponderCounter::kCount)>;
 

@@ -25,15 +25,15 @@ std::vector<Output> IkeSa::take_outputs() {
 
 base::Result<void> IkeSa::initiate(const Path& path, base::TimePoint now) {
   if (!ctx_.initiator() || ctx_.state != IkeSaState::Created) {
-    return base::fail(base::Error{"wrong-state", "initiate() needs a fresh initiator SA"});
+    return base::fail(base::Error{"wrong_state", "initiate() needs a fresh initiator SA"});
   }
   if (ctx_.config.ike.dh_groups.empty()) {
-    return base::fail(base::Error{"bad-config", "no DH group"});
+    return base::fail(base::Error{"bad_config", "no DH group"});
   }
   // We prove ourselves with our certificate, or else with the PSK shared with the peer.
   if (ctx_.env.credentials.local_certificate() == nullptr &&
       !ctx_.env.credentials.psk_for(ctx_.config.remote_id)) {
-    return base::fail(base::Error{"no-psk", "no PSK for the configured remote identity"});
+    return base::fail(base::Error{"no_psk", "no PSK for the configured remote identity"});
   }
   ctx_.path = path;
   ctx_.spi_i = random_ike_spi(ctx_.env.random);

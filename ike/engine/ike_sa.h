@@ -107,7 +107,7 @@ class IkeSa {
   [[nodiscard]] const std::vector<ChildSaRecord>& child_sas() const { return ctx_.child_sas; }
   // Established: INFORMATIONAL{D(ESP, spi_in)} for our Child SA whose inbound SPI is spi_in
   // (RFC 7296 1.4.1, R7296-55). ChildSaDeleted once answered (or once the peer's crossing
-  // Delete for it arrives). Unknown or already-deleting SPI: error.
+  // Delete for it arrives). Unknown or already_deleting SPI: error.
   [[nodiscard]] base::Result<void> delete_child(std::uint32_t spi_in, base::TimePoint now);
   // Established or Redirected: INFORMATIONAL{D(IKE)} (1.4.1). Queued exchanges not yet sent
   // are dropped; the state goes to Deleting when the request leaves and to Closed (SaDeleted,

@@ -26,7 +26,7 @@ void add_once(std::vector<T>& list, T value) {
 
 // Error details are static text (base::Error never owns memory).
 base::Error bad(std::string_view detail) {
-  return base::Error{"bad-proposal", detail};
+  return base::Error{"bad_proposal", detail};
 }
 
 base::Result<Keywords> split_keywords(std::string_view text) {

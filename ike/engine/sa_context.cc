@@ -108,7 +108,7 @@ wire::Header SaContext::make_header(wire::ExchangeType exchange, bool response,
 base::Result<std::vector<std::uint8_t>> SaContext::protect(const wire::Header& header,
                                                            std::vector<wire::Payload> inner) {
   if (!cipher_out) {
-    return base::fail(base::Error{"no-keys", "SK keys not derived"});
+    return base::fail(base::Error{"no_keys", "SK keys not derived"});
   }
   return build_protected(header, std::move(inner), *cipher_out);
 }

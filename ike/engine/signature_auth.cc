@@ -87,21 +87,6 @@ std::span<const std::uint16_t> supported_signature_hashes() {
   return kSupportedHashes;
 }
 
-std::string_view to_string(AuthFailure f) {
-  switch (f) {
-    case AuthFailure::MissingPayload: return "missing-payload";
-    case AuthFailure::UnacceptableId: return "unacceptable-id";
-    case AuthFailure::NoCredentials: return "no-credentials";
-    case AuthFailure::UnsupportedMethod: return "unsupported-method";
-    case AuthFailure::NoCertificate: return "no-certificate";
-    case AuthFailure::CertificateInvalid: return "certificate-invalid";
-    case AuthFailure::CertificateUntrusted: return "certificate-untrusted";
-    case AuthFailure::IdentityMismatch: return "identity-mismatch";
-    case AuthFailure::BadSignature: return "bad-signature";
-  }
-  return "?";
-}
-
 bool is_signature_method(wire::AuthMethod m) {
   return m == wire::AuthMethod::RsaSignature || m == wire::AuthMethod::EcdsaSha256P256 ||
          m == wire::AuthMethod::EcdsaSha384P384 || m == wire::AuthMethod::EcdsaSha512P521 ||
@@ -147,7 +132,7 @@ base::Result<SignatureAuth> build_signature_auth(const LocalCertificate& local,
     }
     auto data = wire::encode_digital_signature(*algorithm, *sig);
     if (!data) {
-      return base::fail(base::Error{"encode-failed", wire::to_string(data.error().code)});
+      return base::fail(base::Error{"encode_failed", wire::to_string(data.error().code)});
     }
     out.auth.method = wire::AuthMethod::DigitalSignature;
     out.auth.data = std::move(*data);
@@ -157,7 +142,7 @@ base::Result<SignatureAuth> build_signature_auth(const LocalCertificate& local,
   const auto method = legacy_method(key_type);
   const auto legacy = method ? legacy_scheme(*method) : std::nullopt;
   if (!legacy) {
-    return base::fail(base::Error{"unsupported-key", crypto::to_string(key_type)});
+    return base::fail(base::Error{"unsupported_key", crypto::to_string(key_type)});
   }
   auto sig = local.key.sign(legacy->scheme, signed_octets, crypto::EcdsaFormat::Raw);
   if (!sig) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/result.h"
 #include "ike/crypto/signature.h"
 #include "ike/crypto/x509.h"
@@ -35,7 +36,9 @@ enum class AuthFailure : std::uint8_t {
   IdentityMismatch,      // the peer's ID is not in its certificate
   BadSignature,          // signature or PSK MIC does not verify
 };
-std::string_view to_string(AuthFailure f);
+MIP6_ENUM_NAMES(AuthFailure, MissingPayload, UnacceptableId, NoCredentials, UnsupportedMethod,
+                NoCertificate, CertificateInvalid, CertificateUntrusted, IdentityMismatch,
+                BadSignature);
 
 struct AuthError {
   AuthFailure failure = AuthFailure::BadSignature;

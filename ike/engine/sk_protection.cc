@@ -7,23 +7,13 @@
 
 namespace ike::engine {
 
-std::string_view to_string(OpenErrc e) {
-  switch (e) {
-    case OpenErrc::Undecodable: return "undecodable";
-    case OpenErrc::NoSkPayload: return "no-sk-payload";
-    case OpenErrc::IntegrityFailed: return "integrity-failed";
-    case OpenErrc::UnsupportedCriticalPayload: return "unsupported-critical-payload";
-  }
-  return "?";
-}
-
 base::Result<std::vector<std::uint8_t>> build_protected(const wire::Header& header,
                                                         std::vector<wire::Payload> inner,
                                                         crypto::SkCipher& cipher) {
   wire::sort_for_send(header.exchange, header.response, inner);
   auto encoded = wire::encode_inner_payloads(inner);
   if (!encoded) {
-    return base::fail(base::Error{"encode-failed", wire::to_string(encoded.error().code)});
+    return base::fail(base::Error{"encode_failed", wire::to_string(encoded.error().code)});
   }
   const std::vector<std::uint8_t> padded =
       crypto::add_sk_padding(encoded->bytes, cipher.block_size());
@@ -35,11 +25,11 @@ base::Result<std::vector<std::uint8_t>> build_protected(const wire::Header& head
   m.payloads.push_back(wire::make_payload(std::move(sk)));
   auto bytes = wire::encode_message(m);
   if (!bytes) {
-    return base::fail(base::Error{"encode-failed", wire::to_string(bytes.error().code)});
+    return base::fail(base::Error{"encode_failed", wire::to_string(bytes.error().code)});
   }
   auto loc = wire::locate_sk(*bytes);
   if (!loc || !*loc) {
-    return base::fail(base::Error{"encode-failed", "sk not found"});
+    return base::fail(base::Error{"encode_failed", "sk not found"});
   }
   const std::vector<std::uint8_t> aad((*loc)->aad(*bytes).begin(), (*loc)->aad(*bytes).end());
   auto body = cipher.seal_body(aad, padded);
@@ -48,7 +38,7 @@ base::Result<std::vector<std::uint8_t>> build_protected(const wire::Header& head
   }
   auto dst = (*loc)->body(std::span<std::uint8_t>(*bytes));
   if (body->size() != dst.size()) {
-    return base::fail(base::Error{"encode-failed", "sk body size"});
+    return base::fail(base::Error{"encode_failed", "sk body size"});
   }
   std::copy(body->begin(), body->end(), dst.begin());
   return std::move(*bytes);

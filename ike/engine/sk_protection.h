@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/result.h"
 #include "ike/crypto/sk_cipher.h"
 #include "ike/wire/message.h"
@@ -31,7 +32,7 @@ enum class OpenErrc : std::uint8_t {
   IntegrityFailed,  // ICV mismatch: tampered or not for this SA; drop silently (R7296-43)
   UnsupportedCriticalPayload,  // authentic, but an unknown payload with C = 1 inside (R7296-08)
 };
-std::string_view to_string(OpenErrc e);
+MIP6_ENUM_NAMES(OpenErrc, Undecodable, NoSkPayload, IntegrityFailed, UnsupportedCriticalPayload);
 
 struct OpenError {
   OpenErrc code = OpenErrc::Undecodable;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "ike/base/clock.h"
+#include "ike/base/enum_names.h"
 #include "ike/engine/engine_types.h"
 #include "ike/wire/message.h"
 
@@ -59,7 +60,9 @@ enum class TaskKind : std::uint8_t {
 };
 inline constexpr std::size_t kTimerKinds = static_cast<std::size_t>(TaskKind::LifetimeTimer) -
                                            static_cast<std::size_t>(TaskKind::HalfOpenTimer) + 1;
-std::string_view to_string(TaskKind k);
+MIP6_ENUM_NAMES(TaskKind, IkeInit, IkeNatd, IkeCert, IkeAuth, IkeConfig, ChildCreate, ChildRekey,
+                ChildDelete, IkeRekey, IkeDelete, IkeDpd, IkeRedirect, Informational, HalfOpenTimer,
+                KeepaliveTimer, RedirectTimer, DpdTimer, RetiringTimer, LifetimeTimer);
 
 enum class TaskStatus : std::uint8_t {
   Done,       // this task did its part; the next one goes on

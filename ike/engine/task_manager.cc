@@ -112,7 +112,7 @@ base::Result<void> TaskManager::send_request(Exchange& exchange, base::TimePoint
   for (auto& t : exchange.tasks) {
     const TaskStatus status = t->build_request(payloads, now);
     if (status == TaskStatus::Failed || status == TaskStatus::DestroySa) {
-      return base::fail(base::Error{"build-failed", to_string(t->kind())});
+      return base::fail(base::Error{"build_failed", to_string(t->kind())});
     }
   }
   const wire::MessageId id(next_request_id_);
@@ -125,7 +125,7 @@ base::Result<void> TaskManager::send_request(Exchange& exchange, base::TimePoint
     wire::sort_for_send(m.header.exchange, false, m.payloads);
     auto encoded = wire::encode_message(m);
     if (!encoded) {
-      return base::fail(base::Error{"encode-failed", wire::to_string(encoded.error().code)});
+      return base::fail(base::Error{"encode_failed", wire::to_string(encoded.error().code)});
     }
     bytes = std::move(*encoded);
     sa_.init_request = bytes;  // R7296-28: AUTH signs the latest version

@@ -4,19 +4,6 @@
 
 namespace ike::wire {
 
-std::string_view to_string(AuthMethod m) {
-  switch (m) {
-    case AuthMethod::RsaSignature: return "RSA_DIGITAL_SIGNATURE";
-    case AuthMethod::SharedKeyMic: return "SHARED_KEY_MIC";
-    case AuthMethod::DssSignature: return "DSS_DIGITAL_SIGNATURE";
-    case AuthMethod::EcdsaSha256P256: return "ECDSA_SHA256_P256";
-    case AuthMethod::EcdsaSha384P384: return "ECDSA_SHA384_P384";
-    case AuthMethod::EcdsaSha512P521: return "ECDSA_SHA512_P521";
-    case AuthMethod::DigitalSignature: return "DIGITAL_SIGNATURE";
-  }
-  return "UNKNOWN_AUTH_METHOD";
-}
-
 ParseResult<AuthPayload> AuthPayload::decode(std::span<const std::uint8_t> body) {
   base::ByteReader r(body);
   std::uint8_t method = 0;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ike/base/byte_writer.h"
+#include "ike/base/enum_names.h"
 #include "ike/wire/parse_error.h"
 #include "ike/wire/payload_type.h"
 
@@ -20,7 +21,8 @@ enum class AuthMethod : std::uint8_t {
   EcdsaSha512P521 = 11,
   DigitalSignature = 14,  // RFC 7427: data = ASN.1 length | AlgorithmIdentifier | signature
 };
-std::string_view to_string(AuthMethod m);
+MIP6_ENUM_NAMES(AuthMethod, RsaSignature, SharedKeyMic, DssSignature, EcdsaSha256P256,
+                EcdsaSha384P384, EcdsaSha512P521, DigitalSignature);
 
 struct AuthPayload {
   static constexpr PayloadType kType = PayloadType::Authentication;

@@ -4,18 +4,6 @@
 
 namespace ike::wire {
 
-std::string_view to_string(CertEncoding e) {
-  switch (e) {
-    case CertEncoding::Pkcs7WrappedX509: return "PKCS7_WRAPPED_X509";
-    case CertEncoding::X509Signature: return "X509_CERTIFICATE_SIGNATURE";
-    case CertEncoding::CrlX509: return "CERTIFICATE_REVOCATION_LIST";
-    case CertEncoding::RawRsaKey: return "RAW_RSA_KEY";
-    case CertEncoding::HashUrlX509Cert: return "HASH_AND_URL_X509_CERTIFICATE";
-    case CertEncoding::HashUrlX509Bundle: return "HASH_AND_URL_X509_BUNDLE";
-  }
-  return "UNKNOWN_CERT_ENCODING";
-}
-
 ParseResult<CertPayload> CertPayload::decode(std::span<const std::uint8_t> body) {
   base::ByteReader r(body);
   std::uint8_t enc = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ike/base/byte_writer.h"
+#include "ike/base/enum_names.h"
 #include "ike/wire/parse_error.h"
 #include "ike/wire/payload_type.h"
 
@@ -20,7 +21,8 @@ enum class CertEncoding : std::uint8_t {
   HashUrlX509Cert = 12,
   HashUrlX509Bundle = 13,
 };
-std::string_view to_string(CertEncoding e);
+MIP6_ENUM_NAMES(CertEncoding, Pkcs7WrappedX509, X509Signature, CrlX509, RawRsaKey, HashUrlX509Cert,
+                HashUrlX509Bundle);
 
 struct CertPayload {
   static constexpr PayloadType kType = PayloadType::Certificate;

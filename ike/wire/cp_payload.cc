@@ -24,35 +24,6 @@ base::Ip6Addr read_ip6(base::ByteReader& r) {
 
 }  // namespace
 
-std::string_view to_string(CfgType t) {
-  switch (t) {
-    case CfgType::Request: return "CFG_REQUEST";
-    case CfgType::Reply: return "CFG_REPLY";
-    case CfgType::Set: return "CFG_SET";
-    case CfgType::Ack: return "CFG_ACK";
-  }
-  return "UNKNOWN_CFG_TYPE";
-}
-
-std::string_view to_string(CpAttrType t) {
-  switch (t) {
-    case CpAttrType::InternalIp4Address: return "INTERNAL_IP4_ADDRESS";
-    case CpAttrType::InternalIp4Netmask: return "INTERNAL_IP4_NETMASK";
-    case CpAttrType::InternalIp4Dns: return "INTERNAL_IP4_DNS";
-    case CpAttrType::InternalIp4Nbns: return "INTERNAL_IP4_NBNS";
-    case CpAttrType::InternalIp4Dhcp: return "INTERNAL_IP4_DHCP";
-    case CpAttrType::ApplicationVersion: return "APPLICATION_VERSION";
-    case CpAttrType::InternalIp6Address: return "INTERNAL_IP6_ADDRESS";
-    case CpAttrType::InternalIp6Dns: return "INTERNAL_IP6_DNS";
-    case CpAttrType::InternalIp6Dhcp: return "INTERNAL_IP6_DHCP";
-    case CpAttrType::InternalIp4Subnet: return "INTERNAL_IP4_SUBNET";
-    case CpAttrType::SupportedAttributes: return "SUPPORTED_ATTRIBUTES";
-    case CpAttrType::InternalIp6Subnet: return "INTERNAL_IP6_SUBNET";
-    case CpAttrType::Mip6HomePrefix: return "MIP6_HOME_PREFIX";
-  }
-  return "UNKNOWN_CP_ATTRIBUTE";
-}
-
 const CpAttribute* CpPayload::find(CpAttrType t) const {
   for (const auto& a : attributes) {
     if (a.is(t)) {

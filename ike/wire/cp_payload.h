@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ike/base/byte_writer.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/wire/parse_error.h"
 #include "ike/wire/payload_type.h"
@@ -20,7 +21,7 @@ enum class CfgType : std::uint8_t {
   Set = 3,
   Ack = 4,
 };
-std::string_view to_string(CfgType t);
+MIP6_ENUM_NAMES(CfgType, Request, Reply, Set, Ack);
 
 enum class CpAttrType : std::uint16_t {
   InternalIp4Address = 1,
@@ -37,7 +38,10 @@ enum class CpAttrType : std::uint16_t {
   InternalIp6Subnet = 15,
   Mip6HomePrefix = 16,
 };
-std::string_view to_string(CpAttrType t);
+MIP6_ENUM_NAMES(CpAttrType, InternalIp4Address, InternalIp4Netmask, InternalIp4Dns, InternalIp4Nbns,
+                InternalIp4Dhcp, ApplicationVersion, InternalIp6Address, InternalIp6Dns,
+                InternalIp6Dhcp, InternalIp4Subnet, SupportedAttributes, InternalIp6Subnet,
+                Mip6HomePrefix);
 
 struct CpAttribute {
   std::uint16_t type = 0;  // 15 bits; the R bit is ignored on receipt and sent as 0

@@ -13,16 +13,6 @@ std::string to_string(Spi spi) {
   return base::to_hex(bytes);
 }
 
-std::string_view to_string(ExchangeType e) {
-  switch (e) {
-    case ExchangeType::IkeSaInit: return "IKE_SA_INIT";
-    case ExchangeType::IkeAuth: return "IKE_AUTH";
-    case ExchangeType::CreateChildSa: return "CREATE_CHILD_SA";
-    case ExchangeType::Informational: return "INFORMATIONAL";
-  }
-  return "UNKNOWN_EXCHANGE";
-}
-
 ParseResult<Header> read_header_fields(std::span<const std::uint8_t> datagram) {
   if (datagram.size() < kHeaderSize) {
     return parse_fail(ParseErrc::Truncated, 0);

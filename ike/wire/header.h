@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ike/base/byte_writer.h"
+#include "ike/base/enum_names.h"
 #include "ike/wire/parse_error.h"
 #include "ike/wire/payload_type.h"
 
@@ -47,7 +48,7 @@ enum class ExchangeType : std::uint8_t {
   Informational = 37,
 };
 
-std::string_view to_string(ExchangeType e);
+MIP6_ENUM_NAMES(ExchangeType, IkeSaInit, IkeAuth, CreateChildSa, Informational);
 
 constexpr std::size_t kHeaderSize = 28;
 constexpr std::uint8_t kMajorVersion = 2;

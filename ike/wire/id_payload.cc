@@ -8,19 +8,6 @@
 
 namespace ike::wire {
 
-std::string_view to_string(IdType t) {
-  switch (t) {
-    case IdType::Ipv4Addr: return "ID_IPV4_ADDR";
-    case IdType::Fqdn: return "ID_FQDN";
-    case IdType::Rfc822Addr: return "ID_RFC822_ADDR";
-    case IdType::Ipv6Addr: return "ID_IPV6_ADDR";
-    case IdType::DerAsn1Dn: return "ID_DER_ASN1_DN";
-    case IdType::DerAsn1Gn: return "ID_DER_ASN1_GN";
-    case IdType::KeyId: return "ID_KEY_ID";
-  }
-  return "UNKNOWN_ID_TYPE";
-}
-
 IdPayload IdPayload::make_fqdn(std::string_view fqdn) {
   IdPayload id;
   id.type = IdType::Fqdn;

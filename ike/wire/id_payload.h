@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ike/base/byte_writer.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/wire/parse_error.h"
 #include "ike/wire/payload_type.h"
@@ -26,7 +27,7 @@ enum class IdType : std::uint8_t {
   DerAsn1Gn = 10,
   KeyId = 11,
 };
-std::string_view to_string(IdType t);
+MIP6_ENUM_NAMES(IdType, Ipv4Addr, Fqdn, Rfc822Addr, Ipv6Addr, DerAsn1Dn, DerAsn1Gn, KeyId);
 
 struct IdPayload {
   IdType type = IdType::Fqdn;

@@ -4,15 +4,6 @@
 
 namespace ike::wire {
 
-std::string_view to_string(Udp4500Kind k) {
-  switch (k) {
-    case Udp4500Kind::Ike: return "ike";
-    case Udp4500Kind::Esp: return "esp";
-    case Udp4500Kind::NatKeepalive: return "nat-keepalive";
-  }
-  return "unknown";
-}
-
 ParseResult<Udp4500Datagram> classify_udp4500(std::span<const std::uint8_t> datagram) {
   if (datagram.size() == 1 && datagram[0] == 0xff) {
     return Udp4500Datagram{Udp4500Kind::NatKeepalive, datagram};

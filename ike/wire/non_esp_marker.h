@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ike/base/enum_names.h"
 #include "ike/wire/parse_error.h"
 
 namespace ike::wire {
@@ -19,7 +20,7 @@ enum class Udp4500Kind : std::uint8_t {
   Esp,           // payload = the whole datagram (starts with the ESP SPI)
   NatKeepalive,  // payload = the 0xFF octet
 };
-std::string_view to_string(Udp4500Kind k);
+MIP6_ENUM_NAMES(Udp4500Kind, Ike, Esp, NatKeepalive);
 
 struct Udp4500Datagram {
   Udp4500Kind kind = Udp4500Kind::Ike;

@@ -67,56 +67,6 @@ EncodeStatus write_gw_identity(const GwIdentity& gw, base::ByteWriter& w) {
 
 }  // namespace
 
-std::string_view to_string(NotifyType t) {
-  switch (t) {
-    case NotifyType::UnsupportedCriticalPayload: return "UNSUPPORTED_CRITICAL_PAYLOAD";
-    case NotifyType::InvalidIkeSpi: return "INVALID_IKE_SPI";
-    case NotifyType::InvalidMajorVersion: return "INVALID_MAJOR_VERSION";
-    case NotifyType::InvalidSyntax: return "INVALID_SYNTAX";
-    case NotifyType::InvalidMessageId: return "INVALID_MESSAGE_ID";
-    case NotifyType::InvalidSpi: return "INVALID_SPI";
-    case NotifyType::NoProposalChosen: return "NO_PROPOSAL_CHOSEN";
-    case NotifyType::InvalidKePayload: return "INVALID_KE_PAYLOAD";
-    case NotifyType::AuthenticationFailed: return "AUTHENTICATION_FAILED";
-    case NotifyType::SinglePairRequired: return "SINGLE_PAIR_REQUIRED";
-    case NotifyType::NoAdditionalSas: return "NO_ADDITIONAL_SAS";
-    case NotifyType::InternalAddressFailure: return "INTERNAL_ADDRESS_FAILURE";
-    case NotifyType::FailedCpRequired: return "FAILED_CP_REQUIRED";
-    case NotifyType::TsUnacceptable: return "TS_UNACCEPTABLE";
-    case NotifyType::InvalidSelectors: return "INVALID_SELECTORS";
-    case NotifyType::UseAssignedHoa: return "USE_ASSIGNED_HoA";
-    case NotifyType::TemporaryFailure: return "TEMPORARY_FAILURE";
-    case NotifyType::ChildSaNotFound: return "CHILD_SA_NOT_FOUND";
-    case NotifyType::InitialContact: return "INITIAL_CONTACT";
-    case NotifyType::SetWindowSize: return "SET_WINDOW_SIZE";
-    case NotifyType::AdditionalTsPossible: return "ADDITIONAL_TS_POSSIBLE";
-    case NotifyType::IpcompSupported: return "IPCOMP_SUPPORTED";
-    case NotifyType::NatDetectionSourceIp: return "NAT_DETECTION_SOURCE_IP";
-    case NotifyType::NatDetectionDestinationIp: return "NAT_DETECTION_DESTINATION_IP";
-    case NotifyType::Cookie: return "COOKIE";
-    case NotifyType::UseTransportMode: return "USE_TRANSPORT_MODE";
-    case NotifyType::HttpCertLookupSupported: return "HTTP_CERT_LOOKUP_SUPPORTED";
-    case NotifyType::RekeySa: return "REKEY_SA";
-    case NotifyType::EspTfcPaddingNotSupported: return "ESP_TFC_PADDING_NOT_SUPPORTED";
-    case NotifyType::NonFirstFragmentsAlso: return "NON_FIRST_FRAGMENTS_ALSO";
-    case NotifyType::RedirectSupported: return "REDIRECT_SUPPORTED";
-    case NotifyType::Redirect: return "REDIRECT";
-    case NotifyType::RedirectedFrom: return "REDIRECTED_FROM";
-    case NotifyType::Ikev2FragmentationSupported: return "IKEV2_FRAGMENTATION_SUPPORTED";
-    case NotifyType::SignatureHashAlgorithms: return "SIGNATURE_HASH_ALGORITHMS";
-  }
-  return is_error_notify(t) ? "UNKNOWN_ERROR_NOTIFY" : "UNKNOWN_STATUS_NOTIFY";
-}
-
-std::string_view to_string(GwIdentType t) {
-  switch (t) {
-    case GwIdentType::Ipv4: return "IPV4";
-    case GwIdentType::Ipv6: return "IPV6";
-    case GwIdentType::Fqdn: return "FQDN";
-  }
-  return "UNKNOWN_GW_IDENT_TYPE";
-}
-
 ParseResult<NotifyPayload> NotifyPayload::decode(std::span<const std::uint8_t> body) {
   base::ByteReader r(body);
   std::uint8_t protocol = 0;

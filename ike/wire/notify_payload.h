@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ike/base/byte_writer.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/wire/parse_error.h"
 #include "ike/wire/payload_type.h"
@@ -57,7 +58,15 @@ enum class NotifyType : std::uint16_t {
   Ikev2FragmentationSupported = 16430,  // RFC 7383
   SignatureHashAlgorithms = 16431,      // RFC 7427
 };
-std::string_view to_string(NotifyType t);
+MIP6_ENUM_NAMES(NotifyType, UnsupportedCriticalPayload, InvalidIkeSpi, InvalidMajorVersion,
+                InvalidSyntax, InvalidMessageId, InvalidSpi, NoProposalChosen, InvalidKePayload,
+                AuthenticationFailed, SinglePairRequired, NoAdditionalSas, InternalAddressFailure,
+                FailedCpRequired, TsUnacceptable, InvalidSelectors, UseAssignedHoa,
+                TemporaryFailure, ChildSaNotFound, InitialContact, SetWindowSize,
+                AdditionalTsPossible, IpcompSupported, NatDetectionSourceIp,
+                NatDetectionDestinationIp, Cookie, UseTransportMode, HttpCertLookupSupported,
+                RekeySa, EspTfcPaddingNotSupported, NonFirstFragmentsAlso, RedirectSupported,
+                Redirect, RedirectedFrom, Ikev2FragmentationSupported, SignatureHashAlgorithms);
 [[nodiscard]] constexpr bool is_error_notify(NotifyType t) {
   return static_cast<std::uint16_t>(t) < 16384;
 }
@@ -88,7 +97,7 @@ enum class GwIdentType : std::uint8_t {
   Ipv6 = 2,
   Fqdn = 3,
 };
-std::string_view to_string(GwIdentType t);
+MIP6_ENUM_NAMES(GwIdentType, Ipv4, Ipv6, Fqdn);
 
 struct GwIdentity {
   GwIdentType type = GwIdentType::Ipv6;

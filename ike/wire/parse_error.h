@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/result.h"
 
 namespace ike::wire {
@@ -58,7 +59,18 @@ enum class ParseErrc : std::uint8_t {
   WrongCpAttributeType,    // typed CP helper called on another attribute type
 };
 
-std::string_view to_string(ParseErrc e);
+MIP6_ENUM_NAMES(ParseErrc, Truncated, MessageLengthMismatch, MajorVersionTooHigh,
+                MajorVersionTooLow, PayloadLengthTooShort, PayloadLengthOverrun,
+                UnsupportedCriticalPayload, EncryptedNotLast, NestedEncrypted, TrailingData,
+                TooManyPayloads, MissingNonEspMarker, NoProposals, ProposalLengthTooShort,
+                ProposalLengthOverrun, ProposalLastSubstrucMismatch, TransformCountMismatch,
+                TransformLengthTooShort, TransformLengthOverrun, TransformLastSubstrucMismatch,
+                AttributeTruncated, NonceBadLength, IdBadLength, DeleteSpiCountMismatch,
+                TsBadLength, TsLengthOverrun, TsCountMismatch, CpAttributeTruncated,
+                EapLengthMismatch, SkPadLengthOverrun, WrongNotifyType, NotifyUnexpectedSpi,
+                NotifyDataBadLength, GwIdentTypeUnknown, GwIdentTypeNotAllowed, GwIdentBadLength,
+                RedirectNonceBadLength, CpAttributeBadLength, CpAttributeBadValue,
+                WrongCpAttributeType);
 
 struct ParseError {
   ParseErrc code;
@@ -95,7 +107,8 @@ enum class EncodeErrc : std::uint8_t {
   NestedEncrypted,    // an SK payload among the inner payloads
 };
 
-std::string_view to_string(EncodeErrc e);
+MIP6_ENUM_NAMES(EncodeErrc, PayloadTooLong, MessageTooLong, CountTooLarge, FieldTooLong,
+                TypeMismatch, EncryptedNotLast, NestedEncrypted);
 
 struct EncodeError {
   EncodeErrc code;

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ike/base/enum_names.h"
+
 namespace ike::wire {
 
 enum class PayloadType : std::uint8_t {
@@ -28,7 +30,9 @@ enum class PayloadType : std::uint8_t {
   EncryptedFragment = 53,
 };
 
-std::string_view to_string(PayloadType t);
+MIP6_ENUM_NAMES(PayloadType, NoNext, SecurityAssociation, KeyExchange, IdInitiator, IdResponder,
+                Certificate, CertificateRequest, Authentication, Nonce, Notify, Delete, VendorId,
+                TsInitiator, TsResponder, Encrypted, Configuration, Eap, EncryptedFragment);
 // True for the types this library decodes into typed bodies (33..48).
 [[nodiscard]] bool is_known_payload_type(std::uint8_t type);
 
@@ -40,7 +44,7 @@ enum class ProtocolId : std::uint8_t {
   Esp = 3,
 };
 
-std::string_view to_string(ProtocolId p);
+MIP6_ENUM_NAMES(ProtocolId, None, Ike, Ah, Esp);
 
 constexpr std::size_t kGenericHeaderSize = 4;
 constexpr std::uint8_t kCriticalBit = 0x80;

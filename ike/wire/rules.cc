@@ -219,19 +219,6 @@ std::size_t send_rank(const MessageRule& m, const Payload& p) {
 
 }  // namespace
 
-std::string_view to_string(RuleErrc e) {
-  switch (e) {
-    case RuleErrc::UnknownExchange: return "unknown-exchange";
-    case RuleErrc::PayloadNotAllowed: return "payload-not-allowed";
-    case RuleErrc::MissingPayload: return "missing-payload";
-    case RuleErrc::TooManyOccurrences: return "too-many-occurrences";
-    case RuleErrc::MustBeEncrypted: return "must-be-encrypted";
-    case RuleErrc::MissingEncryptedPayload: return "missing-encrypted-payload";
-    case RuleErrc::TsPairIncomplete: return "ts-pair-incomplete";
-  }
-  return "unknown-rule-error";
-}
-
 const MessageRule* find_rule(ExchangeType exchange, bool is_response) {
   for (const auto& m : kMessageRules) {
     if (m.exchange == exchange && m.response == is_response) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/result.h"
 #include "ike/wire/header.h"
 #include "ike/wire/message.h"
@@ -54,7 +55,8 @@ enum class RuleErrc : std::uint8_t {
   MissingEncryptedPayload,  // an exchange after IKE_SA_INIT without SK (3.14)
   TsPairIncomplete,         // TSi without TSr or the reverse
 };
-std::string_view to_string(RuleErrc e);
+MIP6_ENUM_NAMES(RuleErrc, UnknownExchange, PayloadNotAllowed, MissingPayload, TooManyOccurrences,
+                MustBeEncrypted, MissingEncryptedPayload, TsPairIncomplete);
 
 struct RuleError {
   RuleErrc code;

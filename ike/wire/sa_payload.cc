@@ -100,7 +100,7 @@ std::string_view transform_id_name(TransformType type, std::uint16_t id) {
     case TransformType::Dh: return to_string(static_cast<DhGroup>(id));
     case TransformType::Esn: return to_string(static_cast<EsnId>(id));
   }
-  return "UNKNOWN";
+  return "unknown";
 }
 
 std::optional<std::uint16_t> Transform::key_length() const {

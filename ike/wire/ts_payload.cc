@@ -19,14 +19,6 @@ std::optional<base::Ip6Addr> as_ip6(const TrafficSelector& ts,
 
 }  // namespace
 
-std::string_view to_string(TsType t) {
-  switch (t) {
-    case TsType::Ipv4AddrRange: return "TS_IPV4_ADDR_RANGE";
-    case TsType::Ipv6AddrRange: return "TS_IPV6_ADDR_RANGE";
-  }
-  return "UNKNOWN_TS_TYPE";
-}
-
 TrafficSelector TrafficSelector::ipv6_range(const base::Ip6Addr& start, const base::Ip6Addr& end,
                                             std::uint8_t ip_protocol, std::uint16_t start_port,
                                             std::uint16_t end_port) {

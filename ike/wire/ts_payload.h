@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ike/base/byte_writer.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/wire/parse_error.h"
 #include "ike/wire/payload_type.h"
@@ -20,7 +21,7 @@ enum class TsType : std::uint8_t {
   Ipv4AddrRange = 7,
   Ipv6AddrRange = 8,
 };
-std::string_view to_string(TsType t);
+MIP6_ENUM_NAMES(TsType, Ipv4AddrRange, Ipv6AddrRange);
 
 constexpr std::uint8_t kIpProtoAny = 0;
 constexpr std::uint8_t kIpProtoIcmpv6 = 58;

@@ -63,59 +63,6 @@ struct BindingCache::Entry {
   BindingState state = BindingState::Active;
 };
 
-std::string_view to_string(BindingState s) {
-  switch (s) {
-    case BindingState::Active: return "active";
-    case BindingState::DeregisteredHold: return "deregistered-hold";
-  }
-  return "?";
-}
-
-std::string_view to_string(CacheError e) {
-  switch (e) {
-    case CacheError::NoCapacity: return "no-capacity";
-    case CacheError::InvalidLifetime: return "invalid-lifetime";
-  }
-  return "?";
-}
-
-std::string_view to_string(CommitOutcome o) {
-  switch (o) {
-    case CommitOutcome::Created: return "created";
-    case CommitOutcome::Updated: return "updated";
-  }
-  return "?";
-}
-
-std::string_view to_string(ExpiryKind k) {
-  switch (k) {
-    case ExpiryKind::LifetimeEnded: return "lifetime-ended";
-    case ExpiryKind::HoldEnded: return "hold-ended";
-  }
-  return "?";
-}
-
-std::string_view to_string(BindingCacheCounter c) {
-  switch (c) {
-    case BindingCacheCounter::BindingsCreated: return "bindings-created";
-    case BindingCacheCounter::BindingsUpdated: return "bindings-updated";
-    case BindingCacheCounter::BindingsDeregistered: return "bindings-deregistered";
-    case BindingCacheCounter::BindingsExpired: return "bindings-expired";
-    case BindingCacheCounter::BindingsRemoved: return "bindings-removed";
-    case BindingCacheCounter::HoldsEnded: return "holds-ended";
-    case BindingCacheCounter::CommitsRejectedFull: return "commits-rejected-full";
-    case BindingCacheCounter::Reserved: return "reserved";
-    case BindingCacheCounter::ReservationsRejectedFull: return "reservations-rejected-full";
-    case BindingCacheCounter::ReservationsCommitted: return "reservations-committed";
-    case BindingCacheCounter::ReservationsReleased: return "reservations-released";
-    case BindingCacheCounter::ReservationsUnneeded: return "reservations-unneeded";
-    case BindingCacheCounter::ReservationsExpired: return "reservations-expired";
-    case BindingCacheCounter::ExpiryVisits: return "expiry-visits";
-    case BindingCacheCounter::kCount: break;
-  }
-  return "?";
-}
-
 BindingCache::BindingCache(const Config& config, base::TimePoint epoch)
     : epoch_(epoch),
       capacity_(config.capacity),

@@ -24,6 +24,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/base/result.h"
 #include "mip6/binding/sequence.h"
@@ -64,7 +65,7 @@ enum class BindingState : std::uint8_t {
   // Room for RFC 5142: a SwitchPending state (HA Switch sent, retransmitting; refreshes that
   // extend the binding get BA 129) slots in here; entries have spare bits for it.
 };
-std::string_view to_string(BindingState s);
+MIP6_ENUM_NAMES(BindingState, Active, DeregisteredHold);
 
 struct BindingFlags {
   bool home_registration = true;  // R6275-34: the HA only stores home registrations
@@ -99,13 +100,13 @@ enum class CacheError : std::uint8_t {
   NoCapacity,       // bindings + reservations >= capacity (BA 130 / IKE redirect)
   InvalidLifetime,  // commit() with lifetime 0: de-registration goes through deregister()
 };
-std::string_view to_string(CacheError e);
+MIP6_ENUM_NAMES(CacheError, NoCapacity, InvalidLifetime);
 
 enum class CommitOutcome : std::uint8_t {
   Created,  // a new binding (or a re-registration after de-registration): took a slot
   Updated,  // refresh or move of an Active binding: no slot needed
 };
-std::string_view to_string(CommitOutcome o);
+MIP6_ENUM_NAMES(CommitOutcome, Created, Updated);
 
 struct CommitResult {
   CommitOutcome outcome = CommitOutcome::Created;
@@ -148,7 +149,10 @@ enum class BindingCacheCounter : std::uint8_t {
   ExpiryVisits,              // entries looked at by expire(): equals expired in steady state
   kCount,
 };
-std::string_view to_string(BindingCacheCounter c);
+MIP6_COUNTER_NAMES(BindingCacheCounter, BindingsCreated, BindingsUpdated, BindingsDeregistered,
+                   BindingsExpired, BindingsRemoved, HoldsEnded, CommitsRejectedFull, Reserved,
+                   ReservationsRejectedFull, ReservationsCommitted, ReservationsReleased,
+                   ReservationsUnneeded, ReservationsExpired, ExpiryVisits);
 using BindingCacheCounters =
     base::CounterSet<BindingCacheCounter, static_cast<std::size_t>(BindingCacheCounter::kCount)>;
 
@@ -156,7 +160,7 @@ enum class ExpiryKind : std::uint8_t {
   LifetimeEnded,  // an Active binding expired: the engine removes routes and proxy ND
   HoldEnded,      // a de-registered entry's hold ended (nothing to undo)
 };
-std::string_view to_string(ExpiryKind k);
+MIP6_ENUM_NAMES(ExpiryKind, LifetimeEnded, HoldEnded);
 
 struct ExpiredBinding {
   ExpiryKind kind = ExpiryKind::LifetimeEnded;

@@ -4,16 +4,6 @@
 
 namespace mip6::binding {
 
-std::string_view to_string(BulState s) {
-  switch (s) {
-    case BulState::Registering: return "registering";
-    case BulState::Registered: return "registered";
-    case BulState::Deregistering: return "deregistering";
-    case BulState::Failed: return "failed";
-  }
-  return "?";
-}
-
 std::uint16_t registration_lifetime_units(base::Duration lifetime) {
   const auto units = lifetime / kLifetimeUnit;  // rounds toward zero
   if (units < 1) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ike/base/clock.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 
 namespace mip6::binding {
@@ -22,7 +23,7 @@ enum class BulState : std::uint8_t {
   Deregistering,  // a de-registration BU (lifetime 0) is outstanding
   Failed,         // rejected or abandoned: no more BUs to this destination (11.7.3)
 };
-std::string_view to_string(BulState s);
+MIP6_ENUM_NAMES(BulState, Registering, Registered, Deregistering, Failed);
 
 // BU/BA lifetimes and the Binding Refresh Advice travel in 4-second units (RFC 6275 6.1.7).
 inline constexpr base::Duration kLifetimeUnit = std::chrono::seconds(4);

@@ -28,26 +28,6 @@ bool contains(std::span<const base::Ip6Addr> list, const base::Ip6Addr& a) {
 
 }  // namespace
 
-std::string_view to_string(HaListCounter c) {
-  switch (c) {
-    case HaListCounter::RaNotLinkLocalSource: return "ra-not-link-local-source";
-    case HaListCounter::RaWithoutHomeAgentFlag: return "ra-without-home-agent-flag";
-    case HaListCounter::RaZeroLifetime: return "ra-zero-lifetime";
-    case HaListCounter::RaForConfiguredEntry: return "ra-for-configured-entry";
-    case HaListCounter::EntryCreated: return "entry-created";
-    case HaListCounter::EntryRefreshed: return "entry-refreshed";
-    case HaListCounter::EntryExpired: return "entry-expired";
-    case HaListCounter::EvictedForCapacity: return "evicted-for-capacity";
-    case HaListCounter::RejectedForCapacity: return "rejected-for-capacity";
-    case HaListCounter::AddressAdded: return "address-added";
-    case HaListCounter::AddressInvalidated: return "address-invalidated";
-    case HaListCounter::AddressesCapped: return "addresses-capped";
-    case HaListCounter::AddressNotGlobal: return "address-not-global";
-    case HaListCounter::kCount: break;
-  }
-  return "?";
-}
-
 HomeAgentsList::HomeAgentsList(HomeAgentsListConfig config, RandomSource rng)
     : config_(config), rng_(std::move(rng)) {}
 

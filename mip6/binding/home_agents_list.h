@@ -16,6 +16,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "mip6/wire/icmpv6_mobility.h"
 
@@ -64,7 +65,10 @@ enum class HaListCounter : std::uint8_t {
   AddressNotGlobal,         // R = 1 PIO whose address is not global unicast: skipped
   kCount,
 };
-std::string_view to_string(HaListCounter c);
+MIP6_COUNTER_NAMES(HaListCounter, RaNotLinkLocalSource, RaWithoutHomeAgentFlag, RaZeroLifetime,
+                   RaForConfiguredEntry, EntryCreated, EntryRefreshed, EntryExpired,
+                   EvictedForCapacity, RejectedForCapacity, AddressAdded, AddressInvalidated,
+                   AddressesCapped, AddressNotGlobal);
 using HaListCounters =
     base::CounterSet<HaListCounter, static_cast<std::size_t>(HaListCounter::kCount)>;
 

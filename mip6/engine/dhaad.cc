@@ -56,25 +56,6 @@ base::Ip6Addr home_agents_anycast(const base::Ip6Addr& prefix, unsigned length) 
   return a;
 }
 
-std::string_view to_string(DhaadCounter c) {
-  switch (c) {
-    case DhaadCounter::RequestsReceived: return "dhaad-requests-received";
-    case DhaadCounter::RepliesSent: return "dhaad-replies-sent";
-    case DhaadCounter::DropMalformed: return "dhaad-drop-malformed";
-    case DhaadCounter::DropBadChecksum: return "dhaad-drop-bad-checksum";
-    case DhaadCounter::DropNotRequest: return "dhaad-drop-not-request";
-    case DhaadCounter::DropNotOurAnycast: return "dhaad-drop-not-our-anycast";
-    case DhaadCounter::DropSourceNotGlobal: return "dhaad-drop-source-not-global";
-    case DhaadCounter::RepliesReceived: return "dhaad-replies-received";
-    case DhaadCounter::RepliesIgnored: return "dhaad-replies-ignored";
-    case DhaadCounter::RequestsSent: return "dhaad-requests-sent";
-    case DhaadCounter::RequestsRetransmitted: return "dhaad-requests-retransmitted";
-    case DhaadCounter::DiscoveryFailed: return "dhaad-discovery-failed";
-    case DhaadCounter::kCount: break;
-  }
-  return "?";
-}
-
 std::optional<SendIpv6Packet> DhaadResponder::on_packet(std::span<const std::uint8_t> packet,
                                                         base::TimePoint now) {
   auto decoded =
@@ -106,7 +87,7 @@ std::optional<SendIpv6Packet> DhaadResponder::on_packet(std::span<const std::uin
   // R6275-53: decreasing preference, equals shuffled on every reply, trimmed to 1280 octets.
   // R6275-54: straight to the request's source, from a unicast address of ours.
   return encode(config_.reply_source, ip.header.source,
-                home_agents_.build_dhaad_reply(request->identifier, now), "dhaad-reply");
+                home_agents_.build_dhaad_reply(request->identifier, now), "dhaad_reply");
 }
 
 SendIpv6Packet DhaadClient::start(const base::Ip6Addr& care_of_address,
@@ -124,7 +105,7 @@ SendIpv6Packet DhaadClient::start(const base::Ip6Addr& care_of_address,
 }
 
 SendIpv6Packet DhaadClient::build_request() const {
-  return encode(source_, anycast_, wire::DhaadRequest{identifier_, 0}, "dhaad-request");
+  return encode(source_, anycast_, wire::DhaadRequest{identifier_, 0}, "dhaad_request");
 }
 
 std::optional<HomeAgentsDiscovered> DhaadClient::on_packet(std::span<const std::uint8_t> packet,

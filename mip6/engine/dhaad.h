@@ -15,6 +15,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "mip6/binding/home_agents_list.h"
 #include "mip6/engine/mh_receiver.h"
@@ -49,7 +50,9 @@ enum class DhaadCounter : std::uint8_t {
   DiscoveryFailed,
   kCount,
 };
-std::string_view to_string(DhaadCounter c);
+MIP6_COUNTER_NAMES(DhaadCounter, RequestsReceived, RepliesSent, DropMalformed, DropBadChecksum,
+                   DropNotRequest, DropNotOurAnycast, DropSourceNotGlobal, RepliesReceived,
+                   RepliesIgnored, RequestsSent, RequestsRetransmitted, DiscoveryFailed);
 using DhaadCounters =
     base::CounterSet<DhaadCounter, static_cast<std::size_t>(DhaadCounter::kCount)>;
 

@@ -52,102 +52,6 @@ static_assert(kBaOptionsOffset % 2 == 0);
 
 }  // namespace
 
-std::string_view to_string(HaAdminState s) {
-  switch (s) {
-    case HaAdminState::Serving: return "serving";
-    case HaAdminState::Draining: return "draining";
-  }
-  return "?";
-}
-
-std::string_view to_string(HaEventKind k) {
-  switch (k) {
-    case HaEventKind::BindingCreated: return "binding-created";
-    case HaEventKind::BindingMoved: return "binding-moved";
-    case HaEventKind::BindingDeregistered: return "binding-deregistered";
-    case HaEventKind::BindingExpired: return "binding-expired";
-    case HaEventKind::BindingRejected: return "binding-rejected";
-    case HaEventKind::BuDropped: return "bu-dropped";
-    case HaEventKind::DadStarted: return "dad-started";
-    case HaEventKind::DadFailed: return "dad-failed";
-    case HaEventKind::DadTimedOut: return "dad-timed-out";
-    case HaEventKind::HaSwitchSent: return "ha-switch-sent";
-    case HaEventKind::HaSwitchAcknowledged: return "ha-switch-acknowledged";
-    case HaEventKind::HaSwitchUnanswered: return "ha-switch-unanswered";
-  }
-  return "?";
-}
-
-std::string_view to_string(BuDropReason r) {
-  switch (r) {
-    case BuDropReason::NonUnicastHomeAddress: return "non-unicast-home-address";
-    case BuDropReason::NotEspProtected: return "not-esp-protected";
-    case BuDropReason::IdentityNotAuthorized: return "identity-not-authorized";
-    case BuDropReason::NonceIndicesWithHomeRegistration:
-      return "nonce-indices-with-home-registration";
-    case BuDropReason::CorrespondentRegistration: return "correspondent-registration";
-    case BuDropReason::MissingHomeAddressOption: return "missing-home-address-option";
-    case BuDropReason::InvalidCareOfAddress: return "invalid-care-of-address";
-  }
-  return "?";
-}
-
-std::string_view to_string(HaCounter c) {
-  switch (c) {
-    case HaCounter::BuReceived: return "bu-received";
-    case HaCounter::BaSent: return "ba-sent";
-    case HaCounter::BaAccepted: return "ba-0-accepted";
-    case HaCounter::BaAcceptedPrefixDiscovery: return "ba-1-prefix-discovery";
-    case HaCounter::BaAdminProhibited: return "ba-129-admin-prohibited";
-    case HaCounter::BaInsufficientResources: return "ba-130-insufficient-resources";
-    case HaCounter::BaHomeRegistrationNotSupported: return "ba-131-home-reg-not-supported";
-    case HaCounter::BaNotHomeSubnet: return "ba-132-not-home-subnet";
-    case HaCounter::BaNotHomeAgent: return "ba-133-not-home-agent";
-    case HaCounter::BaDadFailed: return "ba-134-dad-failed";
-    case HaCounter::BaSequenceOutOfWindow: return "ba-135-sequence-out-of-window";
-    case HaCounter::BaRegistrationTypeChange: return "ba-139-registration-type-change";
-    case HaCounter::DropNonUnicastHomeAddress: return "drop-non-unicast-home-address";
-    case HaCounter::DropNotEspProtected: return "drop-not-esp-protected";
-    case HaCounter::DropIdentityNotAuthorized: return "drop-identity-not-authorized";
-    case HaCounter::DropNonceIndices: return "drop-nonce-indices";
-    case HaCounter::DropCorrespondentRegistration: return "drop-correspondent-registration";
-    case HaCounter::DropMissingHomeAddressOption: return "drop-missing-home-address-option";
-    case HaCounter::DropInvalidCareOfAddress: return "drop-invalid-care-of-address";
-    case HaCounter::BindingsCreated: return "bindings-created";
-    case HaCounter::BindingsRefreshed: return "bindings-refreshed";
-    case HaCounter::BindingsMoved: return "bindings-moved";
-    case HaCounter::BindingsDeregistered: return "bindings-deregistered";
-    case HaCounter::BindingsExpired: return "bindings-expired";
-    case HaCounter::DadStarted: return "dad-started";
-    case HaCounter::DadSucceeded: return "dad-succeeded";
-    case HaCounter::DadFailed: return "dad-failed";
-    case HaCounter::DadTimedOut: return "dad-timed-out";
-    case HaCounter::DadPendingUpdated: return "dad-pending-updated";
-    case HaCounter::DadPendingStale: return "dad-pending-stale";
-    case HaCounter::DadPendingCancelled: return "dad-pending-cancelled";
-    case HaCounter::DadPendingFull: return "dad-pending-full";
-    case HaCounter::DadResultUnmatched: return "dad-result-unmatched";
-    case HaCounter::HaSwitchRequested: return "ha-switch-requested";
-    case HaCounter::HaSwitchSent: return "ha-switch-sent";
-    case HaCounter::HaSwitchRetransmitted: return "ha-switch-retransmitted";
-    case HaCounter::HaSwitchRateDeferred: return "ha-switch-rate-deferred";
-    case HaCounter::HaSwitchAcknowledged: return "ha-switch-acknowledged";
-    case HaCounter::HaSwitchUnanswered: return "ha-switch-unanswered";
-    case HaCounter::HaSwitchExtensionRefused: return "ha-switch-extension-refused";
-    case HaCounter::HaSwitchRefusedNoBinding: return "ha-switch-refused-no-binding";
-    case HaCounter::kCount: break;
-  }
-  return "?";
-}
-
-std::string_view to_string(HaSwitchError e) {
-  switch (e) {
-    case HaSwitchError::NoBinding: return "no-binding";
-    case HaSwitchError::AlreadyPending: return "already-pending";
-  }
-  return "?";
-}
-
 HaBindingEngine::HaBindingEngine(const HaBindingConfig& config,
                                  const HomeAddressAuthorizer& authorizer, base::TimePoint now)
     : config_(config),
@@ -375,7 +279,7 @@ void HaBindingEngine::deregister(const AckTarget& target, const BuContext& ctx,
   if (switches_.count(hoa) != 0) {
     // R5142-14: the de-registration BU is the switch's acknowledgement.
     end_switch(hoa, HaCounter::HaSwitchAcknowledged, HaEventKind::HaSwitchAcknowledged,
-               "deregistration-bu");
+               "deregistration_bu");
   }
 }
 
@@ -402,7 +306,7 @@ void HaBindingEngine::refresh(const AckTarget& target, const BuContext& ctx,
   if (old_coa != coa) {
     outputs_.emplace_back(UpdateBindingRoute{hoa, old_coa, coa});
     outputs_.emplace_back(IkeEndpointUpdate{params.identity, hoa, old_coa, coa, k});
-    outputs_.emplace_back(HaEvent{HaEventKind::BindingMoved, hoa, "care-of-address-changed"});
+    outputs_.emplace_back(HaEvent{HaEventKind::BindingMoved, hoa, "care_of_address_changed"});
     counters_.inc(HaCounter::BindingsMoved);
   } else {
     counters_.inc(HaCounter::BindingsRefreshed);
@@ -480,7 +384,7 @@ void HaBindingEngine::start_registration(const AckTarget& target, const BuContex
   pending_.emplace(hoa, std::move(p));
   // R6275-33: DAD for the HoA (and its link-local if L) before the BA.
   outputs_.emplace_back(StartDad{hoa, bu.link_local_compat});
-  outputs_.emplace_back(HaEvent{HaEventKind::DadStarted, hoa, "new-binding"});
+  outputs_.emplace_back(HaEvent{HaEventKind::DadStarted, hoa, "new_binding"});
   counters_.inc(HaCounter::DadStarted);
 }
 
@@ -505,7 +409,7 @@ void HaBindingEngine::on_dad_result(const base::Ip6Addr& hoa, bool ok, base::Tim
     if (pending.reservation_owned) {
       cache_.release(pending.reservation);
     }
-    outputs_.emplace_back(HaEvent{HaEventKind::DadFailed, hoa, "duplicate-address"});
+    outputs_.emplace_back(HaEvent{HaEventKind::DadFailed, hoa, "duplicate_address"});
     return reject(pending.target, BaStatus::DuplicateAddressDetectionFailed,
                   pending.sequence.value(), hoa);
   }
@@ -579,7 +483,7 @@ void HaBindingEngine::on_timer(base::TimePoint now) {
     if (switches_.count(e.home_address) != 0) {
       // R5142-20/21: served to the end; no conclusion drawn about the MN.
       end_switch(e.home_address, HaCounter::HaSwitchUnanswered, HaEventKind::HaSwitchUnanswered,
-                 "binding-expired");
+                 "binding_expired");
     }
   }
   run_switches(now);
@@ -593,7 +497,7 @@ void HaBindingEngine::on_timer(base::TimePoint now) {
       dad_timeouts_.erase(dad_timeouts_.begin());
     }
     counters_.inc(HaCounter::DadTimedOut);
-    outputs_.emplace_back(HaEvent{HaEventKind::DadTimedOut, hoa, "no-dad-result"});
+    outputs_.emplace_back(HaEvent{HaEventKind::DadTimedOut, hoa, "no_dad_result"});
   }
 }
 

@@ -47,6 +47,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/base/result.h"
 #include "mip6/binding/binding_cache.h"
@@ -85,7 +86,7 @@ enum class HaAdminState : std::uint8_t {
   Serving,
   Draining,  // no new bindings (BA 129); existing ones are refreshed and moved as usual
 };
-std::string_view to_string(HaAdminState s);
+MIP6_ENUM_NAMES(HaAdminState, Serving, Draining);
 
 struct HaBindingConfig {
   // False: every home registration gets BA 131 (R6275-29).
@@ -211,7 +212,9 @@ enum class HaEventKind : std::uint8_t {
   HaSwitchAcknowledged,  // the de-registration BU arrived (R5142-14)
   HaSwitchUnanswered,    // the binding expired with the switch still pending (R5142-20)
 };
-std::string_view to_string(HaEventKind k);
+MIP6_ENUM_NAMES(HaEventKind, BindingCreated, BindingMoved, BindingDeregistered, BindingExpired,
+                BindingRejected, BuDropped, DadStarted, DadFailed, DadTimedOut, HaSwitchSent,
+                HaSwitchAcknowledged, HaSwitchUnanswered);
 
 // For logs: reason is a static string (status or drop-reason name).
 struct HaEvent {
@@ -233,7 +236,9 @@ enum class BuDropReason : std::uint8_t {
   MissingHomeAddressOption,
   InvalidCareOfAddress,
 };
-std::string_view to_string(BuDropReason r);
+MIP6_ENUM_NAMES(BuDropReason, NonUnicastHomeAddress, NotEspProtected, IdentityNotAuthorized,
+                NonceIndicesWithHomeRegistration, CorrespondentRegistration,
+                MissingHomeAddressOption, InvalidCareOfAddress);
 
 enum class HaCounter : std::uint8_t {
   BuReceived,
@@ -283,13 +288,24 @@ enum class HaCounter : std::uint8_t {
   HaSwitchRefusedNoBinding,  // send_home_agent_switch() without an Active binding
   kCount,
 };
-std::string_view to_string(HaCounter c);
+MIP6_COUNTER_NAMES(HaCounter, BuReceived, BaSent, BaAccepted, BaAcceptedPrefixDiscovery,
+                   BaAdminProhibited, BaInsufficientResources, BaHomeRegistrationNotSupported,
+                   BaNotHomeSubnet, BaNotHomeAgent, BaDadFailed, BaSequenceOutOfWindow,
+                   BaRegistrationTypeChange, DropNonUnicastHomeAddress, DropNotEspProtected,
+                   DropIdentityNotAuthorized, DropNonceIndices, DropCorrespondentRegistration,
+                   DropMissingHomeAddressOption, DropInvalidCareOfAddress, BindingsCreated,
+                   BindingsRefreshed, BindingsMoved, BindingsDeregistered, BindingsExpired,
+                   DadStarted, DadSucceeded, DadFailed, DadTimedOut, DadPendingUpdated,
+                   DadPendingStale, DadPendingCancelled, DadPendingFull, DadResultUnmatched,
+                   HaSwitchRequested, HaSwitchSent, HaSwitchRetransmitted, HaSwitchRateDeferred,
+                   HaSwitchAcknowledged, HaSwitchUnanswered, HaSwitchExtensionRefused,
+                   HaSwitchRefusedNoBinding);
 
 enum class HaSwitchError : std::uint8_t {
   NoBinding,       // no Active binding for the home address
   AlreadyPending,  // a switch for it is already running
 };
-std::string_view to_string(HaSwitchError e);
+MIP6_ENUM_NAMES(HaSwitchError, NoBinding, AlreadyPending);
 using HaCounters = base::CounterSet<HaCounter, static_cast<std::size_t>(HaCounter::kCount)>;
 
 class HaBindingEngine {

@@ -11,44 +11,6 @@ constexpr std::size_t kMinimumMtu = 1280;
 
 }  // namespace
 
-std::string_view to_string(MhDrop d) {
-  switch (d) {
-    case MhDrop::MalformedIpv6: return "malformed-ipv6";
-    case MhDrop::NotMobilityHeader: return "not-mobility-header";
-    case MhDrop::BadChecksum: return "bad-checksum";
-    case MhDrop::PayloadProtoNotNone: return "payload-proto-not-none";
-    case MhDrop::HeaderLenTooShort: return "header-len-too-short";
-    case MhDrop::UnknownMhType: return "unknown-mh-type";
-    case MhDrop::MalformedMessage: return "malformed-message";
-    case MhDrop::HaoOnNonBu: return "hao-on-non-bu";
-    case MhDrop::Rh2OnNonBa: return "rh2-on-non-ba";
-    case MhDrop::kCount: break;
-  }
-  return "?";
-}
-
-std::string_view to_string(MhReceiverCounter c) {
-  switch (c) {
-    case MhReceiverCounter::Received: return "mh-received";
-    case MhReceiverCounter::Accepted: return "mh-accepted";
-    case MhReceiverCounter::DropMalformedIpv6: return "drop-malformed-ipv6";
-    case MhReceiverCounter::DropNotMobilityHeader: return "drop-not-mobility-header";
-    case MhReceiverCounter::DropBadChecksum: return "drop-bad-checksum";
-    case MhReceiverCounter::DropPayloadProtoNotNone: return "drop-payload-proto-not-none";
-    case MhReceiverCounter::DropHeaderLenTooShort: return "drop-header-len-too-short";
-    case MhReceiverCounter::DropUnknownMhType: return "drop-unknown-mh-type";
-    case MhReceiverCounter::DropMalformedMessage: return "drop-malformed-message";
-    case MhReceiverCounter::DropHaoOnNonBu: return "drop-hao-on-non-bu";
-    case MhReceiverCounter::DropRh2OnNonBa: return "drop-rh2-on-non-ba";
-    case MhReceiverCounter::BindingErrorSent: return "binding-error-sent";
-    case MhReceiverCounter::ParameterProblemSent: return "parameter-problem-sent";
-    case MhReceiverCounter::ErrorReplyRateLimited: return "error-reply-rate-limited";
-    case MhReceiverCounter::ErrorReplyNotUnicast: return "error-reply-not-unicast";
-    case MhReceiverCounter::kCount: break;
-  }
-  return "?";
-}
-
 std::optional<ReceivedMh> MhReceiver::on_packet(std::span<const std::uint8_t> packet,
                                                 const base::Ip6Addr& local, base::TimePoint now) {
   counters_.inc(MhReceiverCounter::Received);
@@ -149,7 +111,7 @@ void MhReceiver::send_binding_error(const wire::Ipv6Packet& packet, const base::
   build.source = local;
   build.destination = to;
   replies_.push_back(
-      {to, wire::encode_ipv6_packet(build, wire::kIpProtoMobility, mh_bytes), "binding-error"});
+      {to, wire::encode_ipv6_packet(build, wire::kIpProtoMobility, mh_bytes), "binding_error"});
   counters_.inc(MhReceiverCounter::BindingErrorSent);
 }
 
@@ -181,7 +143,7 @@ void MhReceiver::send_parameter_problem(std::span<const std::uint8_t> invoking,
   build.destination = to;
   build.hop_limit = 255;
   replies_.push_back(
-      {to, wire::encode_ipv6_packet(build, wire::kIpProtoIcmpv6, icmp), "parameter-problem"});
+      {to, wire::encode_ipv6_packet(build, wire::kIpProtoIcmpv6, icmp), "parameter_problem"});
   counters_.inc(MhReceiverCounter::ParameterProblemSent);
 }
 

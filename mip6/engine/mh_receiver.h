@@ -16,6 +16,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/base/log.h"
 #include "mip6/wire/ipv6_ext.h"
@@ -35,7 +36,8 @@ enum class MhDrop : std::uint8_t {
   Rh2OnNonBa,           // R6275-05: only a BA may carry a type 2 routing header
   kCount,
 };
-std::string_view to_string(MhDrop d);
+MIP6_COUNTER_NAMES(MhDrop, MalformedIpv6, NotMobilityHeader, BadChecksum, PayloadProtoNotNone,
+                   HeaderLenTooShort, UnknownMhType, MalformedMessage, HaoOnNonBu, Rh2OnNonBa);
 
 enum class MhReceiverCounter : std::uint8_t {
   Received,
@@ -55,7 +57,11 @@ enum class MhReceiverCounter : std::uint8_t {
   ErrorReplyNotUnicast,   // no reply: the offending source was not unicast (R6275-73)
   kCount,
 };
-std::string_view to_string(MhReceiverCounter c);
+MIP6_COUNTER_NAMES(MhReceiverCounter, Received, Accepted, DropMalformedIpv6, DropNotMobilityHeader,
+                   DropBadChecksum, DropPayloadProtoNotNone, DropHeaderLenTooShort,
+                   DropUnknownMhType, DropMalformedMessage, DropHaoOnNonBu, DropRh2OnNonBa,
+                   BindingErrorSent, ParameterProblemSent, ErrorReplyRateLimited,
+                   ErrorReplyNotUnicast);
 using MhReceiverCounters =
     base::CounterSet<MhReceiverCounter, static_cast<std::size_t>(MhReceiverCounter::kCount)>;
 
@@ -71,7 +77,7 @@ struct ReceivedMh {
 struct SendIpv6Packet {
   base::Ip6Addr destination;
   std::vector<std::uint8_t> packet;
-  std::string_view what;  // "binding-error" or "parameter-problem", for logs
+  std::string_view what;  // "binding_error" or "parameter_problem", for logs
 };
 
 struct MhReceiverConfig {

@@ -37,40 +37,6 @@ base::Duration percent_of(base::Duration d, unsigned percent) {
 
 }  // namespace
 
-std::string_view to_string(RegistrationFailure f) {
-  switch (f) {
-    case RegistrationFailure::Rejected: return "rejected";
-    case RegistrationFailure::ZeroLifetimeGranted: return "zero-lifetime-granted";
-    case RegistrationFailure::TooManyResyncs: return "too-many-resyncs";
-  }
-  return "?";
-}
-
-std::string_view to_string(MnCounter c) {
-  switch (c) {
-    case MnCounter::BuSent: return "bu-sent";
-    case MnCounter::BuRetransmitted: return "bu-retransmitted";
-    case MnCounter::BuRateLimited: return "bu-rate-limited";
-    case MnCounter::BaNotProtected: return "ba-not-protected";
-    case MnCounter::BaAuthDataNotLast: return "ba-auth-data-not-last";
-    case MnCounter::BaNoMatchingEntry: return "ba-no-matching-entry";
-    case MnCounter::BaSequenceMismatch: return "ba-sequence-mismatch";
-    case MnCounter::BaAccepted: return "ba-accepted";
-    case MnCounter::BaRejected: return "ba-rejected";
-    case MnCounter::BaResync: return "ba-resync";
-    case MnCounter::BrrNotProtected: return "brr-not-protected";
-    case MnCounter::BrrIgnored: return "brr-ignored";
-    case MnCounter::BrrRefresh: return "brr-refresh";
-    case MnCounter::HaSwitchNotProtected: return "ha-switch-not-protected";
-    case MnCounter::HaSwitchNoBinding: return "ha-switch-no-binding";
-    case MnCounter::HaSwitchDuplicate: return "ha-switch-duplicate";
-    case MnCounter::HaSwitchAccepted: return "ha-switch-accepted";
-    case MnCounter::RegistrationTimedOutAtMax: return "registration-timed-out-at-max";
-    case MnCounter::kCount: break;
-  }
-  return "?";
-}
-
 MnRegistrationEngine::MnRegistrationEngine(MnRegistrationConfig config, RandomSource rng)
     : config_(config), rng_(std::move(rng)) {
   config_.max_update_rate =
@@ -84,17 +50,16 @@ base::Result<void> MnRegistrationEngine::register_home(const HomeRegistration& r
                                                        base::TimePoint now) {
   if (!r.home_agent.is_routable_unicast() || !r.home_address.is_routable_unicast() ||
       !r.care_of_address.is_routable_unicast()) {
-    return base::fail(base::Error{"invalid-address", "HA, HoA and CoA must be global unicast"});
+    return base::fail(base::Error{"invalid_address", "HA, HoA and CoA must be global unicast"});
   }
   if (r.care_of_address == r.home_address) {
-    return base::fail(
-        base::Error{"care-of-is-home-address", "at home use deregister(ReturnHome)"});
+    return base::fail(base::Error{"care_of_is_home_address", "at home use deregister(ReturnHome)"});
   }
   if (r.lifetime <= base::Duration::zero()) {
-    return base::fail(base::Error{"zero-lifetime", "a registration lifetime is non-zero"});
+    return base::fail(base::Error{"zero_lifetime", "a registration lifetime is non-zero"});
   }
   if (home_address_unusable(r.home_address)) {  // R6275-20
-    return base::fail(base::Error{"home-address-unusable", "BA 134 condemned this address"});
+    return base::fail(base::Error{"home_address_unusable", "BA 134 condemned this address"});
   }
 
   // Retire the previous registration if it is another one, and acknowledge any pending
@@ -139,13 +104,13 @@ base::Result<void> MnRegistrationEngine::change_care_of_address(
     const base::Ip6Addr& care_of_address, base::TimePoint now,
     std::optional<base::TimePoint> care_of_valid_until) {
   if (!care_of_address.is_routable_unicast()) {
-    return base::fail(base::Error{"invalid-address", "a care-of address is global unicast"});
+    return base::fail(base::Error{"invalid_address", "a care-of address is global unicast"});
   }
   bool touched = false;
   if (BulEntry* cur = current_entry()) {
     if (care_of_address == cur->home_address) {
       return base::fail(
-          base::Error{"care-of-is-home-address", "at home use deregister(ReturnHome)"});
+          base::Error{"care_of_is_home_address", "at home use deregister(ReturnHome)"});
     }
     touched = true;
     if (registration_) {
@@ -184,7 +149,7 @@ base::Result<void> MnRegistrationEngine::change_care_of_address(
   }
   collect_garbage();
   if (!touched) {
-    return base::fail(base::Error{"no-registration", "no binding uses a care-of address"});
+    return base::fail(base::Error{"no_registration", "no binding uses a care-of address"});
   }
   return {};
 }
@@ -201,7 +166,7 @@ base::Result<void> MnRegistrationEngine::deregister(base::TimePoint now, Deregis
     }
   }
   if (e == nullptr) {
-    return base::fail(base::Error{"no-registration", "nothing to de-register"});
+    return base::fail(base::Error{"no_registration", "nothing to de-register"});
   }
   current_.reset();
   registration_.reset();

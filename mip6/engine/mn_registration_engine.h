@@ -34,6 +34,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/base/result.h"
 #include "mip6/binding/binding_update_list.h"
@@ -116,7 +117,7 @@ enum class RegistrationFailure : std::uint8_t {
   ZeroLifetimeGranted,  // "accepted" with lifetime 0: no binding exists
   TooManyResyncs,       // BA 135 more than max_resyncs_per_attempt times
 };
-std::string_view to_string(RegistrationFailure f);
+MIP6_ENUM_NAMES(RegistrationFailure, Rejected, ZeroLifetimeGranted, TooManyResyncs);
 
 struct RegistrationFailed {
   base::Ip6Addr home_agent;
@@ -203,7 +204,11 @@ enum class MnCounter : std::uint8_t {
   RegistrationTimedOutAtMax,  // MoveToNextHomeAgent emitted
   kCount,
 };
-std::string_view to_string(MnCounter c);
+MIP6_COUNTER_NAMES(MnCounter, BuSent, BuRetransmitted, BuRateLimited, BaNotProtected,
+                   BaAuthDataNotLast, BaNoMatchingEntry, BaSequenceMismatch, BaAccepted, BaRejected,
+                   BaResync, BrrNotProtected, BrrIgnored, BrrRefresh, HaSwitchNotProtected,
+                   HaSwitchNoBinding, HaSwitchDuplicate, HaSwitchAccepted,
+                   RegistrationTimedOutAtMax);
 using MnCounters = base::CounterSet<MnCounter, static_cast<std::size_t>(MnCounter::kCount)>;
 
 class MnRegistrationEngine {
@@ -219,7 +224,7 @@ class MnRegistrationEngine {
   [[nodiscard]] base::Result<void> register_home(const HomeRegistration& registration,
                                                  base::TimePoint now);
   // The primary care-of address changed: re-registers with the current HA (and moves pending
-  // de-registrations to the new address). Error "no-registration" when nothing uses a CoA.
+  // de-registrations to the new address). Error "no_registration" when nothing uses a CoA.
   [[nodiscard]] base::Result<void> change_care_of_address(
       const base::Ip6Addr& care_of_address, base::TimePoint now,
       std::optional<base::TimePoint> care_of_valid_until = std::nullopt);

@@ -120,28 +120,6 @@ std::size_t fixed_length(Icmpv6Type t) {
 
 }  // namespace
 
-std::string_view to_string(Icmpv6Type t) {
-  switch (t) {
-    case Icmpv6Type::RouterAdvertisement: return "RouterAdvertisement";
-    case Icmpv6Type::DhaadRequest: return "DhaadRequest";
-    case Icmpv6Type::DhaadReply: return "DhaadReply";
-    case Icmpv6Type::MobilePrefixSolicitation: return "MobilePrefixSolicitation";
-    case Icmpv6Type::MobilePrefixAdvertisement: return "MobilePrefixAdvertisement";
-  }
-  return "UnknownIcmpv6Type";
-}
-
-std::string_view to_string(NdOptionType t) {
-  switch (t) {
-    case NdOptionType::SourceLinkLayerAddress: return "SourceLinkLayerAddress";
-    case NdOptionType::PrefixInformation: return "PrefixInformation";
-    case NdOptionType::Mtu: return "Mtu";
-    case NdOptionType::AdvertisementInterval: return "AdvertisementInterval";
-    case NdOptionType::HomeAgentInformation: return "HomeAgentInformation";
-  }
-  return "UnknownNdOption";
-}
-
 Icmpv6Type type_of(const Icmpv6Message& m) {
   struct V {
     Icmpv6Type operator()(const RouterAdvertisement&) const {

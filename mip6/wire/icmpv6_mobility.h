@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "mip6/wire/parse_error.h"
 
@@ -20,7 +21,8 @@ enum class Icmpv6Type : std::uint8_t {
   MobilePrefixSolicitation = 146,
   MobilePrefixAdvertisement = 147,
 };
-std::string_view to_string(Icmpv6Type t);
+MIP6_ENUM_NAMES(Icmpv6Type, RouterAdvertisement, DhaadRequest, DhaadReply, MobilePrefixSolicitation,
+                MobilePrefixAdvertisement);
 
 enum class NdOptionType : std::uint8_t {
   SourceLinkLayerAddress = 1,
@@ -29,7 +31,8 @@ enum class NdOptionType : std::uint8_t {
   AdvertisementInterval = 7,
   HomeAgentInformation = 8,
 };
-std::string_view to_string(NdOptionType t);
+MIP6_ENUM_NAMES(NdOptionType, SourceLinkLayerAddress, PrefixInformation, Mtu, AdvertisementInterval,
+                HomeAgentInformation);
 
 struct SourceLinkLayerAddressOption {
   std::vector<std::uint8_t> address;  // Length*8-2 octets (6 plus padding for Ethernet)

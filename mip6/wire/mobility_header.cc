@@ -33,32 +33,6 @@ std::size_t fixed_part_end(std::uint8_t type) {
   return 0;
 }
 
-// Table of "status-N" names so to_string(BaStatus) can return a view for any value.
-struct StatusNames {
-  std::array<std::array<char, 12>, 256> names{};
-};
-constexpr StatusNames make_status_names() {
-  StatusNames t;
-  for (int v = 0; v < 256; ++v) {
-    auto& n = t.names[static_cast<std::size_t>(v)];
-    const char prefix[] = "status-";
-    std::size_t i = 0;
-    for (; prefix[i] != '\0'; ++i) {
-      n[i] = prefix[i];
-    }
-    if (v >= 100) {
-      n[i++] = static_cast<char>('0' + v / 100);
-    }
-    if (v >= 10) {
-      n[i++] = static_cast<char>('0' + (v / 10) % 10);
-    }
-    n[i++] = static_cast<char>('0' + v % 10);
-    n[i] = '\0';
-  }
-  return t;
-}
-constexpr StatusNames kStatusNames = make_status_names();
-
 template <std::size_t N>
 std::array<std::uint8_t, N> take(std::span<const std::uint8_t> d, std::size_t at) {
   std::array<std::uint8_t, N> out{};
@@ -191,50 +165,6 @@ struct EncodeFixed {
 };
 
 }  // namespace
-
-std::string_view to_string(MhType t) {
-  switch (t) {
-    case MhType::BindingRefreshRequest: return "BindingRefreshRequest";
-    case MhType::HomeTestInit: return "HomeTestInit";
-    case MhType::CareOfTestInit: return "CareOfTestInit";
-    case MhType::HomeTest: return "HomeTest";
-    case MhType::CareOfTest: return "CareOfTest";
-    case MhType::BindingUpdate: return "BindingUpdate";
-    case MhType::BindingAck: return "BindingAck";
-    case MhType::BindingError: return "BindingError";
-    case MhType::HomeAgentSwitch: return "HomeAgentSwitch";
-  }
-  return "UnknownMhType";
-}
-
-std::string_view to_string(BaStatus s) {
-  switch (s) {
-    case BaStatus::Accepted: return "Accepted";
-    case BaStatus::AcceptedPrefixDiscoveryNecessary: return "AcceptedPrefixDiscoveryNecessary";
-    case BaStatus::ReasonUnspecified: return "ReasonUnspecified";
-    case BaStatus::AdministrativelyProhibited: return "AdministrativelyProhibited";
-    case BaStatus::InsufficientResources: return "InsufficientResources";
-    case BaStatus::HomeRegistrationNotSupported: return "HomeRegistrationNotSupported";
-    case BaStatus::NotHomeSubnet: return "NotHomeSubnet";
-    case BaStatus::NotHomeAgentForThisMobileNode: return "NotHomeAgentForThisMobileNode";
-    case BaStatus::DuplicateAddressDetectionFailed: return "DuplicateAddressDetectionFailed";
-    case BaStatus::SequenceNumberOutOfWindow: return "SequenceNumberOutOfWindow";
-    case BaStatus::ExpiredHomeNonceIndex: return "ExpiredHomeNonceIndex";
-    case BaStatus::ExpiredCareOfNonceIndex: return "ExpiredCareOfNonceIndex";
-    case BaStatus::ExpiredNonces: return "ExpiredNonces";
-    case BaStatus::RegistrationTypeChangeDisallowed: return "RegistrationTypeChangeDisallowed";
-    case BaStatus::InvalidCareOfAddress: return "InvalidCareOfAddress";
-  }
-  return std::string_view(kStatusNames.names[static_cast<std::uint8_t>(s)].data());
-}
-
-std::string_view to_string(BeStatus s) {
-  switch (s) {
-    case BeStatus::UnknownBindingForHomeAddress: return "UnknownBindingForHomeAddress";
-    case BeStatus::UnrecognizedMhType: return "UnrecognizedMhType";
-  }
-  return std::string_view(kStatusNames.names[static_cast<std::uint8_t>(s)].data());
-}
 
 MhType type_of(const MobilityMessage& m) {
   struct V {

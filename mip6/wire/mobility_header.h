@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "mip6/wire/mobility_options.h"
 #include "mip6/wire/parse_error.h"
@@ -29,7 +30,8 @@ enum class MhType : std::uint8_t {
   BindingError = 7,
   HomeAgentSwitch = 12,  // RFC 5142
 };
-std::string_view to_string(MhType t);
+MIP6_ENUM_NAMES(MhType, BindingRefreshRequest, HomeTestInit, CareOfTestInit, HomeTest, CareOfTest,
+                BindingUpdate, BindingAck, BindingError, HomeAgentSwitch);
 
 // RFC 6275 6.1.8 (and 14). Values < 128 mean accepted.
 enum class BaStatus : std::uint8_t {
@@ -49,14 +51,19 @@ enum class BaStatus : std::uint8_t {
   RegistrationTypeChangeDisallowed = 139,
   InvalidCareOfAddress = 174,
 };
-std::string_view to_string(BaStatus s);  // unknown values print as "status-N"
+MIP6_ENUM_NAMES(BaStatus, Accepted, AcceptedPrefixDiscoveryNecessary, ReasonUnspecified,
+                AdministrativelyProhibited, InsufficientResources, HomeRegistrationNotSupported,
+                NotHomeSubnet, NotHomeAgentForThisMobileNode, DuplicateAddressDetectionFailed,
+                SequenceNumberOutOfWindow, ExpiredHomeNonceIndex, ExpiredCareOfNonceIndex,
+                ExpiredNonces, RegistrationTypeChangeDisallowed,
+                InvalidCareOfAddress);  // unknown values print as "unknown"
 [[nodiscard]] constexpr bool is_accepted(BaStatus s) { return static_cast<std::uint8_t>(s) < 128; }
 
 enum class BeStatus : std::uint8_t {
   UnknownBindingForHomeAddress = 1,
   UnrecognizedMhType = 2,
 };
-std::string_view to_string(BeStatus s);
+MIP6_ENUM_NAMES(BeStatus, UnknownBindingForHomeAddress, UnrecognizedMhType);
 
 struct BindingRefreshRequest {  // MH type 0, fixed part ends at offset 8
   std::uint16_t reserved = 0;

@@ -94,30 +94,6 @@ std::uint16_t be16(std::span<const std::uint8_t> d, std::size_t at) {
 
 }  // namespace
 
-std::string_view to_string(MobilityOptionType t) {
-  switch (t) {
-    case MobilityOptionType::Pad1: return "Pad1";
-    case MobilityOptionType::PadN: return "PadN";
-    case MobilityOptionType::BindingRefreshAdvice: return "BindingRefreshAdvice";
-    case MobilityOptionType::AlternateCareOfAddress: return "AlternateCareOfAddress";
-    case MobilityOptionType::NonceIndices: return "NonceIndices";
-    case MobilityOptionType::BindingAuthorizationData: return "BindingAuthorizationData";
-    case MobilityOptionType::DnsUpdate: return "DnsUpdate";
-  }
-  return "UnknownMobilityOption";
-}
-
-std::string_view to_string(DnsUpdateStatus s) {
-  switch (s) {
-    case DnsUpdateStatus::Performed: return "DnsUpdatePerformed";
-    case DnsUpdateStatus::ReasonUnspecified: return "ReasonUnspecified";
-    case DnsUpdateStatus::AdministrativelyProhibited: return "AdministrativelyProhibited";
-    case DnsUpdateStatus::DnsUpdateFailed: return "DnsUpdateFailed";
-  }
-  // RFC 5026 8.1: < 128 success, >= 128 failure (R5026-30).
-  return static_cast<std::uint8_t>(s) < 128 ? "UnassignedSuccess" : "UnassignedFailure";
-}
-
 ParseResult<MobilityOptions> decode_mobility_options(std::span<const std::uint8_t> bytes,
                                                      std::size_t mh_offset) {
   MobilityOptions options;

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "mip6/wire/parse_error.h"
 
@@ -21,7 +22,8 @@ enum class MobilityOptionType : std::uint8_t {
   BindingAuthorizationData = 5,
   DnsUpdate = 17,  // RFC 5026 8.1
 };
-std::string_view to_string(MobilityOptionType t);
+MIP6_ENUM_NAMES(MobilityOptionType, Pad1, PadN, BindingRefreshAdvice, AlternateCareOfAddress,
+                NonceIndices, BindingAuthorizationData, DnsUpdate);
 
 struct Pad1Option {
   friend bool operator==(const Pad1Option&, const Pad1Option&) = default;
@@ -57,7 +59,8 @@ enum class DnsUpdateStatus : std::uint8_t {
   AdministrativelyProhibited = 129,
   DnsUpdateFailed = 130,
 };
-std::string_view to_string(DnsUpdateStatus s);
+MIP6_ENUM_NAMES(DnsUpdateStatus, Performed, ReasonUnspecified, AdministrativelyProhibited,
+                DnsUpdateFailed);
 struct DnsUpdateOption {
   std::uint8_t status = 0;
   bool remove = false;            // R bit (0x80)

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ike/base/enum_names.h"
 #include "ike/base/result.h"
 
 namespace mip6::wire {
@@ -38,7 +39,12 @@ enum class ParseErrc : std::uint8_t {
   DuplicateHeader,         // e.g. two Home Address options
 };
 
-std::string_view to_string(ParseErrc e);
+MIP6_ENUM_NAMES(ParseErrc, Truncated, LengthMismatch, LengthNotMultipleOf8, PayloadProtoNotNone,
+                HeaderLenTooShort, UnknownMhType, OptionTruncated, OptionBadLength,
+                OptionMisaligned, OptionNotLast, OptionNotAllowed, BadAddressCount, BadIcmpCode,
+                WrongIcmpType, BadDhaadReplyLength, NdOptionZeroLength, NdOptionTruncated,
+                NdOptionBadLength, BadRoutingType, BadSegmentsLeft, BadHdrExtLen, HaoBadLength,
+                HaoMisaligned, NotIpv6, ExtensionChainTooLong, DuplicateHeader);
 
 // Offset conventions (tests assert them):
 //  - Truncated: where the bytes ran out (the input size, or the IPv6 payload end).

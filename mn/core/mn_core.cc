@@ -14,22 +14,6 @@ using mip6::engine::Deregistered;
 using mip6::engine::HomeAgentSwitchRequested;
 using mip6::engine::SendBindingUpdate;
 
-std::string_view to_string(MnCoreCounter c) {
-  switch (c) {
-    case MnCoreCounter::BootstrapsStarted: return "bootstraps-started";
-    case MnCoreCounter::RegistrationsStarted: return "registrations-started";
-    case MnCoreCounter::RegistrationsNotStarted: return "registrations-not-started";
-    case MnCoreCounter::IkeGatewayMoves: return "ike-gateway-moves";
-    case MnCoreCounter::HomeAgentSwitches: return "home-agent-switches";
-    case MnCoreCounter::HomeAgentSwitchesFailed: return "home-agent-switches-failed";
-    case MnCoreCounter::HomeAgentsReleased: return "home-agents-released";
-    case MnCoreCounter::DatagramsWithoutSession: return "datagrams-without-session";
-    case MnCoreCounter::UnexpectedResolutions: return "unexpected-resolutions";
-    case MnCoreCounter::kCount: break;
-  }
-  return "?";
-}
-
 // One IKE bootstrap: the first, or one per Home Agent Switch followed.
 struct MnCore::Bootstrap {
   unsigned id = 0;
@@ -69,7 +53,7 @@ std::vector<MnCoreOutput> MnCore::take_outputs() {
 
 base::Result<void> MnCore::start(base::TimePoint now) {
   if (started_) {
-    return base::fail(base::Error{"wrong-state", "start() called twice"});
+    return base::fail(base::Error{"wrong_state", "start() called twice"});
   }
   started_ = true;
   current_ = std::make_unique<Bootstrap>();
@@ -79,7 +63,7 @@ base::Result<void> MnCore::start(base::TimePoint now) {
                  [&](const std::string& name) { current_->fqdn = name; },
              },
              config_.home_agent);
-  base::Error error{"no-home-agent", "no home agent to contact"};
+  base::Error error{"no_home_agent", "no home agent to contact"};
   const bool begun = begin(*current_, now, &error);
   flush(now);
   if (!begun) {
@@ -224,13 +208,13 @@ base::Result<void> MnCore::on_gateway_resolved(std::string_view fqdn, const base
     }
   } else if (b->switching && address == b->leaving) {
     result =
-        base::fail(base::Error{"same-home-agent", "the name leads to the home agent we leave"});
+        base::fail(base::Error{"same_home_agent", "the name leads to the home agent we leave"});
     if (b == current_.get()) {
       next_candidate(now);
     }
   } else {
     b->candidates = {address};
-    base::Error error{"no-home-agent", "no home agent to contact"};
+    base::Error error{"no_home_agent", "no home agent to contact"};
     if (!begin(*b, now, &error)) {
       result = base::fail(error);
       if (b->switching && b == current_.get()) {
@@ -308,7 +292,7 @@ base::Result<void> MnCore::deregister(base::TimePoint now) {
 
 base::Result<void> MnCore::delete_ike_sa(base::TimePoint now) {
   if (!current_ || !current_->session) {
-    return base::fail(base::Error{"wrong-state", "no IKE session"});
+    return base::fail(base::Error{"wrong_state", "no IKE session"});
   }
   auto deleted = current_->session->delete_sa(now);
   flush(now);
@@ -409,7 +393,7 @@ void MnCore::start_registration(Bootstrap& b, const engine::SaEstablished& estab
   if (!established.assigned_address) {
     counters_.inc(MnCoreCounter::RegistrationsNotStarted);
     outputs_.emplace_back(RegistrationNotStarted{
-        b.id, base::Error{"no-home-address", "the IKE SA has no home address assigned by CP"}});
+        b.id, base::Error{"no_home_address", "the IKE SA has no home address assigned by CP"}});
     return;
   }
   mip6::engine::HomeRegistration r;

@@ -42,6 +42,7 @@
 
 #include "ike/base/clock.h"
 #include "ike/base/counters.h"
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 #include "ike/base/result.h"
 #include "ike/engine/ike_initiator_session.h"
@@ -79,7 +80,9 @@ enum class MnCoreCounter : std::uint8_t {
   UnexpectedResolutions,    // an answer for a name nobody asked about
   kCount,
 };
-std::string_view to_string(MnCoreCounter c);
+MIP6_COUNTER_NAMES(MnCoreCounter, BootstrapsStarted, RegistrationsStarted, RegistrationsNotStarted,
+                   IkeGatewayMoves, HomeAgentSwitches, HomeAgentSwitchesFailed, HomeAgentsReleased,
+                   DatagramsWithoutSession, UnexpectedResolutions);
 using MnCoreCounters =
     base::CounterSet<MnCoreCounter, static_cast<std::size_t>(MnCoreCounter::kCount)>;
 

@@ -66,7 +66,7 @@ s1 = json.load(open(tmp + "/ha1-status.json"))
 s2 = json.load(open(tmp + "/ha2-status.json"))
 peers2 = json.load(open(tmp + "/ha2-peers.json"))["peers"]
 ev1 = [json.loads(l) for l in open(tmp + "/ha1.events") if l.strip()]
-decisions = [e for e in ev1 if e.get("event") == "decision" and e["point"] == "ike-sa-init"]
+decisions = [e for e in ev1 if e.get("event") == "decision" and e["point"] == "ike_sa_init"]
 for d in decisions:
     print("ha1 decision:", d["outcome"], "reason", d["reason"], "peer", d["peer"],
           "-> " + d["target"] if "target" in d else "")
@@ -79,11 +79,11 @@ check(all(d["reason"] == "overload" and same(d["target"], ha2) for d in redirect
 check(len({d["peer"] for d in decisions}) == n, "one decision per initiator")
 check(s1["established_sas"] == k, "HA1 holds %d SAs, want %d" % (s1["established_sas"], k))
 check(s1["reservations"] == k and s1["reservations"] <= s1["capacity"], "HA1 reservations")
-check(s1["counters"]["admission"]["init-served"] == k, "HA1 init-served counter")
-check(s1["counters"]["admission"]["init-redirected"] == n - k, "HA1 init-redirected counter")
+check(s1["counters"]["admission"]["init_served"] == k, "HA1 init_served counter")
+check(s1["counters"]["admission"]["init_redirected"] == n - k, "HA1 init_redirected counter")
 check(s2["established_sas"] == n - k, "HA2 holds %d SAs, want %d" % (s2["established_sas"], n - k))
 ev2 = [json.loads(l) for l in open(tmp + "/ha2.events") if l.strip()]
-est2 = [e for e in ev2 if e.get("event") == "sa-established"]
+est2 = [e for e in ev2 if e.get("event") == "sa_established"]
 check(len(est2) == n - k and all(same(e.get("redirected_from", "::"), ha1) for e in est2),
       "HA2: REDIRECTED_FROM = HA1 on every SA")
 redirected_peers = {ipaddress.ip_address(d["peer"]) for d in redirected}

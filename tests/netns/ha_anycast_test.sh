@@ -2,7 +2,7 @@
 # RFC 5685 4 at the daemon: mip6-ha listens on its unicast address and on the pool's anycast
 # address ("anycast" in its config). Our initiator (`mip6-ike initiate --follow-redirects`)
 # contacts the anycast address; the HA answers from the anycast address with a REDIRECT to its
-# own unicast address (R5685-12/13/14, reason anycast-to-self) and keeps no state; the
+# own unicast address (R5685-12/13/14, reason anycast_to_self) and keeps no state; the
 # initiator starts over at the unicast address, naming the anycast address in REDIRECTED_FROM
 # (R5685-07/38), and ends ESTABLISHED there. The HA's event log shows each decision with its
 # reason. The HA's ike_keylog holds the keys of that SA, as the MN's --ike-keylog does.
@@ -65,16 +65,16 @@ check(len(established) == 1 and A(established[0]["gateway"]) == A(ha1),
       "established with HA1's unicast address")
 check(out[-1].get("result") == "established", "mip6-ike result: %s" % out[-1])
 events = [json.loads(l) for l in open(tmp + "/ha1.events") if l.strip()]
-decisions = [e for e in events if e.get("event") == "decision" and e["point"] == "ike-sa-init"]
+decisions = [e for e in events if e.get("event") == "decision" and e["point"] == "ike_sa_init"]
 for d in decisions:
     print("ha1 decision:", d["outcome"], "reason", d["reason"], "peer", d["peer"],
           "-> " + d["target"] if "target" in d else "")
 check(len(decisions) == 2, "two IKE_SA_INIT decisions, got %d" % len(decisions))
-check(decisions[0]["outcome"] == "redirected" and decisions[0]["reason"] == "anycast-to-self" and
-      A(decisions[0]["target"]) == A(ha1), "first: anycast-to-self redirect to HA1")
+check(decisions[0]["outcome"] == "redirected" and decisions[0]["reason"] == "anycast_to_self" and
+      A(decisions[0]["target"]) == A(ha1), "first: anycast_to_self redirect to HA1")
 check(decisions[1]["outcome"] == "served" and decisions[1]["reason"] == "room",
       "second (on unicast): served, reason room")
-est = [e for e in events if e.get("event") == "sa-established"]
+est = [e for e in events if e.get("event") == "sa_established"]
 check(len(est) == 1 and A(est[0].get("redirected_from", "::")) == A(anycast),
       "HA1 recorded REDIRECTED_FROM = the anycast address (R5685-07/38)")
 status = json.load(open(tmp + "/ha1-status.json"))

@@ -66,7 +66,7 @@ A = ipaddress.ip_address
 def check(cond, what):
     if not cond:
         sys.exit("FAIL: " + what)
-for mn, point in (("mn1", "ike-auth"), ("mn2", "ike-sa-init")):
+for mn, point in (("mn1", "ike_auth"), ("mn2", "ike_sa_init")):
     out = [json.loads(l) for l in open("%s/%s.json" % (tmp, mn)) if l.strip()]
     r = [o for o in out if o.get("event") == "redirected"]
     check(len(r) == 1 and r[0]["to"] == name and r[0]["point"] == point,
@@ -79,13 +79,13 @@ for d in redirects:
     print("ha1 decision:", d["point"], d["outcome"], "reason", d["reason"], "peer", d["peer"],
           "->", d.get("target_fqdn"), d.get("target", ""))
 check(len(redirects) == 2, "HA1 redirected twice, got %d" % len(redirects))
-check(redirects[0]["point"] == "ike-auth" and redirects[0]["reason"] == "assigned-elsewhere",
-      "first: IKE_AUTH, assigned-elsewhere")
-check(redirects[1]["point"] == "ike-sa-init" and redirects[1]["reason"] == "draining",
+check(redirects[0]["point"] == "ike_auth" and redirects[0]["reason"] == "assigned_elsewhere",
+      "first: IKE_AUTH, assigned_elsewhere")
+check(redirects[1]["point"] == "ike_sa_init" and redirects[1]["reason"] == "draining",
       "second: IKE_SA_INIT, draining")
 check(all(d.get("target_fqdn") == name for d in redirects), "both name the FQDN")
 ev2 = [json.loads(l) for l in open(tmp + "/ha2.events") if l.strip()]
-est2 = [e for e in ev2 if e.get("event") == "sa-established"]
+est2 = [e for e in ev2 if e.get("event") == "sa_established"]
 check(len(est2) == 2 and all(A(e.get("redirected_from", "::")) == A(ha1) for e in est2),
       "HA2 established both with REDIRECTED_FROM = HA1 (R5685-07)")
 peers = json.load(open(tmp + "/ha2-peers.json"))["peers"]

@@ -87,10 +87,10 @@ for h in ("ha1", "ha2", "ha3"):
             print("%s %-30s %-9s %s (grace %s s)" % (h.upper(), "  " + e["kind"] + " " +
                                                      e["result"], peer, e.get("why", ""),
                                                      e.get("grace_s", "-")))
-        elif kind in ("sa-established", "sa-removed", "admin"):
+        elif kind in ("sa_established", "sa_removed", "admin"):
             extra = e.get("state", "") + e.get("how", "")
             if "redirected_from" in e:
-                extra = "redirected from " + names.get(A(e["redirected_from"]), "?")
+                extra = "redirected from " + names.get(A(e["redirected_from"]), "unknown")
             print("%s %-30s %-9s %s" % (h.upper(), kind, peer, extra))
 def decisions(h, outcome):
     return [e for e in events[h] if e.get("event") == "decision" and e["outcome"] == outcome]
@@ -100,14 +100,14 @@ check(all(A(e["target"]) == A(ha2) and e["reason"] == "overload" for e in r1),
       "HA1: reason overload, target HA2")
 check(not decisions("ha1", "served"), "HA1 (at capacity) served nobody")
 moves = [e for e in events["ha2"] if e.get("event") == "move"]
-check(len(moves) == 2 and all(m["kind"] == "gateway-redirect" and m["result"] == "sent" and
+check(len(moves) == 2 and all(m["kind"] == "gateway_redirect" and m["result"] == "sent" and
                               A(m["target"]) == A(ha3) for m in moves),
       "HA2 moved both to HA3 with gateway-initiated redirects")
-gone2 = [e for e in events["ha2"] if e.get("event") == "sa-removed"]
+gone2 = [e for e in events["ha2"] if e.get("event") == "sa_removed"]
 check({who.get(A(e["peer"])) for e in gone2} == {"charon", "mip6-ike"} and
       all(e["how"] == "deleted by the peer" for e in gone2),
       "both clients deleted their old SA with HA2 themselves (R5685-19)")
-est3 = [e for e in events["ha3"] if e.get("event") == "sa-established"]
+est3 = [e for e in events["ha3"] if e.get("event") == "sa_established"]
 check({who.get(A(e["peer"])) for e in est3} == {"charon", "mip6-ike"}, "both established at HA3")
 check(all(A(e.get("redirected_from", "::")) == A(ha2) for e in est3),
       "HA3 saw REDIRECTED_FROM = HA2 (R5685-07/38)")

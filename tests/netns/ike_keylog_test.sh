@@ -57,13 +57,13 @@ frames = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 mn_id, ha_id = sys.argv[2], sys.argv[3]
 def fail(msg):
     sys.exit(msg)
-auth = [f for f in frames if f.get("ikev2", {}).get("header", {}).get("exchange_name") == "IKE_AUTH"]
+auth = [f for f in frames if f.get("ikev2", {}).get("header", {}).get("exchange_name") == "ike_auth"]
 if len(auth) < 2:
     fail("want an IKE_AUTH request and response, got %d IKE_AUTH frames" % len(auth))
 seen = {}
 for f in auth:
     h = f["ikev2"]["header"]
-    sk = [p for p in f["ikev2"]["payloads"] if p["name"] == "SK"]
+    sk = [p for p in f["ikev2"]["payloads"] if p["name"] == "encrypted"]
     if not sk or sk[0]["encrypted"].get("decrypt_status") != "ok":
         fail("IKE_AUTH frame %d not decrypted: %s" % (f["frame"], json.dumps(f)[:400]))
     inner = {p["name"]: p for p in sk[0]["encrypted"]["payloads"]}
@@ -71,24 +71,27 @@ for f in auth:
 req, resp = seen.get("request"), seen.get("response")
 if req is None or resp is None:
     fail("missing IKE_AUTH request or response")
-for name in ("IDi", "AUTH", "SA", "TSi", "TSr", "CP"):
+for name in ("id_initiator", "authentication", "security_association", "ts_initiator",
+             "ts_responder", "configuration"):
     if name not in req:
         fail("IKE_AUTH request lacks %s: %s" % (name, sorted(req)))
-for name in ("IDr", "AUTH", "SA", "TSi", "TSr", "CP"):
+for name in ("id_responder", "authentication", "security_association", "ts_initiator",
+             "ts_responder", "configuration"):
     if name not in resp:
         fail("IKE_AUTH response lacks %s: %s" % (name, sorted(resp)))
-if req["IDi"]["value"] != mn_id or resp["IDr"]["value"] != ha_id:
-    fail("identities: %r / %r" % (req["IDi"]["value"], resp["IDr"]["value"]))
-if req["CP"]["cfg_type_name"] != "CFG_REQUEST" or resp["CP"]["cfg_type_name"] != "CFG_REPLY":
+if req["id_initiator"]["value"] != mn_id or resp["id_responder"]["value"] != ha_id:
+    fail("identities: %r / %r" % (req["id_initiator"]["value"], resp["id_responder"]["value"]))
+if (req["configuration"]["cfg_type_name"] != "request" or
+        resp["configuration"]["cfg_type_name"] != "reply"):
     fail("CP types")
-addrs = [a["internal_ip6_address"]["address"] for a in resp["CP"]["attributes"]
+addrs = [a["internal_ip6_address"]["address"] for a in resp["configuration"]["attributes"]
          if a.get("internal_ip6_address")]
 if not addrs:
     fail("CP reply carries no INTERNAL_IP6_ADDRESS")
-if resp["SA"]["proposals"][0]["protocol_name"] != "ESP":
+if resp["security_association"]["proposals"][0]["protocol_name"] != "esp":
     fail("Child SA proposal is not ESP")
-print("decrypted IKE_AUTH: IDi %s, IDr %s, address %s" % (req["IDi"]["value"],
-                                                         resp["IDr"]["value"], addrs[0]))
+print("decrypted IKE_AUTH: IDi %s, IDr %s, address %s" % (req["id_initiator"]["value"],
+                                                         resp["id_responder"]["value"], addrs[0]))
 PY
 }
 

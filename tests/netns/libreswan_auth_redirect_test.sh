@@ -14,8 +14,8 @@
 #      address that pluto receives; then pluto's Child SA install fails in the kernel (or, on a
 #      kernel with ESP, succeeds: both are accepted).
 # Asserts, per pass, from four sources:
-#  - HA1's event log and mip6ctl status counters: IKE_SA_INIT served, decision ike-auth /
-#    redirected / assigned-elsewhere -> HA2 (R5685-41: after authenticating the client), no
+#  - HA1's event log and mip6ctl status counters: IKE_SA_INIT served, decision ike_auth /
+#    redirected / assigned_elsewhere -> HA2 (R5685-41: after authenticating the client), no
 #    IKE SA and no reservation kept (R5685-21).
 #  - HA2's events and mip6ctl peers: the client's identity, redirected_from = HA1
 #    (R5685-07/38), and in pass B its CP home address from HA2's prefix.
@@ -68,7 +68,7 @@ start_tshark "$NS_POOL_BR" p3 p3 "$(ns_of mn)" "$MN" "$HA2"
 start_ha ha1
 start_ha ha2
 
-sa_established_events() { grep -c '"event":"sa-established"' "$TMP/ha2.events"; }
+sa_established_events() { grep -c '"event":"sa_established"' "$TMP/ha2.events"; }
 events_reach() { [ "$(sa_established_events)" -ge "$1" ]; }
 pluto_states() { pluto_whack --showstates >"$PLUTO_DIR/showstates.txt" 2>&1; }
 ls_established_with_ha2() {
@@ -148,30 +148,30 @@ st1, st2 = (json.load(open(f"{tmp}/{h}-status.json")) for h in ("ha1", "ha2"))
 
 # ---- HA1: served the IKE_SA_INIT, redirected at IKE_AUTH (after authentication) ----
 d1 = [e for e in ev1 if e.get("event") == "decision"]
-init_served = [e for e in d1 if e["point"] == "ike-sa-init" and e["outcome"] == "served"]
-auth_redir = [e for e in d1 if e["point"] == "ike-auth" and e["outcome"] == "redirected"]
+init_served = [e for e in d1 if e["point"] == "ike_sa_init" and e["outcome"] == "served"]
+auth_redir = [e for e in d1 if e["point"] == "ike_auth" and e["outcome"] == "redirected"]
 check(len(init_served) == 2 and all(A(e["peer"]) == A(mn) for e in init_served),
       "HA1 served both IKE_SA_INITs (not redirected there): " + json.dumps(init_served))
 check(len(auth_redir) == 2 and all(A(e["peer"]) == A(mn) and A(e["target"]) == A(ha2) and
-                                   e["reason"] == "assigned-elsewhere" for e in auth_redir),
-      "HA1 decided at IKE_AUTH: redirected, reason assigned-elsewhere, target HA2 (R5685-41)")
-check(not [e for e in ev1 if e.get("event") == "sa-established"],
+                                   e["reason"] == "assigned_elsewhere" for e in auth_redir),
+      "HA1 decided at IKE_AUTH: redirected, reason assigned_elsewhere, target HA2 (R5685-41)")
+check(not [e for e in ev1 if e.get("event") == "sa_established"],
       "HA1 established no IKE SA for the client (R5685-21)")
 adm1 = st1["counters"]["admission"]
-check(adm1.get("auth-redirected") == 2 and adm1.get("init-served") == 2,
-      "HA1 counters: init-served 2, auth-redirected 2: " + json.dumps(adm1))
-check(st1["counters"]["reasons"].get("assigned-elsewhere") == 2,
-      "HA1 reason counter assigned-elsewhere 2")
+check(adm1.get("auth_redirected") == 2 and adm1.get("init_served") == 2,
+      "HA1 counters: init_served 2, auth_redirected 2: " + json.dumps(adm1))
+check(st1["counters"]["reasons"].get("assigned_elsewhere") == 2,
+      "HA1 reason counter assigned_elsewhere 2")
 check(st1["established_sas"] == 0 and st1["reservations"] == 0,
       "HA1 keeps no SA and no reservation after the redirect")
 
 # ---- HA2: the client arrived with REDIRECTED_FROM = HA1 ----
-est = [e for e in ev2 if e.get("event") == "sa-established"]
+est = [e for e in ev2 if e.get("event") == "sa_established"]
 check(len(est) == 2, "HA2 established two IKE SAs (one per pass)")
 for e in est:
     check(e["identity"] == ls_id and A(e["peer"]) == A(mn) and
           A(e.get("redirected_from", "::")) == A(ha1) and e["redirect_supported"],
-          "HA2 sa-established: identity, REDIRECTED_FROM = HA1 (R5685-07/38): " + json.dumps(e))
+          "HA2 sa_established: identity, REDIRECTED_FROM = HA1 (R5685-07/38): " + json.dumps(e))
 check(not [e for e in ev2 if e.get("event") == "decision" and e["outcome"] == "redirected"],
       "HA2 redirected nobody")
 pa = json.load(open(f"{tmp}/ha2-peers-A.json"))["peers"]

@@ -65,7 +65,7 @@ check(ipaddress.ip_address(est[0].get("assigned_address", "::")) in
       ipaddress.ip_network("2001:db8:3::/64"), "no CP address from HA2's pool", est[0])
 check(mn[-1].get("result") == "established", "initiator result", mn)
 sas = [l for l in ha2 if "result" in l]
-check(len(sas) == 1 and sas[0]["result"] == "established" and sas[0]["state"] == "ESTABLISHED",
+check(len(sas) == 1 and sas[0]["result"] == "established" and sas[0]["state"] == "established",
       "HA2 not established", ha2)
 check(sas[0].get("peer_id") == mn_id, "HA2 peer identity", sas[0])
 check(ipaddress.ip_address(sas[0].get("redirected_from", "::")) == lsgw,

@@ -37,14 +37,14 @@ from ike_result import checker, result
 r = result(sys.argv[1])
 ike_bits, esp_bits = int(sys.argv[2]), int(sys.argv[3])
 check = checker(r, "mip6-ike result")
-check(r.get("result") == "established" and r.get("state") == "ESTABLISHED", "not established")
+check(r.get("result") == "established" and r.get("state") == "established", "not established")
 s = r.get("suite", {})
 check((s.get("encr"), s.get("key_bits"), s.get("integ"), s.get("prf"), s.get("dh")) ==
-      ("ENCR_AES_CBC", ike_bits, "AUTH_HMAC_SHA2_256_128", "PRF_HMAC_SHA2_256", "CURVE25519"),
+      ("aes_cbc", ike_bits, "hmac_sha2_256_128", "hmac_sha2_256", "curve25519"),
       "IKE suite")
 c = r.get("child_sa")
 check(c is not None and (c["encr"], c["key_bits"], c["integ"]) ==
-      ("ENCR_AES_CBC", esp_bits, "AUTH_HMAC_SHA2_256_128"), "Child SA suite")
+      ("aes_cbc", esp_bits, "hmac_sha2_256_128"), "Child SA suite")
 print("mip6-ike: IKE AES_CBC-%d, ESP AES_CBC-%d, child %s/%s" %
       (ike_bits, esp_bits, c["spi_in"], c["spi_out"]))
 PY

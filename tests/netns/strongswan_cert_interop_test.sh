@@ -110,11 +110,11 @@ run_initiator rogue --cert "$PKI/mn-rogue.pem" --key "$PKI/mn-rogue.key" \
     --ca "$PKI/ca-ecdsa.pem"
 rc=$?
 [ $rc = 1 ] || fail "mip6-ike initiate with an untrusted certificate exited $rc, expected 1"
-python3 - "$TMP/rogue.json" <<'PY' || fail "untrusted-certificate JSON"
+python3 - "$TMP/rogue.json" <<'PY' || fail "untrusted_certificate JSON"
 import json, sys
 r = json.load(open(sys.argv[1]))
 if (r.get("result"), r.get("reason"), r.get("notify")) != \
-        ("failed", "authentication-failed", 24):
+        ("failed", "authentication_failed", 24):
     sys.exit("untrusted certificate: unexpected result " + json.dumps(r))
 PY
 stop_charon responder

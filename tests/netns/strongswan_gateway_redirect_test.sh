@@ -120,7 +120,7 @@ ha1, ha2 = sys.argv[2:4]
 def has(pred, what):
     if not any(pred(j) for j in lines):
         sys.exit("missing: " + what)
-has(lambda j: j.get("event") == "redirected" and j["point"] == "ike-auth" and
+has(lambda j: j.get("event") == "redirected" and j["point"] == "ike_auth" and
     j["from"] == ha1 and j["to"] == ha2, "redirected at IKE_AUTH (R5685-22)")
 has(lambda j: j.get("event") == "old_sa_deleted" and j["answered"],
     "the IKE SA with HA1 deleted (R5685-23)")

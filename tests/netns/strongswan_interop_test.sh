@@ -60,7 +60,7 @@ python3 - "$TMP/wrong-psk.json" <<'PY' || fail "wrong-PSK JSON"
 import json, sys
 r = json.load(open(sys.argv[1]))
 if (r.get("result"), r.get("state"), r.get("reason"), r.get("notify")) != \
-        ("failed", "FAILED", "authentication-failed", 24):
+        ("failed", "failed", "authentication_failed", 24):
     sys.exit("wrong PSK: unexpected result " + json.dumps(r))
 PY
 echo "PASS: strongSwan responder established IKE SA and CHILD_SA with mip6-ike;" \

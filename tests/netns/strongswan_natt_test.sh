@@ -38,7 +38,7 @@ r = json.loads(lines[0]) if len(lines) == 1 else json.load(open(sys.argv[1]))
 def check(cond, what):
     if not cond:
         sys.exit(what + ": " + json.dumps(r))
-check(r.get("result") == "established" and r.get("state") == "ESTABLISHED", "not established")
+check(r.get("result") == "established" and r.get("state") == "established", "not established")
 check(r.get("role") == sys.argv[2], "role")
 check(r.get("nat_detected") is True and r["nat"][sys.argv[3]] is True, "NAT not detected")
 check((r.get("local_port"), r.get("remote_port")) == (4500, 4500), "IKE SA not on 4500")

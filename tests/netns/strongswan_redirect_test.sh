@@ -66,7 +66,7 @@ check(summary[0]["counters"]["redirected"] == len(decisions), "HA1 Redirected co
 sas = [l for l in ha2 if "result" in l]
 check(len(sas) == 1, "HA2 SA lines", ha2)
 r = sas[0]
-check(r["result"] == "established" and r["state"] == "ESTABLISHED", "HA2 not established", r)
+check(r["result"] == "established" and r["state"] == "established", "HA2 not established", r)
 check(r.get("peer_id") == mn_id, "HA2 peer identity", r)
 check(r.get("redirect_supported") is True, "HA2: REDIRECTED_FROM not recorded", r)
 check(ipaddress.ip_address(r.get("redirected_from", "::")) == ipaddress.ip_address(ha1_addr),

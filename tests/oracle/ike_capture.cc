@@ -4,7 +4,7 @@
 // message and one under unknown SPIs (tests/tools/ike_capture.h). The SAs' keys are
 // appended to KEYLOG with ike::io::IkeKeylog, the writer behind `mip6-ike --ike-keylog`;
 // stdout gets one JSON line per packet: {"name", "hex" (whole IPv6 packet), "expect":
-// {"decrypt": "clear"|"ok"|"integrity"|"no-key", "inner_types": [...]}}.
+// {"decrypt": "clear"|"ok"|"integrity"|"no_key", "inner_types": [...]}}.
 #include "tests/tools/ike_capture.h"
 
 #include <iostream>

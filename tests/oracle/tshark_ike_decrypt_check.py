@@ -9,7 +9,7 @@ table WE exported, and its decrypted fields must equal mip6-dissect's.
 2. tshark runs with a PRIVATE profile: HOME and XDG_CONFIG_HOME point into a temp dir whose
    wireshark/ikev2_decryption_table is a copy of KEYLOG (never the user's configuration).
 3. Every frame: no Malformed, no expert warning (except the tampered one, which tshark must
-   flag "Integrity Checksum Data is incorrect" and we must report sk-integrity-check-failed);
+   flag "Integrity Checksum Data is incorrect" and we must report sk_integrity_check_failed);
    every SK frame with keys is decrypted by both, and the inner payloads agree field by field
    (types, IDs, AUTH, CP attributes, notifies, SA/transforms, TS), as do IV, ICV and Pad Length.
    Frames under unknown SPIs: tshark does not decrypt, we give a note.
@@ -128,17 +128,17 @@ def check_frame(c, n, f, v, mine, live):
         return
     enc = sks[0]["encrypted"]
     tshark_decrypted = "isakmp.enc.decrypted" in f
-    if decrypt == "no-key":
+    if decrypt == "no_key":
         c.eq(n, "expert warnings", warnings, [])
         c.eq(n, "tshark decrypted (no key)", tshark_decrypted, False)
-        c.eq(n, "ours decrypt_status", enc.get("decrypt_status"), "no-key")
+        c.eq(n, "ours decrypt_status", enc.get("decrypt_status"), "no_key")
         c.eq(n, "ours note", "note" in mine, True)
         c.eq(n, "ours error", mine.get("error"), None)
         return
     if decrypt == "integrity":
         c.eq(n, "tshark ICV expert", any("Integrity Checksum Data is incorrect" in m
                                          for m in warnings), True)
-        c.eq(n, "ours error", mine.get("error"), "sk-integrity-check-failed")
+        c.eq(n, "ours error", mine.get("error"), "sk_integrity_check_failed")
         c.eq(n, "ours decrypted", enc.get("decrypted"), False)
         c.eq(n, "ours inner payloads shown", "payloads" in enc, False)
         return
@@ -221,7 +221,7 @@ def main():
                 decrypt = "clear"
             else:
                 st = sks[0]["encrypted"].get("decrypt_status")
-                decrypt = {"ok": "ok", "no-key": "no-key"}.get(st, "integrity")
+                decrypt = {"ok": "ok", "no_key": "no_key"}.get(st, "integrity")
             inner = sks[0]["encrypted"].get("payloads", []) if sks else []
             vectors.append({"name": "frame", "expect": {"decrypt": decrypt,
                                                         "inner_types": [x["type"] for x in inner]}})

@@ -85,14 +85,14 @@ TEST_F(DissectIkeSk, R7296_34_GcmIkeAuthRequestShowsIdiAuthSaTsCp) {
   const json j = dissect(req.packet, InputKind::Auto, std::nullopt, &table_);
   ASSERT_FALSE(is_error(j)) << j.dump();
   EXPECT_FALSE(j.contains("note"));
-  EXPECT_EQ(j["ikev2"]["header"]["exchange_name"], "IKE_AUTH");
-  const json& sk = payload_named(j["ikev2"]["payloads"], "SK");
+  EXPECT_EQ(j["ikev2"]["header"]["exchange_name"], "ike_auth");
+  const json& sk = payload_named(j["ikev2"]["payloads"], "encrypted");
   ASSERT_TRUE(sk.is_object()) << j.dump();
   const json& enc = sk["encrypted"];
   EXPECT_EQ(enc["decrypted"], true);
   EXPECT_EQ(enc["decrypt_status"], "ok");
   EXPECT_EQ(enc["keys_used"], "SK_ei/SK_ai");
-  EXPECT_EQ(enc["encr"], "ENCR_AES_GCM_16");
+  EXPECT_EQ(enc["encr"], "aes_gcm16");
   EXPECT_EQ(enc["key_bits"], 256);
   EXPECT_EQ(enc["iv"].get<std::string>().size(), 16u);   // 8-octet explicit IV (RFC 5282 3.1)
   EXPECT_EQ(enc["icv"].get<std::string>().size(), 32u);  // 16-octet ICV
@@ -100,26 +100,26 @@ TEST_F(DissectIkeSk, R7296_34_GcmIkeAuthRequestShowsIdiAuthSaTsCp) {
   EXPECT_EQ(types_in(inner), req.inner_types);
   EXPECT_EQ(inner[0]["name"], enc["inner_first"]);
 
-  const json& idi = payload_named(inner, "IDi");
-  EXPECT_EQ(idi["id_type_name"], "ID_FQDN");
+  const json& idi = payload_named(inner, "id_initiator");
+  EXPECT_EQ(idi["id_type_name"], "fqdn");
   EXPECT_EQ(idi["value"], "mn1.example.org");
-  const json& idr = payload_named(inner, "IDr");
+  const json& idr = payload_named(inner, "id_responder");
   EXPECT_EQ(idr["value"], "ha.example.org");  // the identity the initiator asks for
-  const json& auth = payload_named(inner, "AUTH");
+  const json& auth = payload_named(inner, "authentication");
   EXPECT_EQ(auth["auth_method"], 2);   // Shared Key Message Integrity Code
   EXPECT_EQ(auth["data_length"], 32);  // prf HMAC-SHA2-256 output
-  const json& sa = payload_named(inner, "SA");
+  const json& sa = payload_named(inner, "security_association");
   ASSERT_EQ(sa["proposals"].size(), 1u);
-  EXPECT_EQ(sa["proposals"][0]["protocol_name"], "ESP");
-  const json& tsi = payload_named(inner, "TSi");
+  EXPECT_EQ(sa["proposals"][0]["protocol_name"], "esp");
+  const json& tsi = payload_named(inner, "ts_initiator");
   ASSERT_EQ(tsi["selectors"].size(), 1u);
   EXPECT_EQ(tsi["selectors"][0]["start_address"], "::");
-  EXPECT_TRUE(payload_named(inner, "TSr").is_object());
-  const json& cp = payload_named(inner, "CP");
-  EXPECT_EQ(cp["cfg_type_name"], "CFG_REQUEST");
+  EXPECT_TRUE(payload_named(inner, "ts_responder").is_object());
+  const json& cp = payload_named(inner, "configuration");
+  EXPECT_EQ(cp["cfg_type_name"], "request");
   bool asks_address = false;
   for (const auto& a : cp["attributes"]) {
-    asks_address = asks_address || a["name"] == "INTERNAL_IP6_ADDRESS";
+    asks_address = asks_address || a["name"] == "internal_ip6_address";
   }
   EXPECT_TRUE(asks_address);
   // Offsets point into the ciphertext of this packet; the first inner payload right after
@@ -133,11 +133,11 @@ TEST_F(DissectIkeSk, GcmIkeAuthResponseShowsAssignedAddress) {
   const CapturedPacket& resp = packets_[3];
   const json j = dissect(resp.packet, InputKind::Auto, std::nullopt, &table_);
   ASSERT_FALSE(is_error(j)) << j.dump();
-  const json& enc = payload_named(j["ikev2"]["payloads"], "SK")["encrypted"];
+  const json& enc = payload_named(j["ikev2"]["payloads"], "encrypted")["encrypted"];
   EXPECT_EQ(enc["keys_used"], "SK_er/SK_ar");
   EXPECT_EQ(types_in(enc["payloads"]), resp.inner_types);
-  const json& cp = payload_named(enc["payloads"], "CP");
-  EXPECT_EQ(cp["cfg_type_name"], "CFG_REPLY");
+  const json& cp = payload_named(enc["payloads"], "configuration");
+  EXPECT_EQ(cp["cfg_type_name"], "reply");
   std::string address;
   for (const auto& a : cp["attributes"]) {
     if (a.contains("internal_ip6_address") && a["internal_ip6_address"].is_object()) {
@@ -145,7 +145,7 @@ TEST_F(DissectIkeSk, GcmIkeAuthResponseShowsAssignedAddress) {
     }
   }
   EXPECT_EQ(address, "2001:db8:1::1");
-  EXPECT_EQ(payload_named(enc["payloads"], "IDr")["value"], "ha.example.org");
+  EXPECT_EQ(payload_named(enc["payloads"], "id_responder")["value"], "ha.example.org");
 }
 
 // AES-GCM-16 with 128-bit keys over UDP 4500 (non-ESP marker before the IKE header).
@@ -154,7 +154,7 @@ TEST_F(DissectIkeSk, Gcm128OverPort4500Decrypts) {
   const json j = dissect(req.packet, InputKind::Auto, std::nullopt, &table_);
   ASSERT_FALSE(is_error(j)) << j.dump();
   EXPECT_EQ(j["udp4500"]["non_esp_marker"], true);
-  const json& enc = payload_named(j["ikev2"]["payloads"], "SK")["encrypted"];
+  const json& enc = payload_named(j["ikev2"]["payloads"], "encrypted")["encrypted"];
   EXPECT_EQ(enc["key_bits"], 128);
   EXPECT_EQ(types_in(enc["payloads"]), req.inner_types);
 }
@@ -165,9 +165,9 @@ TEST_F(DissectIkeSk, R7296_34_CbcHmacSha256IkeAuthDecrypts) {
     const CapturedPacket& p = packets_[i];
     const json j = dissect(p.packet, InputKind::Auto, std::nullopt, &table_);
     ASSERT_FALSE(is_error(j)) << p.name << " " << j.dump();
-    const json& enc = payload_named(j["ikev2"]["payloads"], "SK")["encrypted"];
-    EXPECT_EQ(enc["encr"], "ENCR_AES_CBC") << p.name;
-    EXPECT_EQ(enc["integ"], "AUTH_HMAC_SHA2_256_128") << p.name;
+    const json& enc = payload_named(j["ikev2"]["payloads"], "encrypted")["encrypted"];
+    EXPECT_EQ(enc["encr"], "aes_cbc") << p.name;
+    EXPECT_EQ(enc["integ"], "hmac_sha2_256_128") << p.name;
     EXPECT_EQ(enc["iv"].get<std::string>().size(), 32u);
     EXPECT_EQ(enc["icv"].get<std::string>().size(), 32u);
     EXPECT_EQ(types_in(enc["payloads"]), p.inner_types) << p.name;
@@ -182,16 +182,16 @@ TEST_F(DissectIkeSk, R7296_34_TamperedCiphertextIsAnIntegrityErrorNotACrash) {
   ASSERT_EQ(bad.decrypt, "integrity");
   const json j = dissect(bad.packet, InputKind::Auto, std::nullopt, &table_);
   ASSERT_TRUE(is_error(j));
-  EXPECT_EQ(j["error"], "sk-integrity-check-failed");
-  EXPECT_EQ(j["layer"], "ikev2-sk");
-  const json& enc = payload_named(j["ikev2"]["payloads"], "SK")["encrypted"];
+  EXPECT_EQ(j["error"], "sk_integrity_check_failed");
+  EXPECT_EQ(j["layer"], "ikev2_sk");
+  const json& enc = payload_named(j["ikev2"]["payloads"], "encrypted")["encrypted"];
   EXPECT_EQ(enc["decrypted"], false);
-  EXPECT_EQ(enc["decrypt_status"], "integrity-check-failed");
+  EXPECT_EQ(enc["decrypt_status"], "integrity_check_failed");
   EXPECT_FALSE(enc.contains("payloads"));
   // The same bytes with the direction's wrong keys (I flag cleared) fail the same way.
   Bytes flipped = bad.ike;
   flipped[19] &= static_cast<std::uint8_t>(~0x08);
-  EXPECT_EQ(dissect_ikev2(flipped, 0, &table_)["error"], "sk-integrity-check-failed");
+  EXPECT_EQ(dissect_ikev2(flipped, 0, &table_)["error"], "sk_integrity_check_failed");
 }
 
 TEST_F(DissectIkeSk, UnknownSpisGiveANoteNotAnError) {
@@ -199,8 +199,8 @@ TEST_F(DissectIkeSk, UnknownSpisGiveANoteNotAnError) {
   const json j = dissect(p.packet, InputKind::Auto, std::nullopt, &table_);
   EXPECT_FALSE(is_error(j)) << j.dump();
   EXPECT_THAT(j["note"].get<std::string>(), ::testing::HasSubstr("no IKE SA keys for SPIs"));
-  const json& enc = payload_named(j["ikev2"]["payloads"], "SK")["encrypted"];
-  EXPECT_EQ(enc["decrypt_status"], "no-key");
+  const json& enc = payload_named(j["ikev2"]["payloads"], "encrypted")["encrypted"];
+  EXPECT_EQ(enc["decrypt_status"], "no_key");
   EXPECT_EQ(enc["decrypted"], false);
 }
 
@@ -209,7 +209,7 @@ TEST_F(DissectIkeSk, WithoutKeysSkStaysOpaque) {
   const json j = dissect(packets_[2].packet, InputKind::Auto);
   ASSERT_FALSE(is_error(j));
   EXPECT_FALSE(j.contains("note"));
-  const json& enc = payload_named(j["ikev2"]["payloads"], "SK")["encrypted"];
+  const json& enc = payload_named(j["ikev2"]["payloads"], "encrypted")["encrypted"];
   EXPECT_EQ(enc["decrypted"], false);
   EXPECT_FALSE(enc.contains("decrypt_status"));
 }
@@ -285,7 +285,7 @@ TEST_F(DissectIkeSkCli, KeylogFileAndPcapThroughTheCommandLine) {
   for (std::size_t i = 0; i < packets_.size(); ++i) {
     const CapturedPacket& p = packets_[i];
     const json& j = lines[i];
-    const json& sk = payload_named(j["ikev2"]["payloads"], "SK");
+    const json& sk = payload_named(j["ikev2"]["payloads"], "encrypted");
     if (p.decrypt == "clear") {
       EXPECT_FALSE(sk.is_object()) << p.name;
       EXPECT_FALSE(is_error(j)) << p.name;
@@ -296,7 +296,7 @@ TEST_F(DissectIkeSkCli, KeylogFileAndPcapThroughTheCommandLine) {
       EXPECT_FALSE(is_error(j)) << p.name << j.dump();
       EXPECT_EQ(types_in(sk["encrypted"]["payloads"]), p.inner_types) << p.name;
     } else if (p.decrypt == "integrity") {
-      EXPECT_EQ(j["error"], "sk-integrity-check-failed") << p.name;
+      EXPECT_EQ(j["error"], "sk_integrity_check_failed") << p.name;
     } else {
       EXPECT_TRUE(j.contains("note")) << p.name;
     }
@@ -314,7 +314,7 @@ TEST_F(DissectIkeSkCli, BadKeyFileIsAUsageErrorNamingTheLine) {
   std::ostringstream err;
   std::vector<std::string> args{"--ike-keys", keys};
   EXPECT_EQ(run_cli(args, none, out, err), kExitUsage);
-  EXPECT_THAT(err.str(), ::testing::HasSubstr(":3: unknown-encryption-algorithm (field 5)"));
+  EXPECT_THAT(err.str(), ::testing::HasSubstr(":3: unknown_encryption (field 5)"));
   std::vector<std::string> missing{"--ike-keys", path("does-not-exist")};
   EXPECT_EQ(run_cli(missing, none, out, err), kExitUsage);
 }
@@ -333,7 +333,8 @@ TEST_F(DissectIkeSkCli, HexInputDecryptsWithKeys) {
   std::vector<std::string> args{"--ike-keys", keys, "--jsonl"};
   ASSERT_EQ(run_cli(args, in, out, err), kExitOk) << out.str() << err.str();
   const json j = json::parse(out.str());
-  EXPECT_EQ(payload_named(j["ikev2"]["payloads"], "SK")["encrypted"]["decrypt_status"], "ok");
+  EXPECT_EQ(payload_named(j["ikev2"]["payloads"], "encrypted")["encrypted"]["decrypt_status"],
+            "ok");
 }
 
 }  // namespace

@@ -356,7 +356,7 @@ TEST(DissectMh, BareMobilityHeaderWithAndWithoutPseudoHeader) {
   const Bytes bytes = w::encode_mobility_header(mh, kHoa, kHa);
   json j = dissect(bytes, InputKind::MobilityHeader);
   ASSERT_FALSE(is_error(j)) << j.dump();
-  EXPECT_EQ(j["input"], "mh");
+  EXPECT_EQ(j["input"], "mobility_header");
   EXPECT_TRUE(j["mh"]["checksum_ok"].is_null());
   EXPECT_EQ(j["mh"]["offset"], 0);
   EXPECT_EQ(j["mh"]["options"][1]["offset"], 14);
@@ -366,7 +366,7 @@ TEST(DissectMh, BareMobilityHeaderWithAndWithoutPseudoHeader) {
   EXPECT_EQ(j["mh"]["checksum_ok"], false);
   // Auto: first octet 59 is a bare MH.
   j = dissect(bytes, InputKind::Auto);
-  EXPECT_EQ(j["input"], "mh");
+  EXPECT_EQ(j["input"], "mobility_header");
   EXPECT_EQ(j["mh"]["type"], 5);
 }
 
@@ -710,10 +710,10 @@ TEST_F(DissectCli, OddHexDigitsAndBadCharactersAreErrors) {
   const json arr = parse_array(r.out);
   ASSERT_EQ(arr.size(), 4u);
   EXPECT_FALSE(is_error(arr[0]));
-  EXPECT_EQ(arr[1]["error"], "odd-hex-digit-count");
+  EXPECT_EQ(arr[1]["error"], "odd_hex_digit_count");
   EXPECT_EQ(arr[1]["layer"], "hex");
   EXPECT_EQ(arr[1]["line"], 2);
-  EXPECT_EQ(arr[2]["error"], "invalid-hex-character");
+  EXPECT_EQ(arr[2]["error"], "invalid_hex_character");
   EXPECT_EQ(arr[2]["offset"], 2);
   EXPECT_FALSE(is_error(arr[3]));  // one bad line does not stop the rest
 }
@@ -794,7 +794,7 @@ TEST_F(DissectCli, WritePcapReportsBadLinesButWritesTheRest) {
   const json j = json::parse(r.out);
   EXPECT_EQ(j["packets"], 1);
   ASSERT_EQ(j["errors"].size(), 1u);
-  EXPECT_EQ(j["errors"][0]["error"], "odd-hex-digit-count");
+  EXPECT_EQ(j["errors"][0]["error"], "odd_hex_digit_count");
   EXPECT_EQ(run({"--write-pcap", scratch_.dir() + "/no/such/dir/x.pcap"}, "60\n").rc, kExitUsage);
 }
 
@@ -803,7 +803,7 @@ TEST_F(DissectCli, MissingAndGarbagePcapFiles) {
   EXPECT_EQ(r.rc, kExitUsage);
   json arr = parse_array(r.out);
   ASSERT_EQ(arr.size(), 1u);
-  EXPECT_EQ(arr[0]["error"], "pcap-open-failed");
+  EXPECT_EQ(arr[0]["error"], "pcap_open_failed");
   EXPECT_EQ(arr[0]["layer"], "pcap");
   EXPECT_FALSE(r.err.empty());
 
@@ -811,7 +811,7 @@ TEST_F(DissectCli, MissingAndGarbagePcapFiles) {
   write_file(garbage, Bytes(100, 0x42));
   r = run({"--pcap", garbage});
   EXPECT_EQ(r.rc, kExitUsage);
-  EXPECT_EQ(parse_array(r.out)[0]["error"], "pcap-open-failed");
+  EXPECT_EQ(parse_array(r.out)[0]["error"], "pcap_open_failed");
 
   const std::string empty = path("empty.pcap");
   write_file(empty, {});
@@ -832,7 +832,7 @@ TEST_F(DissectCli, TruncatedPcapRecordKeepsEarlierFrames) {
   const json arr = parse_array(r.out);
   ASSERT_EQ(arr.size(), 2u);
   EXPECT_FALSE(is_error(arr[0]));
-  EXPECT_EQ(arr[1]["error"], "pcap-read-failed");
+  EXPECT_EQ(arr[1]["error"], "pcap_read_failed");
   EXPECT_EQ(arr[1]["frame"], 2);
 }
 
@@ -844,7 +844,7 @@ TEST_F(DissectCli, UnknownLinktypeIsReported) {
   EXPECT_EQ(r.rc, kExitMalformed);
   const json arr = parse_array(r.out);
   ASSERT_EQ(arr.size(), 1u);
-  EXPECT_EQ(arr[0]["error"], "unsupported-linktype");
+  EXPECT_EQ(arr[0]["error"], "unsupported_linktype");
   EXPECT_EQ(arr[0]["linktype"], kDltIeee80211);
   EXPECT_FALSE(is_supported_linktype(kDltIeee80211));
 }
@@ -887,12 +887,12 @@ TEST_F(DissectCli, EthernetSllSll2AndLoopbackCaptures) {
   r = run({"--pcap", sll_pcap});
   ASSERT_EQ(r.rc, kExitOk) << r.out;
   arr = parse_array(r.out);
-  EXPECT_EQ(arr[0]["link"]["type"], "linux-sll");
+  EXPECT_EQ(arr[0]["link"]["type"], "linux_sll");
   EXPECT_EQ(arr[0]["mh"]["type"], 5);
   r = run({"--pcap", sll2_pcap});
   ASSERT_EQ(r.rc, kExitOk) << r.out;
   arr = parse_array(r.out);
-  EXPECT_EQ(arr[0]["link"]["type"], "linux-sll2");
+  EXPECT_EQ(arr[0]["link"]["type"], "linux_sll2");
   EXPECT_EQ(arr[0]["link"]["interface_index"], 3);
   EXPECT_EQ(arr[0]["mh"]["type"], 5);
 
@@ -914,7 +914,7 @@ TEST(DissectFrame, LinkLayerFailuresAreErrorsNotCrashes) {
   const Bytes cut_vlan{2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x81, 0x00, 0x00};
   EXPECT_TRUE(is_error(dissect_frame(DLT_EN10MB, cut_vlan)));
   EXPECT_TRUE(is_error(dissect_frame(9999, Bytes{1, 2, 3})));
-  EXPECT_EQ(dissect_frame(9999, Bytes{})["error"], "unsupported-linktype");
+  EXPECT_EQ(dissect_frame(9999, Bytes{})["error"], "unsupported_linktype");
   // Raw link carrying a truncated IPv4 header is an IPv4 error, IPv6 garbage an IPv6 error.
   EXPECT_EQ(dissect_frame(DLT_RAW, Bytes{0x45, 0, 0, 20})["layer"], "ipv4");
   EXPECT_EQ(dissect_frame(DLT_RAW, Bytes{0x60, 0})["layer"], "ipv6");

@@ -43,7 +43,7 @@ struct CapturedPacket {
   std::string name;
   Bytes packet;         // IPv6 + UDP (+ non-ESP marker on 4500) + IKE
   Bytes ike;            // the IKE message alone
-  std::string decrypt;  // "clear", "ok", "integrity" (tampered), "no-key"
+  std::string decrypt;  // "clear", "ok", "integrity" (tampered), "no_key"
   // The inner payload types of an SK message, in order (empty for clear messages).
   std::vector<int> inner_types;
 };
@@ -246,7 +246,7 @@ inline CapturedPacket unknown_spis(const CapturedPacket& p, bool from_initiator)
     t.ike[i] = static_cast<std::uint8_t>(0xe0 + i);
   }
   t.packet = wrap(t.ike, from_initiator, false);
-  t.decrypt = "no-key";
+  t.decrypt = "no_key";
   t.inner_types.clear();
   return t;
 }

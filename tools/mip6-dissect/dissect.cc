@@ -47,7 +47,7 @@ bool printable(std::string_view s) {
 
 std::string_view protocol_name(std::uint8_t p) {
   switch (p) {
-    case wire::kIpProtoHopByHop: return "hop-by-hop";
+    case wire::kIpProtoHopByHop: return "hop_by_hop";
     case 6: return "tcp";
     case 17: return "udp";
     case wire::kIpProtoRouting: return "routing";
@@ -56,8 +56,8 @@ std::string_view protocol_name(std::uint8_t p) {
     case 51: return "ah";
     case wire::kIpProtoIcmpv6: return "icmpv6";
     case wire::kIpProtoNone: return "none";
-    case wire::kIpProtoDestOpts: return "destination-options";
-    case wire::kIpProtoMobility: return "mobility-header";
+    case wire::kIpProtoDestOpts: return "destination_options";
+    case wire::kIpProtoMobility: return "mobility_header";
     default: return "other";
   }
 }
@@ -413,17 +413,6 @@ std::optional<json> fragment_info(std::span<const std::uint8_t> packet,
 }
 
 }  // namespace
-
-std::string_view to_string(InputKind k) {
-  switch (k) {
-    case InputKind::Auto: return "auto";
-    case InputKind::Ipv6: return "ipv6";
-    case InputKind::MobilityHeader: return "mh";
-    case InputKind::Icmpv6: return "icmpv6";
-    case InputKind::Ipv4: return "ipv4";
-  }
-  return "unknown";
-}
 
 json dissect_mobility_header(std::span<const std::uint8_t> mh,
                              const std::optional<PseudoHeader>& pseudo, std::size_t base_offset) {

@@ -9,12 +9,12 @@
 // options) counts from the start of the layer, i.e. of the MH for mobility options, which is
 // what the alignment rules of RFC 6275 6.2 refer to.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
+#include "ike/base/enum_names.h"
 #include "ike/base/ip6_addr.h"
 
 namespace mip6::dissect {
@@ -30,7 +30,7 @@ enum class InputKind : std::uint8_t {
   Icmpv6,          // a bare ICMPv6 message (ditto)
   Ipv4,            // a full IPv4 packet (Auto picks it for version nibble 4): IKE over IPv4
 };
-std::string_view to_string(InputKind k);
+MIP6_ENUM_NAMES(InputKind, Auto, Ipv6, MobilityHeader, Icmpv6, Ipv4);
 
 // Pseudo-header addresses for checking the checksum of a bare MH or ICMPv6 message.
 struct PseudoHeader {
@@ -79,9 +79,9 @@ struct PseudoHeader {
 // ("SK_ei/SK_ai" or "SK_er/SK_ar"; never the keys themselves), "iv", "icv",
 // "pad_length" and "payloads": the inner payloads dissected like the clear ones ("offset"
 // = where the payload's ciphertext sits in the input, "layer_offset" = offset in the
-// plaintext). Otherwise "decrypt_status" says why not: "no-key" (and the packet gets a
-// "note"), or a failure that makes the packet an error with layer "ikev2-sk":
-// "sk-integrity-check-failed", "sk-body-too-short", "sk-invalid-padding", or the ParseErrc
+// plaintext). Otherwise "decrypt_status" says why not: "no_key" (and the packet gets a
+// "note"), or a failure that makes the packet an error with layer "ikev2_sk":
+// "sk_integrity_check_failed", "sk_body_too_short", "sk_invalid_padding", or the ParseErrc
 // name of an inner payload that does not parse.
 [[nodiscard]] nlohmann::json dissect_ikev2(std::span<const std::uint8_t> message,
                                            std::size_t base_offset = 0,

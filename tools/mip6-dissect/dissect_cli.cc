@@ -79,10 +79,10 @@ json hex_error(std::string_view line) {
     if (c == '#') {
       in_comment = true;
     } else if (!ok) {
-      return json{{"error", "invalid-hex-character"}, {"offset", i}, {"layer", "hex"}};
+      return json{{"error", "invalid_hex_character"}, {"offset", i}, {"layer", "hex"}};
     }
   }
-  return json{{"error", "odd-hex-digit-count"}, {"offset", line.size()}, {"layer", "hex"}};
+  return json{{"error", "odd_hex_digit_count"}, {"offset", line.size()}, {"layer", "hex"}};
 }
 
 std::optional<std::string> parse_args(std::span<const std::string> args, Options& o,
@@ -179,7 +179,7 @@ int run_pcap(const Options& o, std::ostream& out, std::ostream& err) {
     }
     emitter.emit(j);
     err << "mip6-dissect: " << *o.pcap_in << ": " << e.code << ": " << e.detail << '\n';
-    rc = e.code == "pcap-open-failed" ? kExitUsage : kExitMalformed;
+    rc = e.code == "pcap_open_failed" ? kExitUsage : kExitMalformed;
   }
   emitter.finish();
   if (rc != kExitOk) {
@@ -292,7 +292,7 @@ Input (default): hex on stdin, one packet per line; whitespace and ':' are ignor
                   by `mip6-ike --ike-keylog`): SK payloads of those SAs are decrypted,
                   their ICV verified, and the inner payloads dissected under
                   "encrypted": {"payloads": [...]}. A failed ICV is an error
-                  ("sk-integrity-check-failed", layer "ikev2-sk"); SPIs without keys
+                  ("sk_integrity_check_failed", layer "ikev2_sk"); SPIs without keys
                   give a "note"
 
 Output: a JSON array with one object per packet, or with

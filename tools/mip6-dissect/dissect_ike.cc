@@ -407,7 +407,7 @@ std::string spi_pair(const iw::Header& h) {
 
 // Opens the SK payload `sk` (last in `message`) with the keys of the header's SPI pair and
 // fills `enc` (the payload's "encrypted" object). Failures go into `packet` as an error
-// (layer "ikev2-sk") or, for a missing key, a note.
+// (layer "ikev2_sk") or, for a missing key, a note.
 void open_sk(std::span<const std::uint8_t> message, const iw::Header& h, const iw::RawPayload& sk,
              std::size_t base, const IkeKeyTable& keys, json& enc, json& packet) {
   auto sk_error = [&](std::string_view status, std::string_view error) {
@@ -415,11 +415,11 @@ void open_sk(std::span<const std::uint8_t> message, const iw::Header& h, const i
     packet["error"] = name(error);
     packet["offset"] = base + sk.offset;
     packet["layer_offset"] = sk.offset;
-    packet["layer"] = "ikev2-sk";
+    packet["layer"] = "ikev2_sk";
   };
   const auto* entry = keys.find(h.spi_i.value(), h.spi_r.value());
   if (entry == nullptr) {
-    enc["decrypt_status"] = "no-key";
+    enc["decrypt_status"] = "no_key";
     packet["note"] = "no IKE SA keys for SPIs " + spi_pair(h) + ": SK not decrypted";
     return;
   }
@@ -434,13 +434,13 @@ void open_sk(std::span<const std::uint8_t> message, const iw::Header& h, const i
                                             (from_initiator ? entry->sk_ai : entry->sk_ar).view(),
                                             ike::crypto::default_random());
   if (!cipher) {
-    sk_error(cipher.error().code, "sk-cipher-setup-failed");
+    sk_error(cipher.error().code, "sk_cipher_setup_failed");
     return;
   }
   ike::crypto::SkCipher& c = **cipher;
   const std::span<const std::uint8_t> body = sk.body;
   if (body.size() < c.iv_size() + c.icv_size()) {
-    sk_error("body-too-short", "sk-body-too-short");
+    sk_error("body_too_short", "sk_body_too_short");
     return;
   }
   enc["iv"] = hex(body.first(c.iv_size()));
@@ -450,15 +450,15 @@ void open_sk(std::span<const std::uint8_t> message, const iw::Header& h, const i
   auto plain = c.open_body(message.first(aad_size), body);
   if (!plain) {
     if (plain.error().code == ike::crypto::kErrAuthenticationFailed) {
-      sk_error("integrity-check-failed", "sk-integrity-check-failed");
+      sk_error("integrity_check_failed", "sk_integrity_check_failed");
     } else {
-      sk_error(plain.error().code, "sk-decrypt-failed");
+      sk_error(plain.error().code, "sk_decrypt_failed");
     }
     return;
   }
   auto inner_size = ike::crypto::strip_sk_padding(*plain);
   if (!inner_size) {
-    sk_error("invalid-padding", "sk-invalid-padding");
+    sk_error("invalid_padding", "sk_invalid_padding");
     return;
   }
   enc["decrypted"] = true;
@@ -471,16 +471,16 @@ void open_sk(std::span<const std::uint8_t> message, const iw::Header& h, const i
   const std::span<const std::uint8_t> inner(plain->data(), *inner_size);
   auto chain = iw::walk_payloads(sk.next, inner, 0, true);
   if (!chain) {
-    json err = error_json(chain.error(), ciphertext_base, "ikev2-sk");
-    enc["decrypt_status"] = "inner-payloads-malformed";
+    json err = error_json(chain.error(), ciphertext_base, "ikev2_sk");
+    enc["decrypt_status"] = "inner_payloads_malformed";
     for (auto it = err.begin(); it != err.end(); ++it) {
       packet[it.key()] = it.value();
     }
     return;
   }
   if (auto e = payloads_json(*chain, ciphertext_base, enc["payloads"])) {
-    json err = error_json(*e, ciphertext_base, "ikev2-sk");
-    enc["decrypt_status"] = "inner-payloads-malformed";
+    json err = error_json(*e, ciphertext_base, "ikev2_sk");
+    enc["decrypt_status"] = "inner_payloads_malformed";
     for (auto it = err.begin(); it != err.end(); ++it) {
       packet[it.key()] = it.value();
     }

@@ -152,7 +152,7 @@ json dissect_ipv4(std::span<const std::uint8_t> packet, const IkeKeyTable* ike_k
     return err;
   };
   if ((packet[0] >> 4) != 4) {
-    return fail("not-ipv4", 0);
+    return fail("not_ipv4", 0);
   }
   if (packet.size() < kIpv4MinHeader) {
     return fail(truncated, packet.size());
@@ -173,7 +173,7 @@ json dissect_ipv4(std::span<const std::uint8_t> packet, const IkeKeyTable* ike_k
   ip["source"] = ipv4_text(packet.subspan(12, 4));
   ip["destination"] = ipv4_text(packet.subspan(16, 4));
   if (header_len < kIpv4MinHeader) {
-    return fail("ipv4-header-length-too-short", 0);
+    return fail("ipv4_header_length_too_short", 0);
   }
   if (packet.size() < header_len) {
     return fail(truncated, packet.size());

@@ -105,11 +105,11 @@ base::Result<std::uint64_t, PcapError> read_pcap(
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   PcapPtr p(pcap_open_offline(path.c_str(), errbuf));
   if (!p) {
-    return base::fail(PcapError{"pcap-open-failed", errbuf, 0, -1});
+    return base::fail(PcapError{"pcap_open_failed", errbuf, 0, -1});
   }
   const int dlt = pcap_datalink(p.get());
   if (!is_supported_linktype(dlt)) {
-    return base::fail(PcapError{"unsupported-linktype", linktype_name(dlt), 0, dlt});
+    return base::fail(PcapError{"unsupported_linktype", linktype_name(dlt), 0, dlt});
   }
   std::uint64_t count = 0;
   for (;;) {
@@ -120,7 +120,7 @@ base::Result<std::uint64_t, PcapError> read_pcap(
       return count;  // end of file
     }
     if (rc != 1) {
-      return base::fail(PcapError{"pcap-read-failed", pcap_geterr(p.get()), count + 1, dlt});
+      return base::fail(PcapError{"pcap_read_failed", pcap_geterr(p.get()), count + 1, dlt});
     }
     ++count;
     PcapFrame frame;
@@ -138,11 +138,11 @@ base::Result<void, PcapError> write_pcap(const std::string& path, int dlt,
   constexpr int kSnapLen = 262144;
   PcapPtr p(pcap_open_dead(dlt, kSnapLen));
   if (!p) {
-    return base::fail(PcapError{"pcap-open-failed", "pcap_open_dead", 0, dlt});
+    return base::fail(PcapError{"pcap_open_failed", "pcap_open_dead", 0, dlt});
   }
   DumperPtr d(pcap_dump_open(p.get(), path.c_str()));
   if (!d) {
-    return base::fail(PcapError{"pcap-write-failed", pcap_geterr(p.get()), 0, dlt});
+    return base::fail(PcapError{"pcap_write_failed", pcap_geterr(p.get()), 0, dlt});
   }
   std::uint64_t n = 0;
   for (const auto& f : frames) {
@@ -154,7 +154,7 @@ base::Result<void, PcapError> write_pcap(const std::string& path, int dlt,
     pcap_dump(reinterpret_cast<u_char*>(d.get()), &hdr, f.data());
   }
   if (pcap_dump_flush(d.get()) != 0) {
-    return base::fail(PcapError{"pcap-write-failed", "flush failed", n, dlt});
+    return base::fail(PcapError{"pcap_write_failed", "flush failed", n, dlt});
   }
   return {};
 }
@@ -187,21 +187,21 @@ json dissect_frame(int dlt, std::span<const std::uint8_t> frame, const IkeKeyTab
   if (dlt == kDltLinuxSll) {
     constexpr std::size_t kSll = 16;
     if (frame.size() < kSll) {
-      return truncated_link("linux-sll", kSll, frame.size());
+      return truncated_link("linux_sll", kSll, frame.size());
     }
-    return dissect_payload(json{{"type", "linux-sll"}, {"packet_type", u16_at(frame, 0)}}, frame,
+    return dissect_payload(json{{"type", "linux_sll"}, {"packet_type", u16_at(frame, 0)}}, frame,
                            kSll, u16_at(frame, 14), ike_keys);
   }
   if (dlt == kDltLinuxSll2) {
     constexpr std::size_t kSll2 = 20;
     if (frame.size() < kSll2) {
-      return truncated_link("linux-sll2", kSll2, frame.size());
+      return truncated_link("linux_sll2", kSll2, frame.size());
     }
     const std::uint32_t ifindex = (std::uint32_t{frame[4]} << 24) |
                                   (std::uint32_t{frame[5]} << 16) |
                                   (std::uint32_t{frame[6]} << 8) | frame[7];
     return dissect_payload(
-        json{{"type", "linux-sll2"}, {"interface_index", ifindex}, {"packet_type", frame[10]}},
+        json{{"type", "linux_sll2"}, {"interface_index", ifindex}, {"packet_type", frame[10]}},
         frame, kSll2, u16_at(frame, 0), ike_keys);
   }
   if (dlt == DLT_NULL || dlt == kDltLoop) {
@@ -228,7 +228,7 @@ json dissect_frame(int dlt, std::span<const std::uint8_t> frame, const IkeKeyTab
     json link{{"type", "raw"}};
     return dissect_payload(std::move(link), frame, 0, std::nullopt, ike_keys);
   }
-  return json{{"error", "unsupported-linktype"},
+  return json{{"error", "unsupported_linktype"},
               {"offset", 0},
               {"layer", "link"},
               {"linktype", dlt},

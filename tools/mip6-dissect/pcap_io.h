@@ -26,7 +26,7 @@ struct PcapFrame {
 };
 
 struct PcapError {
-  std::string code;    // "pcap-open-failed", "unsupported-linktype", "pcap-read-failed", ...
+  std::string code;    // "pcap_open_failed", "unsupported_linktype", "pcap_read_failed", ...
   std::string detail;  // libpcap's message or the link type name
   std::uint64_t frame = 0;  // the record that failed to read (0: the file header)
   int linktype = -1;        // DLT value, when known

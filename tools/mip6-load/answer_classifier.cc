@@ -60,36 +60,6 @@ MalformedReason read_notify(std::span<const std::uint8_t> body, AnswerView& v) {
 
 }  // namespace
 
-std::string_view to_string(AnswerKind k) {
-  switch (k) {
-    case AnswerKind::Redirect: return "redirect";
-    case AnswerKind::RedirectBadNonce: return "redirect_bad_nonce";
-    case AnswerKind::InitResponse: return "ike_sa_init_response";
-    case AnswerKind::Cookie: return "cookie";
-    case AnswerKind::ErrorNotify: return "error_notify";
-    case AnswerKind::Other: return "other";
-    case AnswerKind::Malformed: return "malformed";
-    case AnswerKind::kCount: break;
-  }
-  return "?";
-}
-
-std::string_view to_string(MalformedReason r) {
-  switch (r) {
-    case MalformedReason::None: return "none";
-    case MalformedReason::Truncated: return "truncated";
-    case MalformedReason::BadVersion: return "bad_version";
-    case MalformedReason::BadLength: return "bad_length";
-    case MalformedReason::NotInitResponse: return "not_ike_sa_init_response";
-    case MalformedReason::BadPayloadLength: return "bad_payload_length";
-    case MalformedReason::TooManyPayloads: return "too_many_payloads";
-    case MalformedReason::BadNotify: return "bad_notify";
-    case MalformedReason::BadRedirect: return "bad_redirect";
-    case MalformedReason::kCount: break;
-  }
-  return "?";
-}
-
 ParsedAnswer parse_answer(std::span<const std::uint8_t> bytes) {
   base::ByteReader r(bytes);
   AnswerView v;

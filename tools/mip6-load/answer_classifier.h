@@ -10,6 +10,8 @@
 #include <span>
 #include <string_view>
 
+#include "ike/base/enum_names.h"
+
 namespace mip6load {
 
 enum class AnswerKind : std::uint8_t {
@@ -22,7 +24,8 @@ enum class AnswerKind : std::uint8_t {
   Malformed,         // not an IKE_SA_INIT response we can read (counted with the reason)
   kCount,
 };
-std::string_view to_string(AnswerKind k);
+MIP6_COUNTER_NAMES(AnswerKind, Redirect, RedirectBadNonce, InitResponse, Cookie, ErrorNotify, Other,
+                   Malformed);
 
 enum class MalformedReason : std::uint8_t {
   None,
@@ -36,7 +39,8 @@ enum class MalformedReason : std::uint8_t {
   BadRedirect,        // REDIRECT data: GW identity length past the end (R5685-35)
   kCount,
 };
-std::string_view to_string(MalformedReason r);
+MIP6_COUNTER_NAMES(MalformedReason, None, Truncated, BadVersion, BadLength, NotInitResponse,
+                   BadPayloadLength, TooManyPayloads, BadNotify, BadRedirect);
 
 constexpr std::size_t kMaxAnswerPayloads = 64;
 

@@ -195,25 +195,25 @@ TaskStatus AuthChildCreate::process_response(const InMessage& response) {
   const auto answer = accept_esp_answer_suite(config.esp, *m.sa);
   const bool transport = wants_transport(inner);
   if (!answer) {
-    refused_ = "proposal-mismatch";  // R7296-14
+    refused_ = "proposal_mismatch";  // R7296-14
     return TaskStatus::Done;
   }
   // R7296-52: we asked for transport mode and cannot use a tunnel-mode SA.
   if (config.transport_mode != transport) {
-    refused_ = "mode-mismatch";
+    refused_ = "mode_mismatch";
     return TaskStatus::Done;
   }
   // 2.9: narrowing only; anything wider or elsewhere is not what we asked to protect.
   if (!ts_subset_of(m.tsi->selectors, config.ts_i) ||
       !ts_subset_of(m.tsr->selectors, config.ts_r)) {
-    refused_ = "ts-not-subset";
+    refused_ = "ts_not_subset";
     ts_not_subset_ = true;
     return TaskStatus::Done;
   }
   auto keys = derive_child_keys(
       ChildKeyInput{*sa_.prf, sa_.keys->sk_d.view(), sa_.nonce_i, sa_.nonce_r}, answer->suite);
   if (!keys) {
-    refused_ = "key-derivation";
+    refused_ = "key_derivation";
     return TaskStatus::Done;
   }
   // TSi/TSr as narrowed by the responder.
@@ -345,18 +345,18 @@ TaskStatus ChildCreate::process_response(const InMessage& response) {
       }
     }
     on_peer_error(*error, now);
-    refused(*error, "peer-error");  // R7296-54: an error notify fails the request
+    refused(*error, "peer_error");  // R7296-54: an error notify fails the request
     return TaskStatus::Done;
   }
   const ChildPayloads m(inner);
   if (m.sa == nullptr || m.nonce == nullptr || m.tsi == nullptr || m.tsr == nullptr) {
-    refused(std::nullopt, "missing-payload");
+    refused(std::nullopt, "missing_payload");
     return TaskStatus::Done;
   }
   const auto answer = accept_esp_answer_suite(config_.esp, *m.sa, group_);
   const bool transport = wants_transport(inner);
   if (!answer || transport != config_.transport_mode) {
-    refused(std::nullopt, "proposal-mismatch");  // R7296-14, R7296-52
+    refused(std::nullopt, "proposal_mismatch");  // R7296-14, R7296-52
     delete_refused_child(sa_, spi_in_, now);     // the peer installed it (2.21.3)
     return TaskStatus::Done;
   }
@@ -364,19 +364,19 @@ TaskStatus ChildCreate::process_response(const InMessage& response) {
   if (!ts_subset_of(m.tsi->selectors, config_.ts_i) ||
       !ts_subset_of(m.tsr->selectors, config_.ts_r)) {
     sa_.counters.inc(IkeCounter::ChildTsNotSubsetRefused);
-    refused(std::nullopt, "ts-not-subset");
+    refused(std::nullopt, "ts_not_subset");
     delete_refused_child(sa_, spi_in_, now);
     return TaskStatus::Done;
   }
   std::optional<base::SecretBytes> g_ir;
   if (kex_) {
     if (m.ke == nullptr || m.ke->dh_group != static_cast<std::uint16_t>(group_)) {
-      refused(std::nullopt, "ke-mismatch");
+      refused(std::nullopt, "ke_mismatch");
       return TaskStatus::Done;
     }
     auto secret = kex_->compute_shared_secret(m.ke->data);
     if (!secret) {
-      refused(std::nullopt, "bad-ke");
+      refused(std::nullopt, "bad_ke");
       return TaskStatus::Done;
     }
     g_ir = std::move(*secret);
@@ -387,7 +387,7 @@ TaskStatus ChildCreate::process_response(const InMessage& response) {
                                       g_ir ? g_ir->view() : std::span<const std::uint8_t>{}},
                         answer->suite);
   if (!keys) {
-    refused(std::nullopt, "key-derivation");
+    refused(std::nullopt, "key_derivation");
     return TaskStatus::Done;
   }
   // Role: of this exchange, the _i keys protect what we send.
@@ -515,7 +515,7 @@ void ChildCreate::on_peer_installed(std::uint32_t, std::uint32_t, base::TimePoin
 
 base::Result<void> create_child(SaContext& sa, ChildSaConfig config, base::TimePoint now) {
   if (sa.state != IkeSaState::Established || !sa.keys) {
-    return base::fail(base::Error{"wrong-state", "create_child needs an established SA"});
+    return base::fail(base::Error{"wrong_state", "create_child needs an established SA"});
   }
   sa.tasks.queue(wire::ExchangeType::CreateChildSa,
                  std::make_unique<ChildCreate>(sa, std::move(config)), now);

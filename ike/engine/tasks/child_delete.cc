@@ -35,11 +35,11 @@ TaskStatus ChildDelete::process_response(const InMessage&) {
 
 base::Result<void> delete_child(SaContext& sa, std::uint32_t spi_in, base::TimePoint now) {
   if (sa.state != IkeSaState::Established) {
-    return base::fail(base::Error{"wrong-state", "Child SA delete needs an established SA"});
+    return base::fail(base::Error{"wrong_state", "Child SA delete needs an established SA"});
   }
   ChildSaRecord* record = sa.find_child_by_inbound(spi_in);
   if (record == nullptr || record->deleting) {
-    return base::fail(base::Error{"unknown-spi", "no such Child SA (or already deleting)"});
+    return base::fail(base::Error{"unknown_spi", "no such Child SA (or already deleting)"});
   }
   record->deleting = true;
   sa.tasks.queue(wire::ExchangeType::Informational, std::make_unique<ChildDelete>(sa, spi_in, true),
@@ -56,7 +56,7 @@ void PeerChildDeletes::on_delete(SaContext& sa, const wire::DeletePayload& d) {
   if ((d.protocol != wire::ProtocolId::Esp && d.protocol != wire::ProtocolId::Ah) ||
       d.spi_size != 4) {
     sa.counters.inc(IkeCounter::DeleteMalformed);
-    sa.outputs.emplace_back(InformationalNote{"malformed-child-delete", std::nullopt, 0});
+    sa.outputs.emplace_back(InformationalNote{"malformed_child_delete", std::nullopt, 0});
     return;
   }
   // The peer names its inbound SPIs, i.e. our outbound ones (1.4.1).
@@ -65,7 +65,7 @@ void PeerChildDeletes::on_delete(SaContext& sa, const wire::DeletePayload& d) {
     if (r == nullptr || r->protocol != d.protocol ||
         std::find(deleted_in_.begin(), deleted_in_.end(), r->spi_in) != deleted_in_.end()) {
       sa.counters.inc(IkeCounter::ChildDeleteUnknownSpi);
-      sa.outputs.emplace_back(InformationalNote{"unknown-child-spi", std::nullopt, spi});
+      sa.outputs.emplace_back(InformationalNote{"unknown_child_spi", std::nullopt, spi});
       continue;
     }
     sa.counters.inc(IkeCounter::ChildDeletesReceived);

@@ -31,7 +31,7 @@ class ChildDelete final : public Task {
   bool installed_;
 };
 
-// Established: deletes our Child SA whose inbound SPI is spi_in. Unknown or already-deleting
+// Established: deletes our Child SA whose inbound SPI is spi_in. Unknown or already_deleting
 // SPI: error.
 [[nodiscard]] base::Result<void> delete_child(SaContext& sa, std::uint32_t spi_in,
                                               base::TimePoint now);

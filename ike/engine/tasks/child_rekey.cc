@@ -156,11 +156,11 @@ void ChildRekey::on_peer_installed(std::uint32_t new_in, std::uint32_t new_out, 
 
 base::Result<void> rekey_child(SaContext& sa, std::uint32_t spi_in, base::TimePoint now) {
   if (sa.state != IkeSaState::Established || !sa.keys) {
-    return base::fail(base::Error{"wrong-state", "rekey_child needs an established SA"});
+    return base::fail(base::Error{"wrong_state", "rekey_child needs an established SA"});
   }
   ChildSaRecord* child = sa.find_child_by_inbound(spi_in);
   if (child == nullptr || child->deleting || child->replaced || child->rekeying) {
-    return base::fail(base::Error{"no-child", "no such Child SA, or it is going away"});
+    return base::fail(base::Error{"no_child", "no such Child SA, or it is going away"});
   }
   child->rekeying = true;
   child->rekey_retry_at = base::kNever;

@@ -267,7 +267,7 @@ bool IkeAuth::follow_redirect(std::span<const wire::Payload> inner) {
   }
   if (!sa_.config.announce_redirect_support && !sa_.config.redirected_from) {
     sa_.counters.inc(IkeCounter::RedirectIgnoredUnannounced);  // R5685-01/03
-    sa_.outputs.emplace_back(InformationalNote{"redirect-unannounced", notify->type, 0});
+    sa_.outputs.emplace_back(InformationalNote{"redirect_unannounced", notify->type, 0});
     return false;
   }
   auto gateway = authentic_redirect_target(sa_, *notify);

@@ -28,10 +28,10 @@ void start_ike_delete(SaContext& sa, base::TimePoint now) {
 
 base::Result<void> request_delete(SaContext& sa, base::TimePoint now) {
   if (sa.state != IkeSaState::Established && sa.state != IkeSaState::Redirected) {
-    return base::fail(base::Error{"wrong-state", "IKE SA delete needs an established SA"});
+    return base::fail(base::Error{"wrong_state", "IKE SA delete needs an established SA"});
   }
   if (sa.delete_queued) {
-    return base::fail(base::Error{"already-deleting", "the IKE SA delete is under way"});
+    return base::fail(base::Error{"already_deleting", "the IKE SA delete is under way"});
   }
   start_ike_delete(sa, now);
   return {};
@@ -40,7 +40,7 @@ base::Result<void> request_delete(SaContext& sa, base::TimePoint now) {
 bool accept_peer_ike_delete(SaContext& sa, const wire::DeletePayload& d) {
   if (d.spi_size != 0 || !d.spis.empty()) {
     sa.counters.inc(IkeCounter::DeleteMalformed);
-    sa.outputs.emplace_back(InformationalNote{"malformed-ike-delete", std::nullopt, 0});
+    sa.outputs.emplace_back(InformationalNote{"malformed_ike_delete", std::nullopt, 0});
     return false;
   }
   return true;

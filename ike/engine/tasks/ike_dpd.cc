@@ -8,7 +8,7 @@ namespace ike::engine {
 
 base::Result<void> check_liveness(SaContext& sa, base::TimePoint now) {
   if (sa.state != IkeSaState::Established) {
-    return base::fail(base::Error{"wrong-state", "liveness check needs an established SA"});
+    return base::fail(base::Error{"wrong_state", "liveness check needs an established SA"});
   }
   sa.tasks.queue(wire::ExchangeType::Informational, std::make_unique<IkeDpd>(), now);
   return {};

@@ -55,7 +55,7 @@ base::Result<IkeKeySet> derive_ike_key_set(const IkeSuite& suite, crypto::Prf pr
   auto in =
       crypto::make_sk_cipher(t.encr, t.encr_key_bits, t.integ, e_in.view(), a_in.view(), random);
   if (!out || !in) {
-    return base::fail(base::Error{"cipher-failed", "make_sk_cipher"});
+    return base::fail(base::Error{"cipher_failed", "make_sk_cipher"});
   }
   return IkeKeySet{std::move(prf), std::move(*keys), std::move(*in), std::move(*out)};
 }

@@ -23,7 +23,7 @@ TaskStatus IkeRedirect::process_response(const InMessage& response) {
     // draft -02: the acknowledgement is an N(REDIRECT_ACK) in the answer.
     const auto type = static_cast<wire::NotifyType>(*sa_.config.redirect_ack_notify);
     if (wire::find_notify(response.payloads, type) == nullptr) {
-      sa_.outputs.emplace_back(InformationalNote{"redirect-ack-missing", type, 0});
+      sa_.outputs.emplace_back(InformationalNote{"redirect_ack_missing", type, 0});
       return TaskStatus::Done;
     }
   }
@@ -36,21 +36,21 @@ base::Result<void> redirect(SaContext& sa, wire::GwIdentity target, base::Durati
                             base::TimePoint now) {
   // R5685-39: only the original responder redirects the original initiator.
   if (sa.initiator()) {
-    return base::fail(base::Error{"not-responder", "only the original responder redirects"});
+    return base::fail(base::Error{"not_responder", "only the original responder redirects"});
   }
   if (sa.state != IkeSaState::Established || sa.delete_queued) {
-    return base::fail(base::Error{"wrong-state", "redirect needs an established SA"});
+    return base::fail(base::Error{"wrong_state", "redirect needs an established SA"});
   }
   if (!sa.peer_redirect_supported) {
     return base::fail(base::Error{"unsupported", "the peer did not announce redirect support"});
   }
   // One redirect per SA: its grace timer exists from the first one on.
   if (sa.tasks.timer(TaskKind::RedirectTimer) != nullptr) {
-    return base::fail(base::Error{"already-redirecting", "a redirect is under way"});
+    return base::fail(base::Error{"already_redirecting", "a redirect is under way"});
   }
   auto notify = wire::make_redirect(wire::RedirectInfo{target, {}});  // no nonce (R5685-16)
   if (!notify) {
-    return base::fail(base::Error{"bad-target", "the gateway identity cannot be encoded"});
+    return base::fail(base::Error{"bad_target", "the gateway identity cannot be encoded"});
   }
   sa.tasks.set_timer(std::make_unique<RedirectTimer>(sa));
   sa.tasks.queue(wire::ExchangeType::Informational,
@@ -64,13 +64,13 @@ std::optional<wire::GwIdentity> authentic_redirect_target(SaContext& sa,
   auto info = wire::decode_redirect(notify);
   if (!info) {
     sa.counters.inc(IkeCounter::RedirectMalformed);
-    sa.outputs.emplace_back(InformationalNote{"redirect-malformed", notify.type, 0});
+    sa.outputs.emplace_back(InformationalNote{"redirect_malformed", notify.type, 0});
     return std::nullopt;
   }
   if (!info->nonce.empty()) {
     // Only an IKE_SA_INIT REDIRECT carries Nonce Data (R5685-16/37); ours: ignore it.
     sa.counters.inc(IkeCounter::RedirectWithNonceIgnored);
-    sa.outputs.emplace_back(InformationalNote{"redirect-with-nonce", notify.type, 0});
+    sa.outputs.emplace_back(InformationalNote{"redirect_with_nonce", notify.type, 0});
     return std::nullopt;
   }
   return std::move(info->gateway);
@@ -82,13 +82,13 @@ void on_gateway_redirect(SaContext& sa, const wire::NotifyPayload& notify,
   // asked to be redirected (spec digest 6.7: ignore it).
   if (!sa.initiator()) {
     sa.counters.inc(IkeCounter::RedirectIgnoredNotInitiator);
-    sa.outputs.emplace_back(InformationalNote{"redirect-from-initiator", notify.type, 0});
+    sa.outputs.emplace_back(InformationalNote{"redirect_from_initiator", notify.type, 0});
     return;
   }
   // R5685-01/03: without our announcement the gateway must not redirect us.
   if (!sa.config.announce_redirect_support && !sa.config.redirected_from) {
     sa.counters.inc(IkeCounter::RedirectIgnoredUnannounced);
-    sa.outputs.emplace_back(InformationalNote{"redirect-unannounced", notify.type, 0});
+    sa.outputs.emplace_back(InformationalNote{"redirect_unannounced", notify.type, 0});
     return;
   }
   auto gateway = authentic_redirect_target(sa, notify);

@@ -239,7 +239,7 @@ void answer_retiring_request(SaContext& sa, RetiringIkeSa& old, const Path& path
 
 base::Result<void> rekey_ike(SaContext& sa, base::TimePoint now) {
   if (sa.state != IkeSaState::Established || !sa.keys || !sa.suite) {
-    return base::fail(base::Error{"wrong-state", "rekey_ike needs an established SA"});
+    return base::fail(base::Error{"wrong_state", "rekey_ike needs an established SA"});
   }
   if (sa.ike_rekey.queued) {
     return base::fail(base::Error{"busy", "an IKE SA rekey is already under way"});
@@ -335,7 +335,7 @@ TaskStatus IkeRekey::process_response(const InMessage& response) {
       g_ir ? derive_rekeyed(sa_, *suite, g_ir->view(), IkeSpis{new_spi_i_, *spi_r, Role::Initiator},
                             nonce_i_, nonce->data)
            : base::Result<RekeyedIkeSa>(
-                 base::fail(base::Error{"bad-answer", "unusable IKE rekey answer"}));
+                 base::fail(base::Error{"bad_answer", "unusable IKE rekey answer"}));
   state.queued = false;
   if (!next) {
     // The peer may already run the new SA; without keys for it we cannot use it. The old SA

@@ -56,7 +56,7 @@ void Informational::on_error_notify(const wire::NotifyPayload& n) {
   if (n.type == wire::NotifyType::AuthenticationFailed) {
     auth_failed_ = true;
   }
-  sa_.outputs.emplace_back(InformationalNote{"error-notify", n.type, spi});
+  sa_.outputs.emplace_back(InformationalNote{"error_notify", n.type, spi});
 }
 
 TaskStatus Informational::build_response(std::vector<wire::Payload>& out, base::TimePoint) {

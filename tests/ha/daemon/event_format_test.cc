@@ -41,7 +41,7 @@ TEST(EventFormat, DecisionLines) {
                         clock.now()};
   EXPECT_EQ(line(served),
             R"({"event":"decision","ha":"ha1","outcome":"served","peer":"2001:db8::100",)"
-            R"("point":"ike-sa-init","reason":"room"})");
+            R"("point":"ike_sa_init","reason":"room"})");
   AdmissionEvent redirected{engine::DecisionPoint::IkeSaInit,
                             DecisionOutcome::Redirected,
                             AdmissionReason::Overload,
@@ -51,7 +51,7 @@ TEST(EventFormat, DecisionLines) {
                             "ha2.mip6.example"};
   EXPECT_EQ(line(redirected),
             R"({"event":"decision","ha":"ha1","outcome":"redirected","peer":"2001:db8::100",)"
-            R"("point":"ike-sa-init","reason":"overload","target":"2001:db8:1::2",)"
+            R"("point":"ike_sa_init","reason":"overload","target":"2001:db8:1::2",)"
             R"("target_fqdn":"ha2.mip6.example"})");
   AdmissionEvent by_name{engine::DecisionPoint::IkeAuth,
                          DecisionOutcome::Redirected,
@@ -63,10 +63,10 @@ TEST(EventFormat, DecisionLines) {
   EXPECT_EQ(
       line(by_name),
       R"({"event":"decision","ha":"ha1","outcome":"redirected","peer":"2001:db8::100",)"
-      R"("point":"ike-auth","reason":"assigned-elsewhere","target_fqdn":"ha9.mip6.example"})");
+      R"("point":"ike_auth","reason":"assigned_elsewhere","target_fqdn":"ha9.mip6.example"})");
   EXPECT_EQ(event_log_level(served), base::LogLevel::Debug);
   EXPECT_EQ(event_log_line(redirected),
-            "ike-sa-init 2001:db8::100: redirected (overload) to 2001:db8:1::2 named "
+            "ike_sa_init 2001:db8::100: redirected (overload) to 2001:db8:1::2 named "
             "ha2.mip6.example");
 }
 
@@ -74,14 +74,14 @@ TEST(EventFormat, FrontOverrideLine) {
   const FrontOverride e{engine::InitOutcome::HalfOpenLimit, kPeer};
   EXPECT_EQ(
       line(e),
-      R"({"event":"ike-init","ha":"ha1","outcome":"half-open-limit","peer":"2001:db8::100"})");
+      R"({"event":"ike_init","ha":"ha1","outcome":"half_open_limit","peer":"2001:db8::100"})");
   EXPECT_EQ(event_log_level(e), base::LogLevel::Debug);
 }
 
 TEST(EventFormat, SaLifeLines) {
   PeerEstablished est{kPeer, "mn1.example.org", kSpiI, kSpiR, true, kHoa, kHa1};
   EXPECT_EQ(line(est),
-            R"({"event":"sa-established","ha":"ha1","home_address":"2001:db8:3::1",)"
+            R"({"event":"sa_established","ha":"ha1","home_address":"2001:db8:3::1",)"
             R"("identity":"mn1.example.org","peer":"2001:db8::100","redirect_supported":true,)"
             R"("redirected_from":"2001:db8:1::1","spi_i":"0102030405060708",)"
             R"("spi_r":"1112131415161718"})");
@@ -89,7 +89,7 @@ TEST(EventFormat, SaLifeLines) {
   est.redirected_from.reset();
   est.redirect_supported = false;
   EXPECT_EQ(line(est),
-            R"({"event":"sa-established","ha":"ha1","identity":"mn1.example.org",)"
+            R"({"event":"sa_established","ha":"ha1","identity":"mn1.example.org",)"
             R"("peer":"2001:db8::100","redirect_supported":false,"spi_i":"0102030405060708",)"
             R"("spi_r":"1112131415161718"})");
   EXPECT_EQ(event_log_level(est), base::LogLevel::Info);
@@ -100,12 +100,12 @@ TEST(EventFormat, SaLifeLines) {
                             {kSpiI, kSpiR, engine::Role::Responder},
                             {wire::Spi(0xaa), wire::Spi(0xbb), engine::Role::Responder}};
   EXPECT_EQ(line(rekeyed),
-            R"({"by_peer":true,"event":"sa-rekeyed","ha":"ha1","identity":"mn1.example.org",)"
+            R"({"by_peer":true,"event":"sa_rekeyed","ha":"ha1","identity":"mn1.example.org",)"
             R"("old_spi_i":"0102030405060708","old_spi_r":"1112131415161718",)"
             R"("peer":"2001:db8::100","spi_i":"00000000000000aa","spi_r":"00000000000000bb"})");
 
   PeerRemoved removed{kPeer, "mn1.example.org", kSpiR, SaEnd::Removed, {}};
-  const std::string head = R"({"event":"sa-removed","ha":"ha1","how":")";
+  const std::string head = R"({"event":"sa_removed","ha":"ha1","how":")";
   const std::string tail =
       R"(","identity":"mn1.example.org","peer":"2001:db8::100","spi_r":"1112131415161718"})";
   EXPECT_EQ(line(removed), head + "removed" + tail);
@@ -116,10 +116,10 @@ TEST(EventFormat, SaLifeLines) {
   EXPECT_EQ(line(removed), head + "deleted by us (redirect grace period over)" + tail);
   removed.how = SaEnd::Failed;
   removed.detail = engine::to_string(engine::FailureReason::AuthenticationFailed);
-  EXPECT_EQ(line(removed), head + "failed (authentication-failed)" + tail);
+  EXPECT_EQ(line(removed), head + "failed (authentication_failed)" + tail);
   EXPECT_EQ(event_log_line(removed),
             "IKE SA of 2001:db8::100 (mn1.example.org) SPIr 1112131415161718 gone: failed "
-            "(authentication-failed)");
+            "(authentication_failed)");
 }
 
 TEST(EventFormat, MoveLines) {
@@ -133,7 +133,7 @@ TEST(EventFormat, MoveLines) {
   redirect.identity = "mn1.example.org";
   EXPECT_EQ(line(redirect),
             R"({"event":"move","grace_s":20.0,"ha":"ha1","identity":"mn1.example.org",)"
-            R"("kind":"gateway-redirect","peer":"2001:db8::100","result":"sent",)"
+            R"("kind":"gateway_redirect","peer":"2001:db8::100","result":"sent",)"
             R"("target":"2001:db8:1::2","target_fqdn":"ha2.mip6.example"})");
   EXPECT_EQ(event_log_level(redirect), base::LogLevel::Info);
   redirect.result = MoveResult::Failed;
@@ -141,7 +141,7 @@ TEST(EventFormat, MoveLines) {
   redirect.target_fqdn.clear();
   redirect.grace = std::chrono::milliseconds(1500);
   redirect.why = "no established SA any more";
-  EXPECT_EQ(line(redirect), R"({"event":"move","grace_s":1.5,"ha":"ha1","kind":"gateway-redirect",)"
+  EXPECT_EQ(line(redirect), R"({"event":"move","grace_s":1.5,"ha":"ha1","kind":"gateway_redirect",)"
                             R"("peer":"2001:db8::100","result":"failed","target":"2001:db8:1::2",)"
                             R"("why":"no established SA any more"})");
   EXPECT_EQ(event_log_level(redirect), base::LogLevel::Warning);
@@ -151,11 +151,11 @@ TEST(EventFormat, MoveLines) {
   sw.result = MoveResult::Sent;
   sw.peer = kPeer;
   sw.targets = {kHa2, kHa3};
-  EXPECT_EQ(line(sw), R"({"event":"move","ha":"ha1","kind":"ha-switch","peer":"2001:db8::100",)"
+  EXPECT_EQ(line(sw), R"({"event":"move","ha":"ha1","kind":"ha_switch","peer":"2001:db8::100",)"
                       R"("result":"sent","targets":["2001:db8:1::2","2001:db8:1::3"]})");
   sw.result = MoveResult::Failed;
   sw.why = "no home address";
-  EXPECT_EQ(line(sw), R"({"event":"move","ha":"ha1","kind":"ha-switch","peer":"2001:db8::100",)"
+  EXPECT_EQ(line(sw), R"({"event":"move","ha":"ha1","kind":"ha_switch","peer":"2001:db8::100",)"
                       R"("result":"failed","targets":["2001:db8:1::2","2001:db8:1::3"],)"
                       R"("why":"no home address"})");
 
@@ -163,7 +163,7 @@ TEST(EventFormat, MoveLines) {
   none.peer = kPeer;
   none.reason = AdmissionReason::MoveNoRedirectSupport;
   EXPECT_EQ(line(none), R"({"event":"move","ha":"ha1","kind":"none","peer":"2001:db8::100",)"
-                        R"("reason":"move-no-redirect-support","result":"not-moved"})");
+                        R"("reason":"move_no_redirect_support","result":"not_moved"})");
 }
 
 TEST(EventFormat, AdminAndBindingLines) {
@@ -174,8 +174,8 @@ TEST(EventFormat, AdminAndBindingLines) {
   EXPECT_EQ(line(serving), R"({"event":"admin","ha":"ha1","state":"serving"})");
   const mip6::engine::HaEvent bound{mip6::engine::HaEventKind::BindingCreated, kHoa, "accepted"};
   EXPECT_EQ(line(bound), R"({"event":"binding","ha":"ha1","home_address":"2001:db8:3::1",)"
-                         R"("kind":"binding-created","reason":"accepted"})");
-  EXPECT_EQ(event_log_line(bound), "binding 2001:db8:3::1: binding-created (accepted)");
+                         R"("kind":"binding_created","reason":"accepted"})");
+  EXPECT_EQ(event_log_line(bound), "binding 2001:db8:3::1: binding_created (accepted)");
 }
 
 TEST(EventFormat, ShellLines) {
@@ -201,11 +201,11 @@ TEST(EventMetrics, CountsEventsByTheirLabels) {
   EXPECT_EQ(metrics.get(event_labels(served)), 2U);
   EXPECT_EQ(
       metrics.get(EventLabels{
-          "decision", {{{"point", "ike-sa-init"}, {"outcome", "served"}, {"reason", "room"}}}}),
+          "decision", {{{"point", "ike_sa_init"}, {"outcome", "served"}, {"reason", "room"}}}}),
       2U);
   EXPECT_EQ(
       metrics.get(EventLabels{
-          "move", {{{"kind", "none"}, {"result", "not-moved"}, {"reason", "move-no-target"}}}}),
+          "move", {{{"kind", "none"}, {"result", "not_moved"}, {"reason", "move_no_target"}}}}),
       1U);
   EXPECT_EQ(metrics.counts().size(), 2U);
   EXPECT_EQ(metrics.get(event_labels(FrontOverride{})), 0U);

@@ -144,7 +144,7 @@ TEST_F(HaCoreTest, R5685_15_RedirectTheShellCouldNotCarryOutIsAFailedMove) {
   const auto moves = events_of<PeerMoved>();
   ASSERT_EQ(moves.size(), 1U);
   EXPECT_EQ(moves[0].result, MoveResult::Failed);
-  EXPECT_EQ(moves[0].why, "already-redirecting");
+  EXPECT_EQ(moves[0].why, "already_redirecting");
   EXPECT_EQ(moves[0].identity, "mn1.example.org");
   EXPECT_EQ(core_->counters().get(CoreCounter::GatewayRedirectsFailed), 1U);
   EXPECT_EQ(core_->binding_engine().binding_cache().snapshot().reservations, 1U);

@@ -610,7 +610,7 @@ TEST_F(AdmissionPolicyTest, OneEventPerDecisionWithReason) {
   EXPECT_EQ(to_string(events[1].reason), "overload");
   ASSERT_TRUE(events[1].target.has_value());
   EXPECT_EQ(events[2].outcome, DecisionOutcome::Refused);
-  EXPECT_EQ(to_string(events[2].reason), "full-no-redirect-support");
+  EXPECT_EQ(to_string(events[2].reason), "full_no_redirect_support");
   EXPECT_TRUE(policy_->take_events().empty());
   for (int i = 0; i < 5; ++i) {
     (void)policy_->decide_at_ike_sa_init(supported(10 + i), clock_.now());
@@ -622,14 +622,14 @@ TEST_F(AdmissionPolicyTest, OneEventPerDecisionWithReason) {
 
 TEST(AdmissionPolicyNames, EveryEnumHasAName) {
   for (std::size_t i = 0; i < static_cast<std::size_t>(AdmissionReason::kCount); ++i) {
-    EXPECT_NE(to_string(static_cast<AdmissionReason>(i)), "?");
+    EXPECT_NE(to_string(static_cast<AdmissionReason>(i)), "unknown");
   }
   for (std::size_t i = 0; i < static_cast<std::size_t>(AdmissionCounter::kCount); ++i) {
-    EXPECT_NE(to_string(static_cast<AdmissionCounter>(i)), "?");
+    EXPECT_NE(to_string(static_cast<AdmissionCounter>(i)), "unknown");
   }
-  EXPECT_EQ(to_string(engine::DecisionPoint::IkeAuth), "ike-auth");
-  EXPECT_EQ(to_string(DecisionOutcome::NotMoved), "not-moved");
-  EXPECT_EQ(to_string(AdmissionConfigError::BadThreshold), "bad-threshold");
+  EXPECT_EQ(to_string(engine::DecisionPoint::IkeAuth), "ike_auth");
+  EXPECT_EQ(to_string(DecisionOutcome::NotMoved), "not_moved");
+  EXPECT_EQ(to_string(AdmissionConfigError::BadThreshold), "bad_threshold");
 }
 
 // R5685-35: a pool HA configured with a name is named by it in every REDIRECT (IKE_SA_INIT,

@@ -107,7 +107,7 @@ TEST(HomeAddressAuthorizer, ConfigurationErrors) {
   auto ll = ConfigHomeAddressAuthorizer::create(c);
   ASSERT_FALSE(ll.has_value());
   EXPECT_EQ(ll.error(), AuthorizerError::NotUnicastAddress);
-  EXPECT_EQ(to_string(AuthorizerError::NotInPool), "not-in-pool");
+  EXPECT_EQ(to_string(AuthorizerError::NotInPool), "not_in_pool");
 }
 
 }  // namespace

@@ -30,15 +30,15 @@ TEST(TransformIds, IanaNumbers) {
 }
 
 TEST(TransformIds, NamesForLogs) {
-  EXPECT_EQ(to_string(EncrAlgorithm::AesCbc), "ENCR_AES_CBC");
-  EXPECT_EQ(to_string(EncrAlgorithm::AesGcm16), "ENCR_AES_GCM_16");
-  EXPECT_EQ(to_string(PrfAlgorithm::HmacSha2_384), "PRF_HMAC_SHA2_384");
-  EXPECT_EQ(to_string(IntegAlgorithm::HmacSha2_512_256), "AUTH_HMAC_SHA2_512_256");
-  EXPECT_EQ(to_string(DhGroup::Curve25519), "CURVE25519");
-  EXPECT_EQ(to_string(TransformType::Dh), "D-H");
-  EXPECT_EQ(to_string(EsnMode::Esn), "ESN");
-  EXPECT_EQ(to_string(static_cast<EncrAlgorithm>(999)), "UNKNOWN_ENCR");
-  EXPECT_EQ(to_string(static_cast<DhGroup>(2)), "UNKNOWN_DH");
+  EXPECT_EQ(to_string(EncrAlgorithm::AesCbc), "aes_cbc");
+  EXPECT_EQ(to_string(EncrAlgorithm::AesGcm16), "aes_gcm16");
+  EXPECT_EQ(to_string(PrfAlgorithm::HmacSha2_384), "hmac_sha2_384");
+  EXPECT_EQ(to_string(IntegAlgorithm::HmacSha2_512_256), "hmac_sha2_512_256");
+  EXPECT_EQ(to_string(DhGroup::Curve25519), "curve25519");
+  EXPECT_EQ(to_string(TransformType::Dh), "dh");
+  EXPECT_EQ(to_string(EsnMode::Esn), "esn");
+  EXPECT_EQ(to_string(static_cast<EncrAlgorithm>(999)), "unknown");
+  EXPECT_EQ(to_string(static_cast<DhGroup>(2)), "unknown");
 }
 
 // RFC 7296 §3.4 / RFC 5903 §7 / RFC 8031 §2 sizes and RFC 5282 §7.1 salted keys.

@@ -271,7 +271,7 @@ TEST_F(GatewayRedirect, Draft02GatewayWithoutAckDoesNotCountItAcknowledged) {
   EXPECT_TRUE(outputs_of<RedirectAcknowledged>(f.net->b_events_).empty());
   const auto notes = outputs_of<InformationalNote>(f.net->b_events_);
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_EQ(notes[0].what, "redirect-ack-missing");
+  EXPECT_EQ(notes[0].what, "redirect_ack_missing");
   // The grace period runs all the same (R5685-20).
   EXPECT_NE(f.resp->next_deadline(), base::kNever);
 }

@@ -1,6 +1,6 @@
 // The initiator's check of the responder's traffic selectors (RFC 7296 2.9): TSi/TSr in the
 // IKE_AUTH and CREATE_CHILD_SA responses must lie inside what we proposed. A wider or
-// disjoint answer is refused: no Child SA installed, ChildSaCreateFailed{"ts-not-subset"},
+// disjoint answer is refused: no Child SA installed, ChildSaCreateFailed{"ts_not_subset"},
 // counted, and the SA the responder installed is deleted (INFORMATIONAL D(ESP), 2.21.3).
 #include <gtest/gtest.h>
 
@@ -104,7 +104,7 @@ TEST(TsNarrowingAuth, R7296_2_9_WiderTsiInIkeAuthIsRefused) {
   EXPECT_TRUE(f.init->child_sas().empty());
   const auto failed = outputs_of<ChildSaCreateFailed>(f.net->a_events_);
   ASSERT_EQ(failed.size(), 1u);
-  EXPECT_EQ(failed[0].detail, "ts-not-subset");
+  EXPECT_EQ(failed[0].detail, "ts_not_subset");
   EXPECT_EQ(f.init->counters().get(IkeCounter::ChildTsNotSubsetRefused), 1u);
   // The responder had installed its half; our D(ESP) removed it (RFC 7296 1.4.1).
   EXPECT_EQ(outputs_of<InstallChildSa>(f.net->b_events_).size(), 1u);
@@ -157,7 +157,7 @@ TEST_F(TsNarrowingCreateChild, R7296_2_9_DisjointTsrIsRefusedAndDeleted) {
   EXPECT_TRUE(outputs_of<InstallChildSa>(f.net->a_events_).empty());
   const auto failed = outputs_of<ChildSaCreateFailed>(f.net->a_events_);
   ASSERT_EQ(failed.size(), 1u);
-  EXPECT_EQ(failed[0].detail, "ts-not-subset");
+  EXPECT_EQ(failed[0].detail, "ts_not_subset");
   EXPECT_FALSE(failed[0].notify.has_value());
   EXPECT_EQ(f.init->counters().get(IkeCounter::ChildTsNotSubsetRefused), 1u);
   EXPECT_EQ(f.init->counters().get(IkeCounter::ChildCreateRefused), 1u);

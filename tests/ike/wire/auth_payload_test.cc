@@ -34,11 +34,11 @@ TEST(AuthPayload, EveryPrefixFailsWithExactError) {
 }
 
 TEST(AuthPayload, Names) {
-  EXPECT_EQ(to_string(AuthMethod::SharedKeyMic), "SHARED_KEY_MIC");
-  EXPECT_EQ(to_string(AuthMethod::RsaSignature), "RSA_DIGITAL_SIGNATURE");
-  EXPECT_EQ(to_string(AuthMethod::EcdsaSha256P256), "ECDSA_SHA256_P256");
-  EXPECT_EQ(to_string(AuthMethod::DigitalSignature), "DIGITAL_SIGNATURE");
-  EXPECT_EQ(to_string(static_cast<AuthMethod>(0)), "UNKNOWN_AUTH_METHOD");
+  EXPECT_EQ(to_string(AuthMethod::SharedKeyMic), "shared_key_mic");
+  EXPECT_EQ(to_string(AuthMethod::RsaSignature), "rsa_signature");
+  EXPECT_EQ(to_string(AuthMethod::EcdsaSha256P256), "ecdsa_sha256_p256");
+  EXPECT_EQ(to_string(AuthMethod::DigitalSignature), "digital_signature");
+  EXPECT_EQ(to_string(static_cast<AuthMethod>(0)), "unknown");
 }
 
 }  // namespace

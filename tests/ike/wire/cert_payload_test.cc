@@ -24,9 +24,9 @@ TEST(CertPayload, EveryPrefixFailsWithExactError) {
 }
 
 TEST(CertPayload, Names) {
-  EXPECT_EQ(to_string(CertEncoding::X509Signature), "X509_CERTIFICATE_SIGNATURE");
-  EXPECT_EQ(to_string(CertEncoding::HashUrlX509Cert), "HASH_AND_URL_X509_CERTIFICATE");
-  EXPECT_EQ(to_string(static_cast<CertEncoding>(200)), "UNKNOWN_CERT_ENCODING");
+  EXPECT_EQ(to_string(CertEncoding::X509Signature), "x509_signature");
+  EXPECT_EQ(to_string(CertEncoding::HashUrlX509Cert), "hash_url_x509_cert");
+  EXPECT_EQ(to_string(static_cast<CertEncoding>(200)), "unknown");
 }
 
 }  // namespace

@@ -126,11 +126,11 @@ TEST(CpPayload, TypedHelpersRejectBadLengthsAndValues) {
 }
 
 TEST(CpPayload, Names) {
-  EXPECT_EQ(to_string(CfgType::Reply), "CFG_REPLY");
-  EXPECT_EQ(to_string(CpAttrType::InternalIp6Address), "INTERNAL_IP6_ADDRESS");
-  EXPECT_EQ(to_string(CpAttrType::InternalIp6Dns), "INTERNAL_IP6_DNS");
-  EXPECT_EQ(to_string(CpAttrType::Mip6HomePrefix), "MIP6_HOME_PREFIX");
-  EXPECT_EQ(to_string(static_cast<CpAttrType>(99)), "UNKNOWN_CP_ATTRIBUTE");
+  EXPECT_EQ(to_string(CfgType::Reply), "reply");
+  EXPECT_EQ(to_string(CpAttrType::InternalIp6Address), "internal_ip6_address");
+  EXPECT_EQ(to_string(CpAttrType::InternalIp6Dns), "internal_ip6_dns");
+  EXPECT_EQ(to_string(CpAttrType::Mip6HomePrefix), "mip6_home_prefix");
+  EXPECT_EQ(to_string(static_cast<CpAttrType>(99)), "unknown");
 }
 
 }  // namespace

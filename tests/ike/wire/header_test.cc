@@ -110,14 +110,14 @@ TEST(IkeHeader, UnknownExchangeTypeSurvivesDecoding) {
   auto h = decode_header(msg);
   ASSERT_TRUE(h.has_value());
   EXPECT_EQ(static_cast<int>(h->exchange), 40);
-  EXPECT_EQ(to_string(h->exchange), "UNKNOWN_EXCHANGE");
+  EXPECT_EQ(to_string(h->exchange), "unknown");
 }
 
 TEST(IkeHeader, ExchangeNames) {
-  EXPECT_EQ(to_string(ExchangeType::IkeSaInit), "IKE_SA_INIT");
-  EXPECT_EQ(to_string(ExchangeType::IkeAuth), "IKE_AUTH");
-  EXPECT_EQ(to_string(ExchangeType::CreateChildSa), "CREATE_CHILD_SA");
-  EXPECT_EQ(to_string(ExchangeType::Informational), "INFORMATIONAL");
+  EXPECT_EQ(to_string(ExchangeType::IkeSaInit), "ike_sa_init");
+  EXPECT_EQ(to_string(ExchangeType::IkeAuth), "ike_auth");
+  EXPECT_EQ(to_string(ExchangeType::CreateChildSa), "create_child_sa");
+  EXPECT_EQ(to_string(ExchangeType::Informational), "informational");
 }
 
 TEST(IkeHeader, R7296_01_EncodesVersion20) {

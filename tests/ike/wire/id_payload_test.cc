@@ -79,10 +79,10 @@ TEST(IdPayload, R7296_11_ReservedIgnoredOnReceipt) {
 }
 
 TEST(IdPayload, Names) {
-  EXPECT_EQ(to_string(IdType::Ipv6Addr), "ID_IPV6_ADDR");
-  EXPECT_EQ(to_string(IdType::DerAsn1Dn), "ID_DER_ASN1_DN");
-  EXPECT_EQ(to_string(IdType::KeyId), "ID_KEY_ID");
-  EXPECT_EQ(to_string(static_cast<IdType>(4)), "UNKNOWN_ID_TYPE");
+  EXPECT_EQ(to_string(IdType::Ipv6Addr), "ipv6_addr");
+  EXPECT_EQ(to_string(IdType::DerAsn1Dn), "der_asn1_dn");
+  EXPECT_EQ(to_string(IdType::KeyId), "key_id");
+  EXPECT_EQ(to_string(static_cast<IdType>(4)), "unknown");
 }
 
 }  // namespace
@@ -105,7 +105,7 @@ TEST(IdPayload, TextFormRoundTripsEveryType) {
   IdPayload dn;
   dn.type = IdType::DerAsn1Dn;
   dn.data = {0x30, 0x00};
-  EXPECT_EQ(dn.to_text(), "ID_DER_ASN1_DN:3000");
+  EXPECT_EQ(dn.to_text(), "der_asn1_dn:3000");
   // "keyid:" with no valid hex is an FQDN like any other odd text.
   EXPECT_EQ(IdPayload::from_text("keyid:zz").type, IdType::Fqdn);
 }

@@ -37,7 +37,7 @@ TEST(NonEspMarker, ClassifiesEspAndKeepalive) {
   c = classify_udp4500(keepalive);
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->kind, Udp4500Kind::NatKeepalive);
-  EXPECT_EQ(to_string(c->kind), "nat-keepalive");
+  EXPECT_EQ(to_string(c->kind), "nat_keepalive");
 }
 
 TEST(NonEspMarker, ShortDatagramsAreTruncated) {

@@ -233,9 +233,9 @@ TEST(PayloadRules, TablesExistForEveryPhaseAndDirection) {
 }
 
 TEST(PayloadRules, Names) {
-  EXPECT_EQ(to_string(RuleErrc::MustBeEncrypted), "must-be-encrypted");
-  EXPECT_EQ(to_string(RuleErrc::TooManyOccurrences), "too-many-occurrences");
-  EXPECT_EQ(to_string(RuleErrc::MissingPayload), "missing-payload");
+  EXPECT_EQ(to_string(RuleErrc::MustBeEncrypted), "must_be_encrypted");
+  EXPECT_EQ(to_string(RuleErrc::TooManyOccurrences), "too_many_occurrences");
+  EXPECT_EQ(to_string(RuleErrc::MissingPayload), "missing_payload");
 }
 
 }  // namespace

@@ -40,8 +40,8 @@ TEST(SaPayload, DecodesIkedProposal) {
   EXPECT_EQ(p.transforms[1].type, TransformType::Encr);
   EXPECT_EQ(p.transforms[1].key_length(), 192);  // R7296-16: Key Length 14, TV
   EXPECT_EQ(p.transforms[0].key_length(), std::nullopt);
-  EXPECT_EQ(transform_id_name(p.transforms[2].type, p.transforms[2].id), "MODP_2048");
-  EXPECT_EQ(transform_id_name(p.transforms[3].type, p.transforms[3].id), "PRF_HMAC_SHA2_256");
+  EXPECT_EQ(transform_id_name(p.transforms[2].type, p.transforms[2].id), "modp2048");
+  EXPECT_EQ(transform_id_name(p.transforms[3].type, p.transforms[3].id), "hmac_sha2_256");
 }
 
 TEST(SaPayload, RoundTripsByteExact) {
@@ -194,14 +194,14 @@ TEST(SaPayload, BuildsProposalsForSending) {
 }
 
 TEST(SaPayload, Names) {
-  EXPECT_EQ(to_string(TransformType::Dh), "D-H");
-  EXPECT_EQ(to_string(EncrId::AesGcm16), "ENCR_AES_GCM_16");
-  EXPECT_EQ(to_string(IntegId::HmacSha2_512_256), "AUTH_HMAC_SHA2_512_256");
-  EXPECT_EQ(to_string(PrfId::HmacSha2_512), "PRF_HMAC_SHA2_512");
-  EXPECT_EQ(to_string(DhGroup::Curve25519), "CURVE25519");
-  EXPECT_EQ(to_string(EsnId::Esn), "ESN");
-  EXPECT_EQ(transform_id_name(static_cast<TransformType>(9), 1), "UNKNOWN");
-  EXPECT_EQ(to_string(static_cast<EncrId>(999)), "UNKNOWN_ENCR");
+  EXPECT_EQ(to_string(TransformType::Dh), "dh");
+  EXPECT_EQ(to_string(EncrId::AesGcm16), "aes_gcm16");
+  EXPECT_EQ(to_string(IntegId::HmacSha2_512_256), "hmac_sha2_512_256");
+  EXPECT_EQ(to_string(PrfId::HmacSha2_512), "hmac_sha2_512");
+  EXPECT_EQ(to_string(DhGroup::Curve25519), "curve25519");
+  EXPECT_EQ(to_string(EsnId::Esn), "esn");
+  EXPECT_EQ(transform_id_name(static_cast<TransformType>(9), 1), "unknown");
+  EXPECT_EQ(to_string(static_cast<EncrId>(999)), "unknown");
 }
 
 }  // namespace

@@ -107,9 +107,9 @@ TEST(TsPayload, UnknownTsTypeKeptOpaque) {
 }
 
 TEST(TsPayload, Names) {
-  EXPECT_EQ(to_string(TsType::Ipv4AddrRange), "TS_IPV4_ADDR_RANGE");
-  EXPECT_EQ(to_string(TsType::Ipv6AddrRange), "TS_IPV6_ADDR_RANGE");
-  EXPECT_EQ(to_string(static_cast<TsType>(10)), "UNKNOWN_TS_TYPE");
+  EXPECT_EQ(to_string(TsType::Ipv4AddrRange), "ipv4_addr_range");
+  EXPECT_EQ(to_string(TsType::Ipv6AddrRange), "ipv6_addr_range");
+  EXPECT_EQ(to_string(static_cast<TsType>(10)), "unknown");
 }
 
 }  // namespace

@@ -450,10 +450,10 @@ TEST_F(BindingCacheTest, HashIndexSurvivesChurn) {
 
 TEST(BindingCacheNames, EveryCounterHasAName) {
   for (std::size_t i = 0; i < BindingCacheCounters::size(); ++i) {
-    EXPECT_NE(to_string(static_cast<BindingCacheCounter>(i)), "?") << i;
+    EXPECT_NE(to_string(static_cast<BindingCacheCounter>(i)), "unknown") << i;
   }
-  EXPECT_EQ(to_string(BindingState::DeregisteredHold), "deregistered-hold");
-  EXPECT_EQ(to_string(CacheError::NoCapacity), "no-capacity");
+  EXPECT_EQ(to_string(BindingState::DeregisteredHold), "deregistered_hold");
+  EXPECT_EQ(to_string(CacheError::NoCapacity), "no_capacity");
 }
 
 }  // namespace

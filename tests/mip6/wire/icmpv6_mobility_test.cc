@@ -270,18 +270,18 @@ TEST(Icmpv6, OtherTypesRejected) {
 }
 
 TEST(Icmpv6, ToStringNamesEveryEnum) {
-  EXPECT_EQ(to_string(Icmpv6Type::RouterAdvertisement), "RouterAdvertisement");
-  EXPECT_EQ(to_string(Icmpv6Type::DhaadRequest), "DhaadRequest");
-  EXPECT_EQ(to_string(Icmpv6Type::DhaadReply), "DhaadReply");
-  EXPECT_EQ(to_string(Icmpv6Type::MobilePrefixSolicitation), "MobilePrefixSolicitation");
-  EXPECT_EQ(to_string(Icmpv6Type::MobilePrefixAdvertisement), "MobilePrefixAdvertisement");
-  EXPECT_EQ(to_string(static_cast<Icmpv6Type>(1)), "UnknownIcmpv6Type");
-  EXPECT_EQ(to_string(NdOptionType::SourceLinkLayerAddress), "SourceLinkLayerAddress");
-  EXPECT_EQ(to_string(NdOptionType::PrefixInformation), "PrefixInformation");
-  EXPECT_EQ(to_string(NdOptionType::Mtu), "Mtu");
-  EXPECT_EQ(to_string(NdOptionType::AdvertisementInterval), "AdvertisementInterval");
-  EXPECT_EQ(to_string(NdOptionType::HomeAgentInformation), "HomeAgentInformation");
-  EXPECT_EQ(to_string(static_cast<NdOptionType>(2)), "UnknownNdOption");
+  EXPECT_EQ(to_string(Icmpv6Type::RouterAdvertisement), "router_advertisement");
+  EXPECT_EQ(to_string(Icmpv6Type::DhaadRequest), "dhaad_request");
+  EXPECT_EQ(to_string(Icmpv6Type::DhaadReply), "dhaad_reply");
+  EXPECT_EQ(to_string(Icmpv6Type::MobilePrefixSolicitation), "mobile_prefix_solicitation");
+  EXPECT_EQ(to_string(Icmpv6Type::MobilePrefixAdvertisement), "mobile_prefix_advertisement");
+  EXPECT_EQ(to_string(static_cast<Icmpv6Type>(1)), "unknown");
+  EXPECT_EQ(to_string(NdOptionType::SourceLinkLayerAddress), "source_link_layer_address");
+  EXPECT_EQ(to_string(NdOptionType::PrefixInformation), "prefix_information");
+  EXPECT_EQ(to_string(NdOptionType::Mtu), "mtu");
+  EXPECT_EQ(to_string(NdOptionType::AdvertisementInterval), "advertisement_interval");
+  EXPECT_EQ(to_string(NdOptionType::HomeAgentInformation), "home_agent_information");
+  EXPECT_EQ(to_string(static_cast<NdOptionType>(2)), "unknown");
 }
 
 TEST(Icmpv6, ChecksumFillingEncoderBuildsValidMessages) {

@@ -267,7 +267,7 @@ TEST(MnCore, NoCpHomeAddressNoRegistration) {
   ASSERT_EQ(net.ike_events<engine::SaEstablished>().size(), 1u);
   const auto not_started = net.outputs<RegistrationNotStarted>();
   ASSERT_EQ(not_started.size(), 1u);
-  EXPECT_EQ(not_started[0].error.code, "no-home-address");
+  EXPECT_EQ(not_started[0].error.code, "no_home_address");
   EXPECT_TRUE(net.outputs<SendBindingUpdate>().empty());
   EXPECT_EQ(net.core->registration().current(), nullptr);
 }
