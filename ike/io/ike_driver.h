@@ -113,6 +113,8 @@ class IkeDriver {
   void set_keylog(IkeKeylog* keylog) { keylog_ = keylog; }
   void set_responder_sink(ResponderSink sink) { responder_sink_ = std::move(sink); }
   [[nodiscard]] const engine::IkeResponder* responder() const { return responder_.get(); }
+  // Benchmarks fill the front's table directly (no sockets, no per-datagram rearm).
+  [[nodiscard]] engine::IkeResponder* responder_for_test() { return responder_.get(); }
 
   // One received IKE message (the transports call this; tests may too).
   void on_datagram(const engine::Path& path, std::span<const std::uint8_t> bytes);
