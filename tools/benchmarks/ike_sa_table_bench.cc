@@ -219,6 +219,8 @@ struct FrontTable : Fixture {
   static constexpr base::Duration kHalfOpen = std::chrono::seconds(30);
 
   explicit FrontTable(std::size_t n) {
+    creds.add(wire::IdPayload::make_fqdn("ha.example.org"),
+              base::SecretBytes(std::vector<std::uint8_t>(16, 1)));
     const engine::Environment env{random, kex, creds, nullptr};
     engine::IkeResponderConfig rc;
     rc.max_half_open = static_cast<std::uint32_t>(n) + 1;
