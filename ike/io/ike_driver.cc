@@ -152,7 +152,7 @@ void IkeDriver::drain(engine::IkeSa& sa) {
     if (const auto* d = std::get_if<engine::SendDatagram>(&out)) {
       send(*d);
     }
-    log_output(sa, out);
+    log_output(sa_name(sa), out);
     note_rekey(out);
     if (sink_) {
       // A failing observer must not cost the remaining outputs (a lost SendDatagram would
@@ -186,7 +186,7 @@ void IkeDriver::drain_responder() {
       record_keys(*sa);
     }
     if (sa != nullptr) {
-      log_output(*sa, std::get<engine::ResponderSaEvent>(out).output);
+      log_output(sa_name(*sa), std::get<engine::ResponderSaEvent>(out).output);
     } else {
       log_responder_output(out);
     }
@@ -277,16 +277,9 @@ void IkeDriver::log_responder_output(const engine::ResponderOutput& out) const {
                          (r.established ? " (was established)" : " (never established)"));
           },
           [&](const engine::ResponderSaEvent& e) {
-            if (const auto* f = std::get_if<engine::SaFailed>(&e.output)) {
-              log_.log(base::LogLevel::Warning, kComponent,
-                       "responder SA " + wire::to_string(e.spi_r) +
-                           "_r: failed: " + std::string(engine::to_string(f->reason)) +
-                           (f->detail.empty() ? "" : ": " + std::string(f->detail)));
-              return;
-            }
-            log_.log(base::LogLevel::Debug, kComponent,
-                     "removed responder SA " + wire::to_string(e.spi_r) + "_r: output #" +
-                         std::to_string(e.output.index()));
+            // The SA is gone (failed, or closed by a Delete) before its last outputs are
+            // reported: logged as its outputs always are, named by its SPIr.
+            log_output("responder " + wire::to_string(e.spi_r) + "_r", e.output);
           },
           [&](const engine::SendDatagram&) {},
       },
@@ -472,29 +465,29 @@ void IkeDriver::on_timer_fired() {
   rearm();
 }
 
-void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) const {
+void IkeDriver::log_output(const std::string& name, const engine::Output& out) const {
   std::visit(
       Overloaded{
           [&](const engine::SendDatagram& d) {
             log_.log(base::LogLevel::Debug, kComponent,
-                     sa_name(sa) + ": sent " + std::to_string(d.bytes.size()) + " octets to [" +
+                     name + ": sent " + std::to_string(d.bytes.size()) + " octets to [" +
                          address_to_string(d.path.remote.address) +
                          "]:" + std::to_string(d.path.remote.port));
           },
           [&](const engine::StateChanged& s) {
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": " + std::string(engine::to_string(s.from)) + " -> " +
+                     name + ": " + std::string(engine::to_string(s.from)) + " -> " +
                          std::string(engine::to_string(s.to)));
           },
           [&](const engine::SaEstablished& e) {
-            std::string msg = sa_name(sa) + ": established, SPIr " + wire::to_string(e.spi_r);
+            std::string msg = name + ": established, SPIr " + wire::to_string(e.spi_r);
             if (e.assigned_address) {
               msg += ", address " + e.assigned_address->address.to_string();
             }
             log_.log(base::LogLevel::Info, kComponent, msg);
           },
           [&](const engine::SaFailed& f) {
-            std::string msg = sa_name(sa) + ": failed: " + std::string(engine::to_string(f.reason));
+            std::string msg = name + ": failed: " + std::string(engine::to_string(f.reason));
             if (f.notify) {
               msg += " (notify " + std::to_string(static_cast<unsigned>(*f.notify)) + ")";
             }
@@ -508,25 +501,23 @@ void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) c
             char buf[64];
             std::snprintf(buf, sizeof buf, "%08x/%08x", c.spi_in, c.spi_out);
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": child SA " + std::string(engine::to_string(c.mode)) +
+                     name + ": child SA " + std::string(engine::to_string(c.mode)) +
                          " ESP SPIs in/out " + buf);
           },
           // INFORMATIONAL (RFC 7296 1.4) and RFC 5685 5/6: the engine does not log, we do.
           [&](const engine::SaDeleted& d) {
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": deleted " + (d.by_peer ? "by the peer" : "by us") +
-                         (d.answered ? "" : " (Delete unanswered)") + ": " +
-                         std::string(d.detail));
+                     name + ": deleted " + (d.by_peer ? "by the peer" : "by us") +
+                         (d.answered ? "" : " (Delete unanswered)") + ": " + std::string(d.detail));
           },
           [&](const engine::ChildSaDeleted& c) {
             char buf[64];
             std::snprintf(buf, sizeof buf, "%08x/%08x", c.spi_in, c.spi_out);
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": child SA " + buf + " deleted" +
-                         (c.by_peer ? " by the peer" : ""));
+                     name + ": child SA " + buf + " deleted" + (c.by_peer ? " by the peer" : ""));
           },
           [&](const engine::InformationalNote& n) {
-            std::string msg = sa_name(sa) + ": INFORMATIONAL: " + std::string(n.what);
+            std::string msg = name + ": INFORMATIONAL: " + std::string(n.what);
             if (n.notify) {
               msg += " " + std::string(wire::to_string(*n.notify));
             }
@@ -539,11 +530,11 @@ void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) c
           },
           [&](const engine::GatewayRedirectReceived& g) {
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": gateway redirects us to " + gw_to_string(g.gateway));
+                     name + ": gateway redirects us to " + gw_to_string(g.gateway));
           },
           [&](const engine::ChildSaCreateFailed& f) {
             // E.g. "ts-not-subset": the responder widened our selectors (RFC 7296 2.9).
-            std::string msg = sa_name(sa) + ": child SA not created: " + std::string(f.detail);
+            std::string msg = name + ": child SA not created: " + std::string(f.detail);
             if (f.notify) {
               msg += " (" + std::string(wire::to_string(*f.notify)) + ")";
             }
@@ -551,14 +542,14 @@ void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) c
           },
           [&](const engine::RedirectSent& r) {
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": REDIRECT to " + gw_to_string(r.gateway) +
+                     name + ": REDIRECT to " + gw_to_string(r.gateway) +
                          (r.at_auth ? " in IKE_AUTH" : " in INFORMATIONAL"));
           },
           // Other outputs added to the engine later are the owner's business through the
           // event sink; the driver only notes them.
           [&](const auto&) {
             log_.log(base::LogLevel::Debug, kComponent,
-                     sa_name(sa) + ": output #" + std::to_string(out.index()));
+                     name + ": output #" + std::to_string(out.index()));
           },
       },
       out);

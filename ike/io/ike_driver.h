@@ -148,7 +148,8 @@ class IkeDriver {
   void settle(const SaKey& key);
   void rearm();
   void on_timer_fired();
-  void log_output(const engine::IkeSa& sa, const engine::Output& out) const;
+  // `name` says which SA (sa_name(), or the SPIr of a responder SA already removed).
+  void log_output(const std::string& name, const engine::Output& out) const;
   void record_keys(const engine::IkeSa& sa);
 
   boost::asio::io_context& io_;
