@@ -47,32 +47,32 @@ void IkeResponder::recycle(std::vector<std::uint8_t>&& buffer) {
 }
 
 bool IkeResponder::routes(wire::Spi spi_r) const {
-  return sas_.count(spi_r.value()) != 0 || aliases_.count(spi_r.value()) != 0;
+  return sas_.contains(spi_r.value()) || aliases_.count(spi_r.value()) != 0;
 }
 
 const IkeSa* IkeResponder::find(wire::Spi spi_r) const {
-  const auto it = sas_.find(spi_r.value());
-  return it == sas_.end() ? nullptr : it->second.sa.get();
+  const FiledSa* filed = sas_.find(spi_r.value());
+  return filed == nullptr ? nullptr : filed->sa.get();
 }
 
 base::Result<void> IkeResponder::with_sa(
     wire::Spi spi_r, const std::function<base::Result<void>(IkeSa&, base::TimePoint)>& command,
     base::TimePoint now) {
-  auto it = sas_.find(spi_r.value());
-  if (it == sas_.end()) {
+  FiledSa* filed = sas_.find(spi_r.value());
+  if (filed == nullptr) {
     return base::fail(base::Error{"no_sa", "no SA with this SPIr"});
   }
-  auto result = command(*it->second.sa, now);
+  auto result = command(*filed->sa, now);
   drain(spi_r.value());
   return result;
 }
 
-IkeResponder::Entry* IkeResponder::find_half_open(wire::Spi spi_i, const Endpoint& remote) {
+FiledSa* IkeResponder::find_half_open(wire::Spi spi_i, const Endpoint& remote) {
   const auto [first, last] = half_open_.equal_range(spi_i.value());
   for (auto it = first; it != last; ++it) {
-    auto sa = sas_.find(it->second);
-    if (sa != sas_.end() && sa->second.remote == remote) {
-      return &sa->second;
+    FiledSa* filed = sas_.find(it->second);
+    if (filed != nullptr && filed->remote == remote) {
+      return filed;
     }
   }
   return nullptr;
@@ -80,33 +80,40 @@ IkeResponder::Entry* IkeResponder::find_half_open(wire::Spi spi_i, const Endpoin
 
 void IkeResponder::on_datagram(const Path& path, std::span<const std::uint8_t> bytes,
                                base::TimePoint now) {
-  counters_.inc(ResponderCounter::DatagramsIn);
   auto header = wire::read_header_fields(bytes);
   if (!header) {
+    counters_.inc(ResponderCounter::DatagramsIn);
     counters_.inc(ResponderCounter::DroppedUndecodable);
     return;
   }
-  if (!header->spi_r.is_zero()) {
-    auto it = sas_.find(header->spi_r.value());
-    if (it == sas_.end()) {
-      if (const auto alias = aliases_.find(header->spi_r.value()); alias != aliases_.end()) {
-        it = sas_.find(alias->second);  // the old SA of an in-place IKE rekey
+  on_datagram(path, *header, bytes, now);
+}
+
+void IkeResponder::on_datagram(const Path& path, const wire::Header& header,
+                               std::span<const std::uint8_t> bytes, base::TimePoint now) {
+  counters_.inc(ResponderCounter::DatagramsIn);
+  if (!header.spi_r.is_zero()) {
+    std::uint64_t key = header.spi_r.value();
+    FiledSa* filed = sas_.find(key);
+    if (filed == nullptr) {
+      if (const auto alias = aliases_.find(key); alias != aliases_.end()) {
+        key = alias->second;  // the old SA of an in-place IKE rekey
+        filed = sas_.find(key);
       }
     }
-    if (it == sas_.end()) {
+    if (filed == nullptr) {
       counters_.inc(ResponderCounter::DroppedNoSa);
       return;
     }
-    const std::uint64_t filed = it->first;
-    it->second.sa->on_datagram(path, bytes, now);
-    drain(filed);
+    filed->sa->on_datagram(path, bytes, now);
+    drain(key);
     return;
   }
-  if (header->response || header->exchange != wire::ExchangeType::IkeSaInit) {
+  if (header.response || header.exchange != wire::ExchangeType::IkeSaInit) {
     counters_.inc(ResponderCounter::DroppedNoSa);
     return;
   }
-  if (Entry* e = find_half_open(header->spi_i, path.remote)) {
+  if (FiledSa* e = find_half_open(header.spi_i, path.remote)) {
     // A retransmitted (or changed) IKE_SA_INIT: the SA resends its answer (R7296-37).
     const std::uint64_t spi_r = e->sa->spi_r().value();
     e->sa->on_datagram(path, bytes, now);
@@ -254,7 +261,7 @@ void IkeResponder::serve(const Path& path, const wire::Header& header,
   auto produced = sa->take_outputs();
   const std::uint64_t spi_r = sa->spi_r().value();
   const bool created = sa->state() == IkeSaState::InitResponded;
-  if (created && sas_.count(spi_r) != 0) {
+  if (created && sas_.contains(spi_r)) {
     counters_.inc(ResponderCounter::SpiCollisions);  // 2^-64; drop and let the peer retry
     event.outcome = InitOutcome::ServeRejectedBySa;
     outputs_.emplace_back(std::move(event));
@@ -280,7 +287,7 @@ void IkeResponder::serve(const Path& path, const wire::Header& header,
   outputs_.emplace_back(
       ResponderSaCreated{header.spi_i, wire::Spi(spi_r), tag, sa->peer_redirect_supported()});
   half_open_.emplace(header.spi_i.value(), spi_r);
-  sas_.emplace(spi_r, Entry{std::move(sa), tag, path.remote});
+  (void)sas_.add(spi_r, FiledSa{std::move(sa), tag, path.remote, false});
 }
 
 void IkeResponder::answer(const Path& path, const wire::Header& request,
@@ -334,18 +341,15 @@ bool IkeResponder::cookie_passes(const Path& path, const InitRequestView& reques
 }
 
 void IkeResponder::drain(std::uint64_t spi_r) {
-  auto it = sas_.find(spi_r);
-  if (it == sas_.end()) {
+  FiledSa* filed = sas_.find(spi_r);
+  if (filed == nullptr) {
     return;
   }
-  // An IKE SA rekey (ike_rekey.h) gave the SA a new SPIr: file it there; its old SPIs stay
-  // routed to it until IkeSpisRetired. Events carry the new SPIr.
-  if (const std::uint64_t now_key = it->second.sa->spi_r().value();
-      now_key != spi_r && it->second.sa->state() != IkeSaState::InitResponded &&
-      sas_.count(now_key) == 0) {
-    auto node = sas_.extract(it);
-    node.key() = now_key;
-    it = sas_.insert(std::move(node)).position;
+  // An IKE SA rekey (tasks/ike_rekey.h) gave the SA a new SPIr: file it there; its old SPIs
+  // stay routed to it until IkeSpisRetired. Events carry the new SPIr.
+  if (const std::uint64_t now_key = filed->sa->spi_r().value();
+      now_key != spi_r && filed->sa->state() != IkeSaState::InitResponded &&
+      sas_.refile(spi_r, now_key)) {
     for (auto& [from, to] : aliases_) {
       if (to == spi_r) {
         to = now_key;
@@ -353,7 +357,7 @@ void IkeResponder::drain(std::uint64_t spi_r) {
     }
     spi_r = now_key;
   }
-  Entry& e = it->second;
+  FiledSa& e = *filed;
   for (auto& o : e.sa->take_outputs()) {
     if (auto* send = std::get_if<SendDatagram>(&o)) {
       outputs_.emplace_back(std::move(*send));
@@ -384,29 +388,23 @@ void IkeResponder::drain(std::uint64_t spi_r) {
     counters_.inc(ResponderCounter::SasRemoved);
     outputs_.emplace_back(ResponderSaRemoved{wire::Spi(spi_r), e.tag, e.established});
     std::erase_if(aliases_, [&](const auto& a) { return a.second == spi_r; });
-    sas_.erase(it);
+    sas_.erase(spi_r);
+    return;
   }
+  sas_.touch(spi_r);
 }
 
 void IkeResponder::on_timer(base::TimePoint now) {
-  std::vector<std::uint64_t> due;
-  for (const auto& [spi_r, e] : sas_) {
-    if (e.sa->next_deadline() <= now) {
-      due.push_back(spi_r);
+  for (const std::uint64_t spi_r : sas_.due(now)) {
+    if (FiledSa* filed = sas_.find(spi_r)) {
+      filed->sa->on_timer(now);
+      drain(spi_r);
     }
-  }
-  for (std::uint64_t spi_r : due) {
-    sas_.at(spi_r).sa->on_timer(now);
-    drain(spi_r);
   }
 }
 
 base::TimePoint IkeResponder::next_deadline() const {
-  base::TimePoint next = base::kNever;
-  for (const auto& [spi_r, e] : sas_) {
-    next = std::min(next, e.sa->next_deadline());
-  }
-  return next;
+  return sas_.next_deadline();
 }
 
 }  // namespace ike::engine

@@ -12,7 +12,8 @@
 // Half-open SAs (IKE_SA_INIT answered, no IKE_AUTH yet) are counted; the count goes to the
 // decision and a hard bound makes the front drop Serve verdicts beyond it.
 // Datagrams for existing SAs are routed by SPIr (IKE_SA_INIT retransmits by SPIi and the
-// sender's address and port).
+// sender's address and port). The SAs live in an IkeSaManager filed by SPIr, which keeps
+// their deadlines in a heap: next_deadline() is O(1) and on_timer() runs only the due SAs.
 // Outputs: datagrams to send, one InitDecided event per decision, SA life events and every
 // other output of the served SAs, tagged with their SPIr.
 // COOKIE (RFC 7296 2.6, R7296-21..23): at or above cookie_threshold half-open SAs, a request
@@ -47,6 +48,7 @@
 #include "ike/engine/cookie.h"
 #include "ike/engine/engine_types.h"
 #include "ike/engine/ike_sa.h"
+#include "ike/engine/ike_sa_manager.h"
 #include "ike/engine/init_request_view.h"
 #include "ike/wire/notify_payload.h"
 
@@ -154,6 +156,10 @@ class IkeResponder {
   IkeResponder& operator=(const IkeResponder&) = delete;
 
   void on_datagram(const Path& path, std::span<const std::uint8_t> bytes, base::TimePoint now);
+  // The same for a datagram whose header the caller has read already (io::IkeDriver routes
+  // by it): the header is not parsed a second time.
+  void on_datagram(const Path& path, const wire::Header& header,
+                   std::span<const std::uint8_t> bytes, base::TimePoint now);
   void on_timer(base::TimePoint now);
   [[nodiscard]] base::TimePoint next_deadline() const;
   [[nodiscard]] std::vector<ResponderOutput> take_outputs();
@@ -165,6 +171,8 @@ class IkeResponder {
   void recycle(std::vector<std::uint8_t>&& buffer);
 
   [[nodiscard]] std::size_t sa_count() const { return sas_.size(); }
+  // How often a served SA's next_deadline() was read (IkeSaManager::deadline_reads()).
+  [[nodiscard]] std::uint64_t deadline_reads() const { return sas_.deadline_reads(); }
   [[nodiscard]] std::uint32_t half_open() const {
     return static_cast<std::uint32_t>(half_open_.size());
   }
@@ -172,6 +180,8 @@ class IkeResponder {
   // A datagram with this SPIr belongs to one of our SAs: filed under it, or an old SPIr of an
   // SA rekeyed in place (engine::IkeSaRekeyed) whose Delete is not done yet.
   [[nodiscard]] bool routes(wire::Spi spi_r) const;
+  // Old SPIrs still routed to an SA rekeyed in place (until IkeSpisRetired).
+  [[nodiscard]] std::size_t alias_count() const { return aliases_.size(); }
   // A command on one of our SAs (IkeSa::redirect() for RFC 5685 5, request_delete(),
   // delete_child(), check_liveness()), after which its outputs are drained as usual.
   // Unknown spi_r: error.
@@ -181,13 +191,6 @@ class IkeResponder {
   [[nodiscard]] const ResponderCounters& counters() const { return counters_; }
 
  private:
-  struct Entry {
-    std::unique_ptr<IkeSa> sa;
-    std::uint64_t tag = 0;
-    Endpoint remote;  // address and port: two initiators behind one NAT may share an SPIi
-    bool established = false;
-  };
-
   void handle_new_init(const Path& path, std::span<const std::uint8_t> bytes, base::TimePoint now);
   // Cookie check, decision and its answer: the same for the fast and the full decode path.
   void decide_init(const Path& path, const InitRequestView& request,
@@ -206,7 +209,8 @@ class IkeResponder {
   void count_suppressed(std::uint64_t before);
   // Moves the SA's outputs out; removes it when it failed.
   void drain(std::uint64_t spi_r);
-  [[nodiscard]] Entry* find_half_open(wire::Spi spi_i, const Endpoint& remote);
+  // FiledSa::remote: two initiators behind one NAT may share an SPIi.
+  [[nodiscard]] FiledSa* find_half_open(wire::Spi spi_i, const Endpoint& remote);
 
   IkeResponderConfig config_;
   // R7296-43 bucket, used unless the Environment brings a shared one (env_ points at it).
@@ -214,8 +218,8 @@ class IkeResponder {
   Environment env_;
   CookieJar cookies_;
   InitDecision& decision_;
-  std::unordered_map<std::uint64_t, Entry> sas_;  // by SPIr
-  // IKE SA rekey (ike_rekey.h): retiring SPIr -> the SPIr the SA is filed under now.
+  IkeSaManager<std::uint64_t, std::unordered_map> sas_;  // by SPIr
+  // IKE SA rekey (tasks/ike_rekey.h): retiring SPIr -> the SPIr the SA is filed under now.
   std::unordered_map<std::uint64_t, std::uint64_t> aliases_;
   // Half-open SAs by SPIi -> SPIr: retransmitted IKE_SA_INIT requests find their SA here, and
   // its size is the half-open count.

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <limits>
 #include <variant>
 
-#include "ike/wire/header.h"
 #include "ike/base/overloaded.h"
+#include "ike/wire/header.h"
 
 namespace ike::io {
 namespace {
@@ -70,26 +71,42 @@ base::Result<engine::IkeSa*, std::string> IkeDriver::initiate(engine::IkeSaConfi
   }
   engine::IkeSa* raw = sa.get();
   const SaKey key = key_of(*raw);
-  if (sas_.count(key) != 0) {
+  if (sas_.add(key, engine::FiledSa{std::move(sa)}) == nullptr) {
     ++stats_.spi_collisions;  // our own 64-bit SPIi twice: 2^-64, the caller may retry
     return base::fail(std::string("initiate: SPIi collision"));
   }
-  sas_.emplace(key, Entry{std::move(sa)});
   drain(*raw);
-  remove_failed();
+  settle(key);
   rearm();
   return raw;
 }
 
+namespace {
+
+class ServeAll final : public engine::InitDecision {
+ public:
+  [[nodiscard]] engine::InitAnswer decide(const engine::InitRequest& /*request*/,
+                                          base::TimePoint /*now*/) override {
+    return engine::Serve{0};
+  }
+};
+
+}  // namespace
+
 void IkeDriver::accept_responders(engine::IkeSaConfig config) {
-  config.role = engine::Role::Responder;
-  responder_config_ = std::move(config);
+  engine::IkeResponderConfig rc;
+  rc.sa = std::move(config);
+  rc.max_half_open = std::numeric_limits<std::uint32_t>::max();
+  rc.cookie_threshold = std::nullopt;
+  auto decision = std::make_unique<ServeAll>();
+  accept_responders(std::move(rc), *decision);
+  serve_all_ = std::move(decision);
 }
 
 void IkeDriver::accept_responders(engine::IkeResponderConfig config,
                                   engine::InitDecision& decision) {
-  responder_config_.reset();
   responder_ = std::make_unique<engine::IkeResponder>(std::move(config), env_, decision);
+  serve_all_.reset();
 }
 
 void IkeDriver::on_datagram(const engine::Path& path, std::span<const std::uint8_t> bytes) {
@@ -105,35 +122,27 @@ void IkeDriver::on_datagram(const engine::Path& path, std::span<const std::uint8
   // An SA of the front whose IKE rekey made us the original initiator (R7296-04) is still
   // the front's: it finds it by SPIr.
   if ((mine == engine::Role::Responder && responder_) ||
-      (responder_ && route(*header, path) == sas_.end() && responder_->routes(header->spi_r))) {
+      (responder_ && !route(*header, path) && responder_->routes(header->spi_r))) {
     using C = engine::ResponderCounter;
     const auto& counters = responder_->counters();
     const std::uint64_t cookies = counters.get(C::CookiesSent);
     const std::uint64_t limited = counters.get(C::ErrorAnswersRateLimited);
-    responder_->on_datagram(path, bytes, base::Clock::now());
+    responder_->on_datagram(path, *header, bytes, base::Clock::now());
     log_stateless(path, counters.get(C::CookiesSent) != cookies,
                   counters.get(C::ErrorAnswersRateLimited) != limited);
     drain_responder();
     rearm();
     return;
   }
-  auto it = route(*header, path);
-  if (it == sas_.end() && mine == engine::Role::Responder && responder_config_ &&
-      header->exchange == wire::ExchangeType::IkeSaInit && !header->response &&
-      header->spi_r.is_zero()) {
-    respond_new(path, bytes);
-    remove_failed();
-    rearm();
-    return;
-  }
-  if (it == sas_.end()) {
+  const std::optional<SaKey> key = route(*header, path);
+  if (!key) {
     ++stats_.dropped_no_sa;
     return;
   }
-  engine::IkeSa* target = it->second.sa.get();
+  engine::IkeSa* target = sas_.find(*key)->sa.get();
   target->on_datagram(path, bytes, base::Clock::now());
   drain(*target);
-  remove_failed();
+  settle(*key);
   rearm();
 }
 
@@ -143,7 +152,7 @@ void IkeDriver::drain(engine::IkeSa& sa) {
     if (const auto* d = std::get_if<engine::SendDatagram>(&out)) {
       send(*d);
     }
-    log_output(sa, out);
+    log_output(sa_name(sa), out);
     note_rekey(out);
     if (sink_) {
       // A failing observer must not cost the remaining outputs (a lost SendDatagram would
@@ -177,7 +186,7 @@ void IkeDriver::drain_responder() {
       record_keys(*sa);
     }
     if (sa != nullptr) {
-      log_output(*sa, std::get<engine::ResponderSaEvent>(out).output);
+      log_output(sa_name(*sa), std::get<engine::ResponderSaEvent>(out).output);
     } else {
       log_responder_output(out);
     }
@@ -268,16 +277,9 @@ void IkeDriver::log_responder_output(const engine::ResponderOutput& out) const {
                          (r.established ? " (was established)" : " (never established)"));
           },
           [&](const engine::ResponderSaEvent& e) {
-            if (const auto* f = std::get_if<engine::SaFailed>(&e.output)) {
-              log_.log(base::LogLevel::Warning, kComponent,
-                       "responder SA " + wire::to_string(e.spi_r) +
-                           "_r: failed: " + std::string(engine::to_string(f->reason)) +
-                           (f->detail.empty() ? "" : ": " + std::string(f->detail)));
-              return;
-            }
-            log_.log(base::LogLevel::Debug, kComponent,
-                     "removed responder SA " + wire::to_string(e.spi_r) + "_r: output #" +
-                         std::to_string(e.output.index()));
+            // The SA is gone (failed, or closed by a Delete) before its last outputs are
+            // reported: logged as its outputs always are, named by its SPIr.
+            log_output("responder " + wire::to_string(e.spi_r) + "_r", e.output);
           },
           [&](const engine::SendDatagram&) {},
       },
@@ -310,14 +312,7 @@ IkeDriver::SaKey IkeDriver::key_of(const engine::IkeSa& sa) {
 }
 
 bool IkeDriver::rekey(const SaKey& from, const SaKey& to) {
-  auto it = sas_.find(from);
-  if (it == sas_.end() || (from != to && sas_.count(to) != 0)) {
-    return false;
-  }
-  auto node = sas_.extract(it);
-  node.key() = to;
-  sas_.insert(std::move(node));
-  return true;
+  return sas_.refile(from, to);
 }
 
 void IkeDriver::note_rekey(const engine::Output& out) {
@@ -344,59 +339,42 @@ void IkeDriver::note_rekey(const engine::Output& out) {
   }
 }
 
-IkeDriver::SaMap::iterator IkeDriver::route(const wire::Header& header, const engine::Path& path) {
+std::optional<IkeDriver::SaKey> IkeDriver::route(const wire::Header& header,
+                                                 const engine::Path& path) {
   const engine::Role mine = header.initiator ? engine::Role::Responder : engine::Role::Initiator;
-  auto it = sas_.find(SaKey{mine, header.spi_i.value(), header.spi_r.value()});
-  if (it != sas_.end()) {
-    return it;
+  const SaKey exact{mine, header.spi_i.value(), header.spi_r.value()};
+  if (sas_.contains(exact)) {
+    return exact;
   }
   // The old SPIs of an SA rekeyed in place (its Delete, a retransmitted rekey request).
-  if (const auto alias = aliases_.find(SaKey{mine, header.spi_i.value(), header.spi_r.value()});
-      alias != aliases_.end()) {
-    if (it = sas_.find(alias->second); it != sas_.end()) {
-      return it;
+  if (const auto alias = aliases_.find(exact); alias != aliases_.end()) {
+    if (sas_.contains(alias->second)) {
+      return alias->second;
     }
   }
   if (mine == engine::Role::Initiator) {
     // The IKE_SA_INIT response names the SPIr we do not know yet; our SPIi is unique.
-    return sas_.find(SaKey{mine, header.spi_i.value(), 0});
+    const SaKey half_open{mine, header.spi_i.value(), 0};
+    return sas_.contains(half_open) ? std::optional<SaKey>(half_open) : std::nullopt;
   }
   if (!header.spi_r.is_zero()) {
-    return sas_.end();
+    return std::nullopt;
   }
   // An IKE_SA_INIT retransmission: the SA that answered this SPIi from this very address and
   // port (another initiator may have chosen the same SPIi, R7296-06).
-  auto first = sas_.lower_bound(SaKey{mine, header.spi_i.value(), 0});
-  for (it = first;
-       it != sas_.end() && it->first.role == mine && it->first.spi_i == header.spi_i.value();
-       ++it) {
-    if (it->second.sa->path().remote == path.remote) {
-      return it;
-    }
-  }
-  return sas_.end();
-}
-
-void IkeDriver::respond_new(const engine::Path& path, std::span<const std::uint8_t> bytes) {
-  engine::Environment env = env_;
-  if (env.unprotected_errors == nullptr) {
-    env.unprotected_errors = &error_limiter_;  // R7296-43, shared by all our responder SAs
-  }
-  auto sa = std::make_unique<engine::IkeSa>(*responder_config_, env);
-  ++stats_.responders_created;
-  sa->on_datagram(path, bytes, base::Clock::now());
-  drain(*sa);
-  if (sa->state() != engine::IkeSaState::InitResponded) {
-    // It answered with an error (or nothing): stateless, a retried request starts afresh.
-    ++stats_.stateless_answers;
-    return;
-  }
-  const SaKey key = key_of(*sa);
-  if (sas_.count(key) != 0) {
-    ++stats_.spi_collisions;  // our random SPIr met the same pair: drop, the peer retries
-    return;
-  }
-  sas_.emplace(key, Entry{std::move(sa)});
+  std::optional<SaKey> found;
+  sas_.for_each_from(SaKey{mine, header.spi_i.value(), 0},
+                     [&](const SaKey& key, const engine::FiledSa& filed) {
+                       if (key.role != mine || key.spi_i != header.spi_i.value()) {
+                         return false;
+                       }
+                       if (filed.sa->path().remote == path.remote) {
+                         found = key;
+                         return false;
+                       }
+                       return true;
+                     });
+  return found;
 }
 
 base::Result<void, std::string> IkeDriver::with_sa(
@@ -404,17 +382,17 @@ base::Result<void, std::string> IkeDriver::with_sa(
     const std::function<base::Result<void>(engine::IkeSa&, base::TimePoint)>& command) {
   const auto now = base::Clock::now();
   base::Result<void> result;
-  if (auto it = sas_.find(key); it != sas_.end()) {
-    engine::IkeSa& sa = *it->second.sa;
+  if (engine::FiledSa* filed = sas_.find(key)) {
+    engine::IkeSa& sa = *filed->sa;
     result = command(sa, now);
     drain(sa);
+    settle(key);
   } else if (responder_ && key.role == engine::Role::Responder) {
     result = responder_->with_sa(wire::Spi(key.spi_r), command, now);
     drain_responder();
   } else {
     return base::fail(std::string("no such SA"));
   }
-  remove_failed();
   rearm();
   if (!result) {
     return base::fail(std::string(result.error().code) + ": " + std::string(result.error().detail));
@@ -422,34 +400,29 @@ base::Result<void, std::string> IkeDriver::with_sa(
   return {};
 }
 
-void IkeDriver::remove_failed() {
-  std::vector<std::pair<SaKey, SaKey>> moved;
-  for (auto it = sas_.begin(); it != sas_.end();) {
-    if (it->second.sa->finished()) {  // Failed, or Closed by a Delete (RFC 7296 1.4.1)
-      std::erase_if(aliases_, [&](const auto& a) { return a.second == it->first; });
-      it = sas_.erase(it);
-      ++stats_.sas_removed;
-      continue;
-    }
-    if (const SaKey now = key_of(*it->second.sa); now != it->first) {
-      moved.emplace_back(it->first, now);  // SPIr learnt, or the SPIs of a rekey
-    }
-    ++it;
+void IkeDriver::settle(const SaKey& key) {
+  engine::FiledSa* filed = sas_.find(key);
+  if (filed == nullptr) {
+    return;  // a sink re-entering with_sa() settled it already
   }
-  for (const auto& [from, to] : moved) {
-    if (!rekey(from, to)) {
-      ++stats_.spi_collisions;
-      sas_.erase(from);
-      ++stats_.sas_removed;
-    }
+  if (filed->sa->finished()) {  // Failed, or Closed by a Delete (RFC 7296 1.4.1)
+    std::erase_if(aliases_, [&](const auto& a) { return a.second == key; });
+    sas_.erase(key);
+    ++stats_.sas_removed;
+    return;
   }
+  const SaKey now = key_of(*filed->sa);  // SPIr learnt, or the SPIs of a rekey
+  if (now != key && !rekey(key, now)) {
+    ++stats_.spi_collisions;
+    sas_.erase(key);
+    ++stats_.sas_removed;
+    return;
+  }
+  sas_.touch(now);
 }
 
 void IkeDriver::rearm() {
-  base::TimePoint earliest = base::kNever;
-  for (const auto& [spi, entry] : sas_) {
-    earliest = std::min(earliest, entry.sa->next_deadline());
-  }
+  base::TimePoint earliest = sas_.next_deadline();
   if (responder_) {
     earliest = std::min(earliest, responder_->next_deadline());
   }
@@ -477,47 +450,44 @@ void IkeDriver::rearm() {
 void IkeDriver::on_timer_fired() {
   armed_ = base::kNever;
   const base::TimePoint now = base::Clock::now();
-  std::vector<engine::IkeSa*> due;
-  for (auto& [spi, entry] : sas_) {
-    if (entry.sa->next_deadline() <= now) {
-      due.push_back(entry.sa.get());
+  for (const SaKey& key : sas_.due(now)) {
+    if (engine::FiledSa* filed = sas_.find(key)) {  // a sink may have closed it meanwhile
+      engine::IkeSa& sa = *filed->sa;
+      sa.on_timer(now);
+      drain(sa);
+      settle(key);
     }
-  }
-  for (auto* sa : due) {
-    sa->on_timer(now);
-    drain(*sa);
   }
   if (responder_ && responder_->next_deadline() <= now) {
     responder_->on_timer(now);
     drain_responder();
   }
-  remove_failed();
   rearm();
 }
 
-void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) const {
+void IkeDriver::log_output(const std::string& name, const engine::Output& out) const {
   std::visit(
       Overloaded{
           [&](const engine::SendDatagram& d) {
             log_.log(base::LogLevel::Debug, kComponent,
-                     sa_name(sa) + ": sent " + std::to_string(d.bytes.size()) + " octets to [" +
+                     name + ": sent " + std::to_string(d.bytes.size()) + " octets to [" +
                          address_to_string(d.path.remote.address) +
                          "]:" + std::to_string(d.path.remote.port));
           },
           [&](const engine::StateChanged& s) {
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": " + std::string(engine::to_string(s.from)) + " -> " +
+                     name + ": " + std::string(engine::to_string(s.from)) + " -> " +
                          std::string(engine::to_string(s.to)));
           },
           [&](const engine::SaEstablished& e) {
-            std::string msg = sa_name(sa) + ": established, SPIr " + wire::to_string(e.spi_r);
+            std::string msg = name + ": established, SPIr " + wire::to_string(e.spi_r);
             if (e.assigned_address) {
               msg += ", address " + e.assigned_address->address.to_string();
             }
             log_.log(base::LogLevel::Info, kComponent, msg);
           },
           [&](const engine::SaFailed& f) {
-            std::string msg = sa_name(sa) + ": failed: " + std::string(engine::to_string(f.reason));
+            std::string msg = name + ": failed: " + std::string(engine::to_string(f.reason));
             if (f.notify) {
               msg += " (notify " + std::to_string(static_cast<unsigned>(*f.notify)) + ")";
             }
@@ -531,25 +501,23 @@ void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) c
             char buf[64];
             std::snprintf(buf, sizeof buf, "%08x/%08x", c.spi_in, c.spi_out);
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": child SA " + std::string(engine::to_string(c.mode)) +
+                     name + ": child SA " + std::string(engine::to_string(c.mode)) +
                          " ESP SPIs in/out " + buf);
           },
           // INFORMATIONAL (RFC 7296 1.4) and RFC 5685 5/6: the engine does not log, we do.
           [&](const engine::SaDeleted& d) {
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": deleted " + (d.by_peer ? "by the peer" : "by us") +
-                         (d.answered ? "" : " (Delete unanswered)") + ": " +
-                         std::string(d.detail));
+                     name + ": deleted " + (d.by_peer ? "by the peer" : "by us") +
+                         (d.answered ? "" : " (Delete unanswered)") + ": " + std::string(d.detail));
           },
           [&](const engine::ChildSaDeleted& c) {
             char buf[64];
             std::snprintf(buf, sizeof buf, "%08x/%08x", c.spi_in, c.spi_out);
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": child SA " + buf + " deleted" +
-                         (c.by_peer ? " by the peer" : ""));
+                     name + ": child SA " + buf + " deleted" + (c.by_peer ? " by the peer" : ""));
           },
           [&](const engine::InformationalNote& n) {
-            std::string msg = sa_name(sa) + ": INFORMATIONAL: " + std::string(n.what);
+            std::string msg = name + ": INFORMATIONAL: " + std::string(n.what);
             if (n.notify) {
               msg += " " + std::string(wire::to_string(*n.notify));
             }
@@ -562,11 +530,11 @@ void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) c
           },
           [&](const engine::GatewayRedirectReceived& g) {
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": gateway redirects us to " + gw_to_string(g.gateway));
+                     name + ": gateway redirects us to " + gw_to_string(g.gateway));
           },
           [&](const engine::ChildSaCreateFailed& f) {
             // E.g. "ts-not-subset": the responder widened our selectors (RFC 7296 2.9).
-            std::string msg = sa_name(sa) + ": child SA not created: " + std::string(f.detail);
+            std::string msg = name + ": child SA not created: " + std::string(f.detail);
             if (f.notify) {
               msg += " (" + std::string(wire::to_string(*f.notify)) + ")";
             }
@@ -574,14 +542,14 @@ void IkeDriver::log_output(const engine::IkeSa& sa, const engine::Output& out) c
           },
           [&](const engine::RedirectSent& r) {
             log_.log(base::LogLevel::Info, kComponent,
-                     sa_name(sa) + ": REDIRECT to " + gw_to_string(r.gateway) +
+                     name + ": REDIRECT to " + gw_to_string(r.gateway) +
                          (r.at_auth ? " in IKE_AUTH" : " in INFORMATIONAL"));
           },
           // Other outputs added to the engine later are the owner's business through the
           // event sink; the driver only notes them.
           [&](const auto&) {
             log_.log(base::LogLevel::Debug, kComponent,
-                     sa_name(sa) + ": output #" + std::to_string(out.index()));
+                     name + ": output #" + std::to_string(out.index()));
           },
       },
       out);

@@ -5,18 +5,22 @@
 // next_deadline() of all SAs (ngtcp2's expiry model). No protocol logic lives here: which SA
 // a datagram belongs to is decided by its IKE SPIs only (R7296-06), and a responder SA is
 // created for an IKE_SA_INIT request with a new initiator SPI when responding is enabled.
-// SAs are filed by (role, SPIi, SPIr), so two initiators that chose the same SPIi never
+// Every request from an initiator goes through an engine::IkeResponder front, which decides
+// before any DH whether to serve, redirect (RFC 5685) or refuse (accept_responders() without
+// a decision serves every initiator) and owns the responder SAs. The driver's own initiator
+// SAs are filed by (role, SPIi, SPIr) in an engine::IkeSaManager; both keep their SAs'
+// deadlines in a heap, so rearming the timer after a datagram is O(1) and a timer event runs
+// only the due SAs, whatever the number of SAs; so two initiators that chose the same SPIi never
 // collide; an IKE_SA_INIT retransmission (SPIr still 0) finds its half-open SA by SPIi and the
 // sender's address and port. When an SA's SPIs change (SPIr learnt, IKE SA rekey) it is
 // re-filed after the drain; rekey() does it explicitly. Datagrams from a NAT-T socket
 // (listen with port 4500 or Framing::NonEspMarker) are routed like any other, and the SAs'
 // NAT keepalives go out on the NAT-T socket of their path without the marker (RFC 3948 4).
-// With an InitDecision (accept_responders with a decision) every request from an initiator
-// goes through an engine::IkeResponder instead, which decides before any DH whether to serve,
-// redirect (RFC 5685) or refuse; the driver holds only its own initiator SAs then.
 //
 // Single-threaded: every method and handler runs on the io_context's thread. Exceptions never
 // leave an Asio handler; they are logged.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -26,13 +30,11 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include "ike/base/log.h"
 #include "ike/base/result.h"
 #include "ike/engine/ike_responder.h"
 #include "ike/engine/ike_sa.h"
+#include "ike/engine/ike_sa_manager.h"
 #include "ike/io/ike_keylog.h"
 #include "ike/io/udp_transport.h"
 
@@ -43,9 +45,7 @@ struct DriverStats {
   std::uint64_t dropped_no_sa = 0;        // SPIs of no SA we hold, and not a new INIT request
   std::uint64_t dropped_undecodable = 0;  // not even an IKE header
   std::uint64_t dropped_no_transport = 0;  // an SA asked to send from an address we do not own
-  std::uint64_t responders_created = 0;
-  std::uint64_t sas_removed = 0;  // failed SAs destroyed
-  std::uint64_t stateless_answers = 0;  // responder SA answered an error and kept no state
+  std::uint64_t sas_removed = 0;           // failed SAs destroyed
   std::uint64_t spi_collisions = 0;     // a new SA's (SPIi, SPIr) was taken: dropped
   std::uint64_t keepalives_sent = 0;    // RFC 3948 4
   std::uint64_t keylog_lines = 0;   // SAs whose keys went to the IKE keylog
@@ -87,7 +87,10 @@ class IkeDriver {
       const std::function<base::Result<void>(engine::IkeSa&, base::TimePoint)>& command);
   // SPI pairs an SA still answers for after an in-place IKE SA rekey (engine::IkeSaRekeyed:
   // the old SA's Delete, a redundant SA of a collision), until engine::IkeSpisRetired.
-  [[nodiscard]] std::size_t alias_count() const { return aliases_.size(); }
+  // The driver's own SAs' and the responder front's.
+  [[nodiscard]] std::size_t alias_count() const {
+    return aliases_.size() + (responder_ ? responder_->alias_count() : 0);
+  }
 
   // Creates an initiator SA and sends its IKE_SA_INIT request on `path`; `path.local` must be
   // an endpoint passed to listen(). The pointer stays valid until the SA fails.
@@ -95,7 +98,8 @@ class IkeDriver {
                                                                     const engine::Path& path);
 
   // From now on an IKE_SA_INIT request with an unknown SPIi creates a responder SA from
-  // `config` (its role is forced to Responder).
+  // `config` (its role is forced to Responder): a front that serves every initiator, with
+  // neither cookies nor a half-open bound.
   void accept_responders(engine::IkeSaConfig config);
 
   // Routes every request from an initiator through an IkeResponder asking `decision` (which
@@ -113,6 +117,8 @@ class IkeDriver {
   void set_keylog(IkeKeylog* keylog) { keylog_ = keylog; }
   void set_responder_sink(ResponderSink sink) { responder_sink_ = std::move(sink); }
   [[nodiscard]] const engine::IkeResponder* responder() const { return responder_.get(); }
+  // Benchmarks fill the front's table directly (no sockets, no per-datagram rearm).
+  [[nodiscard]] engine::IkeResponder* responder_for_test() { return responder_.get(); }
 
   // One received IKE message (the transports call this; tests may too).
   void on_datagram(const engine::Path& path, std::span<const std::uint8_t> bytes);
@@ -128,14 +134,8 @@ class IkeDriver {
   void stop();
 
  private:
-  struct Entry {
-    std::unique_ptr<engine::IkeSa> sa;
-  };
-  using SaMap = std::map<SaKey, Entry>;
-  // The SA a datagram with this header belongs to, or end().
-  [[nodiscard]] SaMap::iterator route(const wire::Header& header, const engine::Path& path);
-  // A responder SA for a new IKE_SA_INIT request (legacy path, no front).
-  void respond_new(const engine::Path& path, std::span<const std::uint8_t> bytes);
+  // The key of the SA a datagram with this header belongs to.
+  [[nodiscard]] std::optional<SaKey> route(const wire::Header& header, const engine::Path& path);
   void drain(engine::IkeSa& sa);
   // IkeSaRekeyed / IkeSpisRetired: keep the old SPIs routed to the rekeyed SA (aliases_).
   void note_rekey(const engine::Output& out);
@@ -143,23 +143,23 @@ class IkeDriver {
   void log_responder_output(const engine::ResponderOutput& out) const;
   void log_stateless(const engine::Path& path, bool cookie, bool rate_limited);
   void send(const engine::SendDatagram& d);
-  // Destroys failed SAs and re-files those whose SPIs changed.
-  void remove_failed();
+  // After a call into the SA filed under `key`: destroys it when it failed or closed, re-files
+  // it when its SPIs changed (SPIr learnt, IKE SA rekey), and files its new deadline.
+  void settle(const SaKey& key);
   void rearm();
   void on_timer_fired();
-  void log_output(const engine::IkeSa& sa, const engine::Output& out) const;
+  // `name` says which SA (sa_name(), or the SPIr of a responder SA already removed).
+  void log_output(const std::string& name, const engine::Output& out) const;
   void record_keys(const engine::IkeSa& sa);
 
   boost::asio::io_context& io_;
   engine::Environment env_;
   const base::Logger& log_;
   TransportSet transports_;
-  SaMap sas_;
-  std::map<SaKey, SaKey> aliases_;  // retiring SPIs -> the key the SA is filed under now
-  // R7296-43: the legacy responder SAs' unprotected error answers (a front has its own).
-  base::RateLimiter error_limiter_{100.0, 50.0};
+  engine::IkeSaManager<SaKey> sas_;
+  std::map<SaKey, SaKey> aliases_;            // retiring SPIs -> the key the SA is filed under now
   base::RateLimiter log_limiter_{1.0, 10.0};  // sampled log lines for cookies / suppressions
-  std::optional<engine::IkeSaConfig> responder_config_;
+  std::unique_ptr<engine::InitDecision> serve_all_;  // accept_responders(IkeSaConfig)
   std::unique_ptr<engine::IkeResponder> responder_;
   std::vector<engine::ResponderOutput> responder_outputs_;  // reused by drain_responder()
   EventSink sink_;

@@ -138,7 +138,9 @@ int run_respond(const Args& args) {
   if (redirect_grace) {
     sa_config.auth_redirect_grace = std::chrono::seconds(*redirect_grace);
   }
-  if (capacity || redirect_to || cookie_threshold) {
+  // Without a decision the driver's front serves everyone; its summary is not printed then.
+  const bool decides = capacity || redirect_to || cookie_threshold;
+  if (decides) {
     engine::IkeResponderConfig rc;
     rc.sa = sa_config;
     if (cookie_threshold) {
@@ -244,7 +246,7 @@ int run_respond(const Args& args) {
   });
   driver.set_responder_sink([&](const engine::ResponderOutput& out, const engine::IkeSa* sa) {
     if (const auto* d = std::get_if<engine::InitDecided>(&out)) {
-      if (quiet) {
+      if (quiet || !decides) {
         return;
       }
       json j;
@@ -292,7 +294,7 @@ int run_respond(const Args& args) {
     finish();
   });
   io.run();
-  if (const auto* front = driver.responder()) {
+  if (const auto* front = driver.responder(); front != nullptr && decides) {
     // What the front still holds at exit (a redirecting gateway must hold nothing).
     json j;
     j["summary"] = true;
