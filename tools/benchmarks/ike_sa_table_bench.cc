@@ -13,22 +13,37 @@
 //  BM_FrontTimerExpiry/N: one timer event that expires exactly one SA (its half-open timeout
 //    runs out: the SA fails and is removed), through IkeResponder::on_timer.
 //
-// The N SAs are built once per (benchmark, N) and kept across Google Benchmark's calibration
-// runs; building 100,000 costs one X25519 key generation and derivation each (~10 s).
+//
+// The same with 256, 8,000 and 100,000 ESTABLISHED responder SAs (IKE_SA_INIT and IKE_AUTH
+// completed against in-process initiators, one Child SA each, DPD on):
+//
+//  BM_FrontEstablishedNextDeadline/N: IkeResponder::next_deadline() over them.
+//  BM_FrontEstablishedDpd/N: one timer event at which exactly one SA's liveness check comes
+//    due (RFC 7296 1.4, IkeSaConfig::dpd_interval of silence): IkeResponder::on_timer runs the
+//    SA's DpdTimer, which sends the empty protected INFORMATIONAL request, and refiles the SA
+//    under its retransmission deadline. It measures sending the DPD request, not giving up
+//    after the unanswered retransmissions.
+//
+// The N SAs are built once per (fixture, N) and kept across Google Benchmark's calibration
+// runs; building 100,000 half-open SAs costs one X25519 key generation and derivation each
+// (~10 s), 100,000 established ones a whole IKE_SA_INIT + IKE_AUTH on both sides (the
+// `setup_s` counter).
 #include <benchmark/benchmark.h>
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-
 #include "ike/base/log.h"
 #include "ike/crypto/key_exchange.h"
 #include "ike/crypto/random.h"
+#include "ike/engine/engine_types.h"
 #include "ike/engine/ike_responder.h"
 #include "ike/engine/ike_sa.h"
 #include "ike/engine/peer_credentials.h"
@@ -300,5 +315,160 @@ BENCHMARK(BM_FrontNextDeadline)->Arg(8000);
 BENCHMARK(BM_FrontTimerExpiry)->Arg(8000)->Iterations(2000);
 BENCHMARK(BM_FrontNextDeadline)->Arg(100000);
 BENCHMARK(BM_FrontTimerExpiry)->Arg(100000)->Iterations(2000);
+
+// A bare front (fake clock) holding `n` established responder SAs with DPD on; SA i was
+// established (both exchanges) at t0 + i µs and has heard nothing since, so its liveness check
+// comes due at t0 + i µs + kDpd, one SA after the other. The initiators are dropped once their
+// SA is up: an unanswered DPD request is what the benchmark wants.
+struct EstablishedTable : Fixture {
+  static constexpr base::Duration kDpd = std::chrono::seconds(30);
+  static constexpr base::Duration kStep = std::chrono::microseconds(1);
+
+  explicit EstablishedTable(std::size_t n) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto mn_id = wire::IdPayload::make_fqdn("mn1.example.org");
+    const auto ha_id = wire::IdPayload::make_fqdn("ha.example.org");
+    const base::SecretBytes psk(std::vector<std::uint8_t>(16, 1));
+    creds_r.add(mn_id, psk);
+    creds_i.add(ha_id, psk);
+    engine::IkeResponderConfig rc;
+    rc.cookie_threshold = std::nullopt;
+    rc.sa.local_id = ha_id;
+    rc.sa.dpd_interval = kDpd;
+    front = std::make_unique<engine::IkeResponder>(
+        rc, engine::Environment{random, kex, creds_r, nullptr}, decision);
+
+    engine::IkeSaConfig ci;
+    ci.role = engine::Role::Initiator;
+    ci.local_id = mn_id;
+    ci.remote_id = ha_id;
+    ci.ike.dh_groups = {ike::crypto::DhGroup::Curve25519};
+    const auto any = addr("::");
+    const auto all = addr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+    ci.child.ts_i = {wire::TrafficSelector::ipv6_range(any, all)};
+    ci.child.ts_r = {wire::TrafficSelector::ipv6_range(any, all)};
+    const engine::Environment env_i{random, kex, creds_i, nullptr};
+
+    spis_r.reserve(n);
+    std::vector<engine::ResponderOutput> front_out;
+    for (std::size_t i = 0; i < n; ++i) {
+      const base::TimePoint now = t0 + kStep * static_cast<std::int64_t>(i);
+      const engine::Path to_ha{
+          {addr("2001:db8:2::1"), static_cast<std::uint16_t>(1024 + i % 60000)},
+          {addr("2001:db8:1::1"), 500}};
+      engine::IkeSa initiator(ci, env_i);
+      if (!initiator.initiate(to_ha, now)) {
+        return;
+      }
+      std::optional<wire::Spi> spi_r;
+      for (int round = 0; round < 8; ++round) {
+        bool moved = false;
+        for (auto& o : initiator.take_outputs()) {
+          if (auto* s = std::get_if<engine::SendDatagram>(&o)) {
+            moved = true;
+            front->on_datagram(engine::Path{s->path.remote, s->path.local}, s->bytes, now);
+          }
+        }
+        front->take_outputs(front_out);
+        for (auto& o : front_out) {
+          if (auto* s = std::get_if<engine::SendDatagram>(&o)) {
+            moved = true;
+            initiator.on_datagram(engine::Path{s->path.remote, s->path.local}, s->bytes, now);
+          } else if (const auto* e = std::get_if<engine::ResponderSaEvent>(&o);
+                     e != nullptr && std::holds_alternative<engine::SaEstablished>(e->output)) {
+            spi_r = e->spi_r;
+          }
+        }
+        if (!moved) {
+          break;
+        }
+      }
+      if (!spi_r || initiator.state() != engine::IkeSaState::Established) {
+        return;
+      }
+      spis_r.push_back(*spi_r);
+    }
+    setup_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    ready = front->sa_count() == n && front->half_open() == 0;
+  }
+
+  [[nodiscard]] base::TimePoint dpd_due(std::size_t i) const {
+    return t0 + kStep * static_cast<std::int64_t>(i) + kDpd;
+  }
+
+  ike::crypto::OpenSslRandom random;
+  ike::crypto::OpenSslKeyExchangeFactory kex;
+  engine::InMemoryCredentials creds_r;
+  engine::InMemoryCredentials creds_i;
+  PhasedDecision decision;
+  std::unique_ptr<engine::IkeResponder> front;
+  std::vector<wire::Spi> spis_r;  // in order of establishment
+  const base::TimePoint t0 = base::TimePoint{} + std::chrono::hours(1);
+  std::size_t dpd_sent = 0;  // SAs 0 .. dpd_sent-1 have sent their DPD request
+  double setup_seconds = 0;
+  bool ready = false;
+};
+
+void BM_FrontEstablishedNextDeadline(benchmark::State& state) {
+  auto& t = cached_fixture<EstablishedTable>("established", state.range(0));
+  if (!t.ready) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(t.front->next_deadline());
+  }
+  if (t.front->next_deadline() != t.dpd_due(t.dpd_sent)) {
+    state.SkipWithError("wrong deadline");
+    return;
+  }
+  state.counters["sas"] = static_cast<double>(t.front->sa_count());
+  state.counters["setup_s"] = t.setup_seconds;
+}
+
+void BM_FrontEstablishedDpd(benchmark::State& state) {
+  auto& t = cached_fixture<EstablishedTable>("established", state.range(0));
+  if (!t.ready) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  const std::size_t sas = t.front->sa_count();
+  const std::size_t first = t.dpd_sent;
+  std::vector<engine::ResponderOutput> outputs;
+  std::size_t sent = 0;
+  for (auto _ : state) {
+    if (t.dpd_sent == sas) {
+      state.SkipWithError("ran out of SAs");
+      return;
+    }
+    t.front->on_timer(t.dpd_due(t.dpd_sent));
+    t.front->take_outputs(outputs);
+    sent += outputs.size();
+    ++t.dpd_sent;
+  }
+  // Every timer event sent one datagram, the DPD request of the one SA due, and nothing was
+  // removed; the next due SA is the next one.
+  bool one_each = sent == t.dpd_sent - first && t.front->sa_count() == sas &&
+                  (t.dpd_sent == sas || t.front->next_deadline() == t.dpd_due(t.dpd_sent));
+  for (std::size_t i = first; i < t.dpd_sent && one_each; ++i) {
+    const engine::IkeSa* sa = t.front->find(t.spis_r[i]);
+    one_each = sa != nullptr && sa->counters().get(engine::IkeCounter::LivenessChecksSent) == 1;
+  }
+  if (!one_each) {
+    state.SkipWithError("not exactly one DPD request per timer event");
+    return;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["sas"] = static_cast<double>(sas);
+}
+
+// The DPDs are counted per run so that the smallest table keeps SAs for all of them.
+BENCHMARK(BM_FrontEstablishedNextDeadline)->Arg(256);
+BENCHMARK(BM_FrontEstablishedDpd)->Arg(256)->Iterations(200);
+BENCHMARK(BM_FrontEstablishedNextDeadline)->Arg(8000);
+BENCHMARK(BM_FrontEstablishedDpd)->Arg(8000)->Iterations(2000);
+BENCHMARK(BM_FrontEstablishedNextDeadline)->Arg(100000);
+BENCHMARK(BM_FrontEstablishedDpd)->Arg(100000)->Iterations(2000);
 
 }  // namespace
