@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: the most complete scenario the project runs today (README "Main job").
-# Part 1 (issue 4, the interim main job): in network namespaces, three of our mip6-ha home
+# Part 1 (the interim main job): in network namespaces, three of our mip6-ha home
 # agents share one Home Agents List, HA1 is at capacity; our initiator (mip6-ike) and a
 # strongSwan initiator are redirected at IKE_SA_INIT to HA2 and complete there, then
 # `mip6ctl drain` on HA2 moves both to HA3 with gateway-initiated redirects. Every decision is

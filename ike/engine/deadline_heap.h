@@ -1,5 +1,5 @@
 #pragma once
-// DeadlineHeap: an indexed binary min-heap of deadlines (issue 9). The owner of many engines
+// DeadlineHeap: an indexed binary min-heap of deadlines. The owner of many engines
 // files each engine's next_deadline() here once, under a handle, and updates it after every
 // call into that engine; the earliest deadline is then O(1) and a change O(log n), so a timer
 // event or a datagram costs the same with ten SAs or a hundred thousand.

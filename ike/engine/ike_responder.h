@@ -25,7 +25,7 @@
 // INVALID_KE_PAYLOAD / ... of the SAs the front creates) pass one token bucket; the rest are
 // dropped and counted. COOKIE and REDIRECT answers are the load-shedding answers themselves
 // and are not limited (both are smaller than the request, so they amplify nothing).
-// Fast path (issue 4): a new IKE_SA_INIT request is read in place (init_request_view.h) and a
+// Fast path: a new IKE_SA_INIT request is read in place (init_request_view.h) and a
 // REDIRECT encoded into a recycled buffer; a request the view does not vouch for falls back
 // to the full decode, so answers, drops and counters are those of the full path
 // (tests/ike/engine/init_fast_path_test.cc). A served request is decoded in full by its SA.

@@ -1,6 +1,6 @@
 #pragma once
 // IkeSaManager: owns IKE SAs filed under a key and keeps every SA's next deadline in one
-// DeadlineHeap (issue 9), sans-IO. The owner calls touch(key) after every call into an SA
+// DeadlineHeap, sans-IO. The owner calls touch(key) after every call into an SA
 // (datagram, timer, command); next_deadline() is then the heap's top, O(1), and due(now)
 // visits only the SAs whose deadline has come. Neither a datagram nor a timer event walks the
 // table, so their cost does not grow with the number of SAs (a table walk per datagram made

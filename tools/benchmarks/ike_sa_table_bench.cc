@@ -1,4 +1,4 @@
-// The IKE SA table under load (issue 9): what a datagram or a timer event costs as the number
+// The IKE SA table under load: what a datagram or a timer event costs as the number
 // of SAs held grows. Every figure is taken with 256, 8,000 and 100,000 half-open responder
 // SAs (IKE_SA_INIT answered, waiting for IKE_AUTH); a flat row is the goal.
 //
