@@ -61,6 +61,10 @@ enum class DnsUpdateStatus : std::uint8_t {
 };
 MIP6_ENUM_NAMES(DnsUpdateStatus, Performed, ReasonUnspecified, AdministrativelyProhibited,
                 DnsUpdateFailed);
+// RFC 5026 8.1: values below 128 report success, 128 and above failure, assigned or not.
+[[nodiscard]] constexpr bool dns_update_succeeded(std::uint8_t status) {
+  return status < 128;
+}
 struct DnsUpdateOption {
   std::uint8_t status = 0;
   bool remove = false;            // R bit (0x80)

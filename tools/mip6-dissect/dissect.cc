@@ -144,7 +144,7 @@ json option_json(const wire::MobilityOption& option, std::size_t offset) {
             o["status"] = p.status;
             o["status_name"] =
                 std::string(wire::to_string(static_cast<wire::DnsUpdateStatus>(p.status)));
-            o["success"] = p.status < 128;  // RFC 5026 8.1: >= 128 is a failure
+            o["success"] = wire::dns_update_succeeded(p.status);
             o["flags"] = json{{"R", p.remove}};
             o["reserved"] = p.reserved;
             const std::span<const std::uint8_t> id(

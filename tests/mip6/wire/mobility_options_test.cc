@@ -270,6 +270,13 @@ TEST(MobilityOptions, ToStringNamesEveryType) {
   EXPECT_EQ(to_string(DnsUpdateStatus::AdministrativelyProhibited), "administratively_prohibited");
   EXPECT_EQ(to_string(static_cast<DnsUpdateStatus>(5)), "unknown");
   EXPECT_EQ(to_string(static_cast<DnsUpdateStatus>(200)), "unknown");
+  // covers: R5026-30 (unassigned values fall in the success or failure range)
+  EXPECT_TRUE(dns_update_succeeded(0));
+  EXPECT_TRUE(dns_update_succeeded(5));
+  EXPECT_TRUE(dns_update_succeeded(127));
+  EXPECT_FALSE(dns_update_succeeded(128));
+  EXPECT_FALSE(dns_update_succeeded(130));
+  EXPECT_FALSE(dns_update_succeeded(200));
 }
 
 }  // namespace
