@@ -111,24 +111,6 @@ class IkeSaManager {
   // timer event or lookup (tests prove a timer event touches only the due SAs).
   [[nodiscard]] std::uint64_t deadline_reads() const { return deadline_reads_; }
 
-  // Every SA with its key, in the map's order (diagnostics, and the driver's SPIi search).
-  template <typename Fn>
-  void for_each(Fn&& fn) const {
-    for (const auto& [key, node] : sas_) {
-      fn(key, node.filed);
-    }
-  }
-  // The first SA at or after `key` (ordered maps only): the driver's search for a half-open
-  // SA by SPIi.
-  template <typename Fn>
-  void for_each_from(const Key& key, Fn&& fn) {
-    for (auto it = sas_.lower_bound(key); it != sas_.end(); ++it) {
-      if (!fn(it->first, it->second.filed)) {
-        return;
-      }
-    }
-  }
-
  private:
   struct Node;
   using Heap = DeadlineHeap<Node*>;

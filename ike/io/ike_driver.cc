@@ -122,7 +122,7 @@ void IkeDriver::on_datagram(const engine::Path& path, std::span<const std::uint8
   // An SA of the front whose IKE rekey made us the original initiator (R7296-04) is still
   // the front's: it finds it by SPIr.
   if ((mine == engine::Role::Responder && responder_) ||
-      (responder_ && !route(*header, path) && responder_->routes(header->spi_r))) {
+      (responder_ && !route(*header) && responder_->routes(header->spi_r))) {
     using C = engine::ResponderCounter;
     const auto& counters = responder_->counters();
     const std::uint64_t cookies = counters.get(C::CookiesSent);
@@ -134,7 +134,7 @@ void IkeDriver::on_datagram(const engine::Path& path, std::span<const std::uint8
     rearm();
     return;
   }
-  const std::optional<SaKey> key = route(*header, path);
+  const std::optional<SaKey> key = route(*header);
   if (!key) {
     ++stats_.dropped_no_sa;
     return;
@@ -339,8 +339,7 @@ void IkeDriver::note_rekey(const engine::Output& out) {
   }
 }
 
-std::optional<IkeDriver::SaKey> IkeDriver::route(const wire::Header& header,
-                                                 const engine::Path& path) {
+std::optional<IkeDriver::SaKey> IkeDriver::route(const wire::Header& header) const {
   const engine::Role mine = header.initiator ? engine::Role::Responder : engine::Role::Initiator;
   const SaKey exact{mine, header.spi_i.value(), header.spi_r.value()};
   if (sas_.contains(exact)) {
@@ -357,24 +356,9 @@ std::optional<IkeDriver::SaKey> IkeDriver::route(const wire::Header& header,
     const SaKey half_open{mine, header.spi_i.value(), 0};
     return sas_.contains(half_open) ? std::optional<SaKey>(half_open) : std::nullopt;
   }
-  if (!header.spi_r.is_zero()) {
-    return std::nullopt;
-  }
-  // An IKE_SA_INIT retransmission: the SA that answered this SPIi from this very address and
-  // port (another initiator may have chosen the same SPIi, R7296-06).
-  std::optional<SaKey> found;
-  sas_.for_each_from(SaKey{mine, header.spi_i.value(), 0},
-                     [&](const SaKey& key, const engine::FiledSa& filed) {
-                       if (key.role != mine || key.spi_i != header.spi_i.value()) {
-                         return false;
-                       }
-                       if (filed.sa->path().remote == path.remote) {
-                         found = key;
-                         return false;
-                       }
-                       return true;
-                     });
-  return found;
+  // Our responder SAs here came from IKE rekeys and are found by their SPI pair; a new
+  // IKE_SA_INIT (SPIr zero) is the front's, and without a front nobody answers it.
+  return std::nullopt;
 }
 
 base::Result<void, std::string> IkeDriver::with_sa(

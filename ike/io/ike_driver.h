@@ -135,7 +135,7 @@ class IkeDriver {
 
  private:
   // The key of the SA a datagram with this header belongs to.
-  [[nodiscard]] std::optional<SaKey> route(const wire::Header& header, const engine::Path& path);
+  [[nodiscard]] std::optional<SaKey> route(const wire::Header& header) const;
   void drain(engine::IkeSa& sa);
   // IkeSaRekeyed / IkeSpisRetired: keep the old SPIs routed to the rekeyed SA (aliases_).
   void note_rekey(const engine::Output& out);
